@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("roles/", views.RoleListView.as_view(), name="role-list"),
+    path("roles/add/", views.RoleCreateView.as_view(), name="role-add"),
+    path("roles/<int:pk>/", views.RoleDetailView.as_view(), name="role-detail"),
+    path("roles/<int:pk>/edit/", views.RoleUpdateView.as_view(), name="role-edit"),
+]

@@ -1,0 +1,11 @@
+"""Test-wide settings: these run before Django is set up."""
+
+import os
+import tempfile
+
+os.environ.setdefault("NIANGJIA_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+os.environ.setdefault("NIANGJIA_SMS_BACKEND", "core.notify.MemorySmsBackend")
+os.environ.setdefault("NIANGJIA_MANIFEST_STATIC", "0")
+os.environ.setdefault("NIANGJIA_TESTING", "1")
+# Keys of the test run only; never the developer's var/secrets.json.
+os.environ.setdefault("NIANGJIA_VAR_DIR", tempfile.mkdtemp(prefix="niangjia-test-"))

@@ -1,0 +1,55 @@
+"""Scoped viewsets: reads through restrict(user, action), writes re-checked in the transaction."""
+
+from django.db import transaction
+from rest_framework import permissions, viewsets
+
+from ..history import Actor, _actor
+from ..scoping import ADD, CHANGE, DELETE, VIEW, check_write
+
+
+class IsOfficial(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_official)
+
+
+class ScopedViewSet(viewsets.ModelViewSet):
+    """CRUD over a scoped model: reads through restrict(user, action), writes re-checked in the transaction.
+
+    Subclasses set `queryset`, `serializer_class`, `filterset_class` (the console's
+    FilterSet), `ordering_fields` and `ordering`. Another union's object is 404.
+    """
+
+    access = "scoped"
+    permission_classes = [IsOfficial]
+    action_map = {"list": VIEW, "retrieve": VIEW, "create": ADD, "update": CHANGE, "partial_update": CHANGE}
+    action_map |= {"destroy": DELETE}
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Token-authenticated users appear only now, after DRF authentication.
+        if request.user.is_authenticated:
+            _actor.set(Actor(request.user.pk, "api"))
+
+    def scope_action(self) -> str:
+        return self.action_map.get(self.action, VIEW)
+
+    def get_queryset(self):
+        return super().get_queryset().restrict(self.request.user, self.scope_action())
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            instance = self.create_instance(serializer)
+            check_write(self.request.user, ADD, instance)
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            instance = self.update_instance(serializer)
+            check_write(self.request.user, CHANGE, instance)
+
+    def create_instance(self, serializer):
+        """Override to call the app's service."""
+        return serializer.save()
+
+    def update_instance(self, serializer):
+        return serializer.save()
+

@@ -1,0 +1,26 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class HistoryKind(models.TextChoices):
+    CREATED = "created", _("创建")
+    CHANGED = "changed", _("修改")
+    DELETED = "deleted", _("删除")
+    ACTION = "action", _("业务操作")
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("进行中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("短信")
+    SITE = "site", _("站内信")
+
+
+class NotificationStatus(models.TextChoices):
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")

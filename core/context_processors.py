@@ -1,0 +1,38 @@
+"""The console's navigation: a place for every module of the design, live or coming."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# (label, url name or None while the module is being built). Modules add themselves here.
+MODULES = [
+    (_("首页"), "reports:home"),
+    (_("工会组织"), "orgs:union-tree"),
+    (_("行政区划"), "orgs:region-list"),
+    (_("职工"), "members:person-list"),
+    (_("会籍"), "members:membership-list"),
+    (_("建会入会"), None),
+    (_("服务站点"), None),
+    (_("服务活动"), None),
+    (_("权益保障"), None),
+    (_("经费与经审"), None),
+    (_("劳模工匠"), None),
+    (_("数据报表"), None),
+    (_("账号与角色"), "accounts:role-list"),
+    (_("后台任务"), "core:job-list"),
+]
+
+
+def navigation(request):
+    if not request.path.startswith(("/console", "/accounts")):
+        return {}
+    items = []
+    for label, name in MODULES:
+        try:
+            url = reverse(name) if name else None
+        except NoReverseMatch:
+            url = None
+        items.append({"label": label, "url": url, "active": bool(url) and request.path.startswith(url)})
+    # The home link is a prefix of everything; only mark it on itself.
+    if items and items[0]["url"]:
+        items[0]["active"] = request.path == items[0]["url"]
+    return {"console_nav": items}

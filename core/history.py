@@ -1,0 +1,137 @@
+"""Who is acting, and the recording of every change of every tracked model.
+
+The actor is a context variable: the web middleware sets it from the request,
+background tasks from the job, and anything else (management commands, shells)
+falls back to the command line, so a change is never recorded without a source.
+"""
+
+import contextlib
+import json
+import sys
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .choices import HistoryKind
+from .models import HistoryEntry, TrackedModel
+
+MASK = "***"
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None
+    label: str
+
+
+def _default_label() -> str:
+    argv = sys.argv
+    if len(argv) > 1 and argv[0].endswith("manage.py"):
+        return f"command:{argv[1]}"[:100]
+    return "system"
+
+
+_actor: ContextVar[Actor | None] = ContextVar("niangjia_actor", default=None)
+
+
+def current_actor() -> Actor:
+    return _actor.get() or Actor(None, _default_label())
+
+
+@contextlib.contextmanager
+def acting_as(user=None, label: str = "system"):
+    """Attribute every change inside the block to this user and source."""
+    token = _actor.set(Actor(getattr(user, "pk", user), label))
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def _plain(value):
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _snapshot(instance: TrackedModel) -> dict:
+    return {
+        field.attname: field.value_from_object(instance)
+        for field in instance._meta.concrete_fields
+        if field.attname not in instance.history_ignored_fields
+    }
+
+
+def _shown(instance: TrackedModel, attname: str, value):
+    return MASK if attname in instance.history_masked_fields and value not in (None, "") else _plain(value)
+
+
+def _write(instance, kind: str, changes: dict, verb: str = "", note: str = "") -> HistoryEntry:
+    actor = current_actor()
+    return HistoryEntry.objects.create(
+        kind=kind,
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        verb=verb,
+        changes=changes,
+        note=note,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+    )
+
+
+@receiver(post_save)
+def _record_save(sender, instance, created, raw=False, **kwargs):
+    if raw or not isinstance(instance, TrackedModel):
+        return
+    after = _snapshot(instance)
+    before = getattr(instance, "_history_before", None)
+    if created or before is None:
+        changes = {k: [None, _shown(instance, k, v)] for k, v in after.items() if v not in (None, "")}
+        kind = HistoryKind.CREATED if created else HistoryKind.CHANGED
+    else:
+        changes = {
+            k: [_shown(instance, k, before[k]), _shown(instance, k, v)]
+            for k, v in after.items()
+            if k in before and before[k] != v
+        }
+        kind = HistoryKind.CHANGED
+    instance._history_before = after
+    if changes or created:
+        _write(instance, kind, changes)
+
+
+@receiver(post_delete)
+def _record_delete(sender, instance, **kwargs):
+    if isinstance(instance, TrackedModel):
+        before = _snapshot(instance)
+        _write(instance, HistoryKind.DELETED, {k: [_shown(instance, k, v), None] for k, v in before.items()})
+
+
+def record_action(obj, verb: str, note: str = "", data: dict | None = None) -> HistoryEntry:
+    """Record a workflow step (approved, assigned, audited…) taken by the service performing it."""
+    return _write(obj, HistoryKind.ACTION, _plain(data or {}), verb=verb, note=note)
+
+
+def record_bulk_created(objs) -> None:
+    """Record objects made with bulk_create, which sends no signals."""
+    objs = list(objs)
+    if not objs:
+        return
+    actor = current_actor()
+    content_type = ContentType.objects.get_for_model(objs[0], for_concrete_model=False)
+    HistoryEntry.objects.bulk_create(
+        HistoryEntry(
+            kind=HistoryKind.CREATED,
+            content_type=content_type,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            changes={k: [None, _shown(obj, k, v)] for k, v in _snapshot(obj).items() if v not in (None, "")},
+            actor_id=actor.user_id,
+            actor_label=actor.label,
+        )
+        for obj in objs
+    )

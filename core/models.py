@@ -1,0 +1,175 @@
+"""Base models and the records every module shares: history, personal-data access, jobs, messages."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import choices
+
+
+class TrackedModel(models.Model):
+    """A domain model whose every change is written to the history."""
+
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    # Fields recorded as "changed" without their values (ciphertexts, hashes).
+    history_masked_fields: tuple[str, ...] = ()
+    # Fields not worth a history line of their own.
+    history_ignored_fields: tuple[str, ...] = ("updated_at",)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # What was loaded is the "before" of the next save; no extra query needed.
+        instance._history_before = dict(zip(field_names, values, strict=True))
+        return instance
+
+
+class HistoryQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+            object_id=str(obj.pk),
+        )
+
+    def update(self, **kwargs):
+        raise PermissionDenied("history is append-only")
+
+    def delete(self):
+        raise PermissionDenied("history is append-only")
+
+
+class HistoryEntry(models.Model):
+    """One recorded change or workflow step of a domain object; append-only."""
+
+    kind = models.CharField(_("类型"), max_length=10, choices=choices.HistoryKind.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
+    object_id = models.CharField(_("对象编号"), max_length=64)
+    object_repr = models.CharField(_("对象"), max_length=200)
+    verb = models.CharField(_("操作"), max_length=64, blank=True)
+    changes = models.JSONField(_("变更"), default=dict, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("操作人")
+    )
+    actor_label = models.CharField(_("来源"), max_length=100)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    objects = HistoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("历史记录")
+        verbose_name_plural = _("历史记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"], name="core_history_object")]
+
+    def __str__(self) -> str:
+        return f"{self.object_repr} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied("history is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("history is append-only")
+
+
+class PiiAccess(models.Model):
+    """A reveal of masked personal data by an official: who, what, when, why."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
+    object_id = models.CharField(_("对象编号"), max_length=64)
+    field = models.CharField(_("字段"), max_length=64)
+    reason = models.CharField(_("事由"), max_length=200, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("查看人"))
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"], name="core_piiaccess_object")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.field} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Job(models.Model):
+    """Progress of one piece of background work, followed by a page across reloads."""
+
+    kind = models.CharField(_("任务"), max_length=64)
+    title = models.CharField(_("名称"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=choices.JobStatus.choices, default=choices.JobStatus.QUEUED
+    )
+    done = models.PositiveIntegerField(_("已完成"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    message = models.TextField(_("信息"), blank=True)
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+    result_file = models.FileField(_("结果文件"), upload_to="jobs/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("发起人")
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def percent(self) -> int:
+        if self.status == choices.JobStatus.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (choices.JobStatus.DONE, choices.JobStatus.FAILED)
+
+
+class Notification(models.Model):
+    """One message sent to a person (SMS or in-site), kept so each person's messages can be listed."""
+
+    channel = models.CharField(_("渠道"), max_length=10, choices=choices.Channel.choices)
+    kind = models.CharField(_("类别"), max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("接收用户"),
+    )
+    # Keyed hash of the phone (see core.pii), so a person's SMS can be found without storing the number.
+    phone_hash = models.CharField(_("手机号摘要"), max_length=64, blank=True, db_index=True)
+    phone_mask = models.CharField(_("手机号"), max_length=20, blank=True)
+    subject = models.CharField(_("标题"), max_length=200, blank=True)
+    body = models.TextField(_("内容"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=choices.NotificationStatus.choices, default=choices.NotificationStatus.SENT
+    )
+    error = models.CharField(_("错误"), max_length=200, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("消息")
+        verbose_name_plural = _("消息")
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["user", "sent_at"], name="core_notification_user")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.kind} {self.sent_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,74 @@
+"""One interface for notifications: SMS through a pluggable backend, in-site messages, all logged.
+
+Backends implement `send(phone, text)`. The default prints to the console
+(to stderr, with the number masked) so the embedded default needs no gateway.
+A production backend for a provider's SMS API is a small class named in
+NIANGJIA_SMS_BACKEND.
+"""
+
+import logging
+import sys
+from functools import cache
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from . import pii
+from .choices import Channel, NotificationStatus
+from .models import Notification
+
+log = logging.getLogger(__name__)
+
+
+class SmsBackend:
+    def send(self, phone: str, text: str) -> None:
+        raise NotImplementedError
+
+
+class ConsoleSmsBackend(SmsBackend):
+    """Writes messages to stderr for development; the number is masked."""
+
+    def send(self, phone: str, text: str) -> None:
+        print(f"[短信 → {pii.mask_phone(phone)}] {text}", file=sys.stderr, flush=True)
+
+
+class MemorySmsBackend(SmsBackend):
+    """Keeps messages in memory, so tests and demos can read a code that was sent."""
+
+    outbox: list[tuple[str, str]] = []
+
+    def send(self, phone: str, text: str) -> None:
+        self.outbox.append((phone, text))
+
+
+@cache
+def _backend(path: str) -> SmsBackend:
+    return import_string(path)()
+
+
+def sms_backend() -> SmsBackend:
+    return _backend(settings.SMS_BACKEND)
+
+
+def send_sms(phone: str, text: str, *, kind: str, user=None, logged_text: str | None = None) -> Notification:
+    """Send an SMS and log it for the person; `logged_text` replaces secrets such as codes."""
+    record = Notification(
+        channel=Channel.SMS,
+        kind=kind,
+        user=user,
+        phone_hash=pii.lookup_hash("phone", phone),
+        phone_mask=pii.mask_phone(phone),
+        body=logged_text if logged_text is not None else text,
+    )
+    try:
+        sms_backend().send(phone, text)
+    except Exception as exc:  # a gateway failure is recorded, never raised into the page
+        log.warning("sms backend failed: %s", type(exc).__name__)
+        record.status, record.error = NotificationStatus.FAILED, type(exc).__name__
+    record.save()
+    return record
+
+
+def send_site_message(user, subject: str, body: str, *, kind: str) -> Notification:
+    """An in-site message shown in the worker's or official's inbox."""
+    return Notification.objects.create(channel=Channel.SITE, kind=kind, user=user, subject=subject, body=body)

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MembersConfig(AppConfig):
+    name = "members"
+    verbose_name = _("会员")
+
+    def ready(self) -> None:
+        from core.counters import counter
+
+        from .choices import MembershipStatus
+        from .models import Membership
+
+        counter(
+            _("在册会员（含下级）"),
+            lambda union: Membership.objects.filter(
+                union__path__subtree=union.path, status=MembershipStatus.ACTIVE
+            ).count(),
+        )

@@ -1,0 +1,53 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+
+
+class EmploymentForm(models.TextChoices):
+    COURIER = "courier", _("快递员")
+    DELIVERY_RIDER = "delivery_rider", _("外卖配送员")
+    RIDE_HAILING_DRIVER = "ride_hailing_driver", _("网约车司机")
+    TRUCK_DRIVER = "truck_driver", _("货车司机")
+    DOMESTIC_WORKER = "domestic_worker", _("家政服务员")
+    CARER = "carer", _("护工护理员")
+    SECURITY_GUARD = "security_guard", _("保安员")
+    MALL_INFORMATION_WORKER = "mall_information_worker", _("商场信息员")
+    ONLINE_STREAMER = "online_streamer", _("网络主播")
+    SANITATION_WORKER = "sanitation_worker", _("环卫工人")
+    OTHER = "other", _("其他职工")
+
+
+NEW_EMPLOYMENT_FORMS = frozenset(EmploymentForm.values) - {EmploymentForm.SANITATION_WORKER, EmploymentForm.OTHER}
+
+
+class MembershipStatus(models.TextChoices):
+    ACTIVE = "active", _("在册")
+    RETAINED = "retained", _("保留会籍")
+    LEFT = "left", _("已退会")
+
+
+class JoinChannel(models.TextChoices):
+    QR = "qr", _("扫码入会")
+    ONLINE = "online", _("网上申请")
+    COLLECTIVE = "collective", _("集体登记")
+    MOBILE_WINDOW = "mobile_window", _("流动窗口")
+    ON_SITE = "on_site", _("现场办理")
+    TRANSFER = "transfer", _("会员关系接转")
+
+
+class ConsentPurpose(models.TextChoices):
+    ACCOUNT = "account", _("账号登录与身份核验")
+    MEMBERSHIP = "membership", _("入会与会籍管理")
+    SERVICES = "services", _("活动报名与服务")
+    NOTIFICATIONS = "notifications", _("服务消息通知")
+
+
+class ConsentChannel(models.TextChoices):
+    H5 = "h5", _("手机页面")
+    CONSOLE = "console", _("工作台代录")
+    PAPER = "paper", _("纸质签字")
+    API = "api", _("接口")

@@ -1,0 +1,33 @@
+"""/api/v1/: every app's viewsets on one router, the OpenAPI schema and its docs page."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from rest_framework.routers import DefaultRouter
+
+from accounts.api.views import RoleViewSet
+from core import access
+from members.api.views import MembershipViewSet, PersonViewSet
+from orgs.api.views import RegionViewSet, UnionViewSet
+
+router = DefaultRouter()
+router.register("regions", RegionViewSet, basename="region")
+router.register("unions", UnionViewSet, basename="union")
+router.register("people", PersonViewSet, basename="person")
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("roles", RoleViewSet, basename="role")
+router.APIRootView.access = access.SIGNED_IN
+
+
+class SchemaView(SpectacularAPIView):
+    access = access.PUBLIC
+
+
+class DocsView(SpectacularRedocView):
+    access = access.PUBLIC
+
+
+urlpatterns = [
+    *router.urls,
+    path("schema/", SchemaView.as_view(), name="api-schema"),
+    path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from core import access
+from core.admin_site import superuser_only
+
+superuser_only(admin.site)
+set_language.access = access.PUBLIC
+
+urlpatterns = [
+    path("", include("portal.urls")),
+    path("console/", include("reports.urls")),
+    path("console/", include("orgs.urls")),
+    path("console/", include("members.urls")),
+    path("console/", include("core.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("api/v1/", include("niangjia.api_urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("django-admin/", admin.site.urls),
+]

@@ -1,0 +1,42 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("省")
+    CITY = "city", _("市")
+    COUNTY = "county", _("县/区")
+    TOWN = "town", _("乡镇/街道")
+
+
+class UnionKind(models.TextChoices):
+    FEDERATION = "federation", _("总工会")
+    TOWN_FEDERATION = "town_federation", _("镇街总工会")
+    INDUSTRY = "industry", _("行业工会")
+    NEW_ECONOMY = "new_economy", _("新业态工会联合会")
+    JOINT = "joint", _("联合工会/区域工会")
+    GRASSROOTS = "grassroots", _("基层工会")
+
+
+class UnionStatus(models.TextChoices):
+    PREPARING = "preparing", _("筹备中")
+    ACTIVE = "active", _("已建会")
+    DISSOLVED = "dissolved", _("已撤销")
+
+
+class Sector(models.TextChoices):
+    """Sectors the seed's unions and employers fall into (after GB/T 4754 sections, coarsened)."""
+
+    EXPRESS = "express", _("快递物流")
+    FOOD_DELIVERY = "food_delivery", _("外卖配送")
+    RIDE_HAILING = "ride_hailing", _("网约车")
+    FREIGHT = "freight", _("道路货运")
+    DOMESTIC = "domestic", _("家政服务")
+    SANITATION = "sanitation", _("环境卫生")
+    TEXTILE = "textile", _("纺织印染")
+    MANUFACTURING = "manufacturing", _("制造业")
+    COMMERCE = "commerce", _("商贸流通")
+    FINANCE = "finance", _("金融")
+    TELECOM = "telecom", _("通信")
+    PUBLIC = "public", _("机关事业")
+    MIXED = "mixed", _("综合")

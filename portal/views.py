@@ -1,0 +1,90 @@
+"""The worker's H5: home, sign-in by phone code, and "我的"."""
+
+from django.contrib.auth import login, logout
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import services as accounts
+from core import access
+from core.models import Notification
+from members import services as members
+from members.choices import ConsentChannel, ConsentPurpose
+from members.models import Consent
+
+from .forms import CodeForm, PhoneForm
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@access.requires(access.PUBLIC)
+def home(request):
+    return render(request, "portal/home.html")
+
+
+@access.requires(access.PUBLIC)
+def privacy(request):
+    return render(request, "portal/privacy.html", {"version": members.CONSENT_TEXT_VERSION})
+
+
+@access.requires(access.PUBLIC)
+def login_view(request):
+    """Step 1: the phone number, a code is sent. Step 2: the code and consent."""
+    if request.user.is_authenticated and request.user.is_worker:
+        return redirect("portal:me")
+    code_form = None
+    phone_form = PhoneForm(request.POST or None)
+    if request.method == "POST" and "code" in request.POST:
+        code_form = CodeForm(request.POST)
+        if code_form.is_valid():
+            phone = code_form.cleaned_data["phone"]
+            if accounts.verify_code(phone, code_form.cleaned_data["code"]):
+                person = members.worker_for_phone(phone)
+                members.give_consent(person, ConsentPurpose.ACCOUNT, ConsentChannel.H5)
+                login(request, person.user, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect(request.GET.get("next") or "portal:me")
+            code_form.add_error("code", _("验证码不正确或已过期"))
+    elif request.method == "POST" and phone_form.is_valid():
+        try:
+            accounts.issue_code(phone_form.cleaned_data["phone"], _client_ip(request))
+        except accounts.RateLimited as limited:
+            phone_form.add_error("phone", str(limited))
+        else:
+            code_form = CodeForm(initial={"phone": phone_form.cleaned_data["phone"]})
+    return render(request, "portal/login.html", {"phone_form": phone_form, "code_form": code_form})
+
+
+@access.requires(access.WORKER)
+def me(request):
+    person = request.user.person
+    return render(
+        request,
+        "portal/me.html",
+        {
+            "person": person,
+            "consents": person.consents.all(),
+            "messages_": Notification.objects.filter(user=request.user)[:20],
+            "memberships": person.memberships.select_related("union"),
+        },
+    )
+
+
+@require_POST
+@access.requires(access.WORKER)
+def withdraw_consent(request, pk):
+    consent = get_object_or_404(Consent, pk=pk, person__user=request.user)
+    members.withdraw_consent(consent)
+    if consent.purpose == ConsentPurpose.ACCOUNT:
+        # Without consent to the account's processing there is no account session.
+        logout(request)
+        return redirect("portal:home")
+    return redirect("portal:me")
+
+
+@require_POST
+@access.requires(access.PUBLIC)
+def logout_view(request):
+    logout(request)
+    return redirect("portal:home")
