@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 
 from core import access
 from core.admin_site import superuser_only
+from core.views_health import health
 
 superuser_only(admin.site)
 set_language.access = access.PUBLIC
@@ -18,4 +19,5 @@ urlpatterns = [
     path("api/v1/", include("niangjia.api_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("django-admin/", admin.site.urls),
+    path("healthz", health, name="health"),
 ]

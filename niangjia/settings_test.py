@@ -1,4 +1,4 @@
-"""Test-wide settings: these run before Django is set up."""
+"""Settings for the test suite: the environment defaults are set before the real settings load."""
 
 import os
 import tempfile
@@ -9,3 +9,8 @@ os.environ.setdefault("NIANGJIA_MANIFEST_STATIC", "0")
 os.environ.setdefault("NIANGJIA_TESTING", "1")
 # Keys of the test run only; never the developer's var/secrets.json.
 os.environ.setdefault("NIANGJIA_VAR_DIR", tempfile.mkdtemp(prefix="niangjia-test-"))
+
+from .settings import *  # noqa: E402, F403
+
+# Tests need no slow password hashing.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

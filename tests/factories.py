@@ -1,0 +1,49 @@
+"""Small builders for test data: valid ID numbers, a union tree, officials with roles, members."""
+
+import itertools
+
+from accounts.models import User
+from accounts.services import grant_role
+from core.pii import check_character
+from members.models import Membership, Person
+from orgs.models import Region, Union
+
+_seq = itertools.count(1)
+
+
+def id_number(n: int | None = None, *, region: str = "330621", birth: str = "19900101", female: bool = False) -> str:
+    """A valid GB 11643 number; the sequence digits make each one distinct."""
+    n = next(_seq) if n is None else n
+    order = (n * 2 + (0 if female else 1)) % 1000
+    first17 = f"{region}{birth}{order:03d}"
+    return first17 + check_character(first17)
+
+
+def phone(n: int | None = None) -> str:
+    n = next(_seq) if n is None else n
+    return f"139{n:08d}"
+
+
+def region(code: str, name: str, level: str, parent: Region | None = None) -> Region:
+    return Region.objects.get_or_create(code=code, defaults={"name": name, "level": level, "parent": parent})[0]
+
+
+def union(name: str, kind: str = "grassroots", parent: Union | None = None, reg: Region | None = None) -> Union:
+    reg = reg or (parent.region if parent else region("330603", "柯桥区", "county"))
+    return Union.objects.create(name=name, kind=kind, parent=parent, region=reg)
+
+
+def official(username: str, kind: str | None, on: Union | None, password: str = "correct-horse-battery") -> User:
+    user = User.objects.create_user(username, password=password, display_name=username)
+    if kind and on:
+        grant_role(user, on, kind)
+    return User.objects.get(pk=user.pk)
+
+
+def member(union: Union, name: str = "测试职工", **person_fields) -> Person:
+    person = Person(name=name, **person_fields)
+    person.set_id_number(id_number())
+    person.set_phone(phone())
+    person.save()
+    Membership.objects.create(person=person, union=union, card_number=f"K{person.pk:09d}")
+    return person
