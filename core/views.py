@@ -65,6 +65,9 @@ class ConsoleListView(ScopedMixin, generic.ListView):
         if request.GET.get("format") == "xlsx":
             from .exports import start_export
 
+            if not self.allowed(EXPORT):
+                raise Http404
+
             return start_export(self)
         return super().get(request, *args, **kwargs)
 
