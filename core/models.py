@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import choices
+from . import choices, pii
 
 
 class TrackedModel(models.Model):
@@ -173,3 +173,7 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.kind} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+# An SMS log keeps only the phone's hash, so a change of the HMAC key must remap it (rotate_pii_keys).
+pii.register_hash_column(Notification, "phone_hash", "phone")

@@ -13,9 +13,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,9 +27,21 @@ def _fernet() -> MultiFernet:
     return MultiFernet([Fernet(key.encode()) for key in settings.PII_KEYS])
 
 
+@cache
+def _first_fernet() -> Fernet:
+    return Fernet(settings.PII_KEYS[0].encode())
+
+
 def reset_keys() -> None:
     """Forget cached keys (after settings change: tests, key rotation)."""
     _fernet.cache_clear()
+    _first_fernet.cache_clear()
+
+
+@receiver(setting_changed)
+def _keys_changed(setting, **kwargs):
+    if setting == "PII_KEYS":
+        reset_keys()
 
 
 def encrypt(value: str) -> str:
@@ -42,10 +57,74 @@ def rotate(token: str) -> str:
     return _fernet().rotate(token.encode()).decode() if token else ""
 
 
-def lookup_hash(kind: str, value: str) -> str:
-    """Keyed hash for equality lookups; `kind` keeps an ID number and a phone from ever colliding."""
+def decrypt_current(token: str) -> tuple[str, bool]:
+    """The plaintext, and whether the token is already under the first key (so rotation can skip it).
+
+    Raises InvalidToken when no configured key opens it.
+    """
+    try:
+        return _first_fernet().decrypt(token.encode()).decode(), True
+    except InvalidToken:
+        return decrypt(token), False
+
+
+def lookup_hash(kind: str, value: str, key: str | None = None) -> str:
+    """Keyed hash for equality lookups; `kind` keeps an ID number and a phone from ever colliding.
+
+    `key` defaults to PII_HMAC_KEY; the rotation command passes the old key to find old hashes.
+    """
     message = f"{kind}:{value}".encode()
-    return hmac.new(settings.PII_HMAC_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return hmac.new((key or settings.PII_HMAC_KEY).encode(), message, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class EncryptedField:
+    """A protected value stored as `<name>_cipher` (Fernet) beside `<name>_hash` (lookup_hash of `kind`)."""
+
+    model: type
+    name: str
+    kind: str
+
+    @property
+    def cipher(self) -> str:
+        return f"{self.name}_cipher"
+
+    @property
+    def hash(self) -> str:
+        return f"{self.name}_hash"
+
+
+@dataclass(frozen=True)
+class HashColumn:
+    """A lookup hash kept without a ciphertext (e.g. an SMS log's phone): remapped, not recomputed."""
+
+    model: type
+    column: str
+    kind: str
+
+
+# What the key-rotation command walks; models register themselves, nothing is hard-coded there.
+ENCRYPTED_FIELDS: list[EncryptedField] = []
+HASH_COLUMNS: list[HashColumn] = []
+
+
+def encrypted(**fields: str):
+    """Class decorator: `@pii.encrypted(id_number="id", phone="phone")` registers cipher/hash pairs."""
+
+    def register(model):
+        for name, kind in fields.items():
+            entry = EncryptedField(model, name, kind)
+            if entry not in ENCRYPTED_FIELDS:
+                ENCRYPTED_FIELDS.append(entry)
+        return model
+
+    return register
+
+
+def register_hash_column(model, column: str, kind: str) -> None:
+    entry = HashColumn(model, column, kind)
+    if entry not in HASH_COLUMNS:
+        HASH_COLUMNS.append(entry)
 
 
 def mask_id_number(value: str) -> str:
@@ -65,6 +144,18 @@ def mask_name(value: str) -> str:
 _ID_RE = re.compile(r"^\d{17}[\dX]$")
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _ID_CHECK = "10X98765432"
+# GB/T 2260 province-level codes: the first two digits of every number issued (81-83: residence
+# permits of Hong Kong, Macao and Taiwan residents).
+PROVINCES = {
+    "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区",
+    "21": "辽宁省", "22": "吉林省", "23": "黑龙江省",
+    "31": "上海市", "32": "江苏省", "33": "浙江省", "34": "安徽省", "35": "福建省",
+    "36": "江西省", "37": "山东省",
+    "41": "河南省", "42": "湖北省", "43": "湖南省", "44": "广东省", "45": "广西壮族自治区", "46": "海南省",
+    "50": "重庆市", "51": "四川省", "52": "贵州省", "53": "云南省", "54": "西藏自治区",
+    "61": "陕西省", "62": "甘肃省", "63": "青海省", "64": "宁夏回族自治区", "65": "新疆维吾尔自治区",
+    "71": "台湾省", "81": "香港特别行政区", "82": "澳门特别行政区", "83": "台湾地区（居住证）",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -74,6 +165,10 @@ class IdNumber:
     gender: str  # "male" / "female": the 17th digit's parity
     region_code: str  # the six-digit GB/T 2260 code of the issuing county
 
+    @property
+    def province(self) -> str:
+        return PROVINCES[self.region_code[:2]]
+
 
 def check_character(first17: str) -> str:
     return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
@@ -81,17 +176,22 @@ def check_character(first17: str) -> str:
 
 def parse_id_number(raw: str) -> IdNumber:
     """Validate and normalise a resident ID number; the error says what is wrong."""
-    value = (raw or "").strip().replace(" ", "").upper()
+    # The messages never repeat the number: errors end up in pages and logs.
+    value = re.sub(r"\s", "", raw or "").upper()
     if len(value) != 18:
         raise ValidationError(_("身份证号应为18位，现为%(n)d位"), code="id_length", params={"n": len(value)})
     if not _ID_RE.match(value):
-        raise ValidationError(_("身份证号前17位应为数字，末位为数字或X"), code="id_format")
+        raise ValidationError(_("身份证号前17位应为数字，末位应为数字或X"), code="id_format")
+    if value[:2] not in PROVINCES:
+        raise ValidationError(_("身份证号前两位不是有效的省级行政区划代码"), code="id_region")
     try:
         birth = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise ValidationError(_("身份证号中的出生日期不存在"), code="id_birth_date") from None
-    if not datetime.date(1900, 1, 1) <= birth <= datetime.date.today():
-        raise ValidationError(_("身份证号中的出生日期不在合理范围内"), code="id_birth_date")
+    if birth > timezone.localdate():
+        raise ValidationError(_("身份证号中的出生日期晚于今天"), code="id_birth_date")
+    if birth < datetime.date(1900, 1, 1):
+        raise ValidationError(_("身份证号中的出生日期早于1900年"), code="id_birth_date")
     if check_character(value[:17]) != value[17]:
         raise ValidationError(_("身份证号校验位错误"), code="id_check")
     gender = "male" if int(value[16]) % 2 else "female"

@@ -27,6 +27,7 @@ PII_FIELDS = ("id_number", "phone")
         through_many=True,
     )
 )
+@pii.encrypted(id_number="id", phone="phone")
 class Person(TrackedModel):
     """A real-name worker; ID number and phone are kept encrypted, hashed and masked."""
 

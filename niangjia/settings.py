@@ -62,6 +62,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # HMAC key behind the lookup hashes of ID numbers and phones.
 PII_KEYS = env_list("PII_KEYS") or [secret("PII_KEYS")]
 PII_HMAC_KEY = secret("PII_HMAC_KEY")
+# Set only while `manage.py rotate_pii_keys --rehash` moves hashes to a new PII_HMAC_KEY.
+PII_HMAC_KEY_OLD = env("PII_HMAC_KEY_OLD")
 # Signs member-card and ticket QR codes so they verify without a database call.
 SIGNING_KEY = secret("SIGNING_KEY")
 
