@@ -21,8 +21,10 @@ class ScopedViewSet(viewsets.ModelViewSet):
 
     access = "scoped"
     permission_classes = [IsOfficial]
-    action_map = {"list": VIEW, "retrieve": VIEW, "create": ADD, "update": CHANGE, "partial_update": CHANGE}
-    action_map |= {"destroy": DELETE}
+    # Not `action_map`: DRF sets that on each instance (HTTP method -> action), which hid this
+    # mapping and scoped every write as a view.
+    scope_actions = {"list": VIEW, "retrieve": VIEW, "create": ADD, "update": CHANGE}
+    scope_actions |= {"partial_update": CHANGE, "destroy": DELETE}
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -31,7 +33,7 @@ class ScopedViewSet(viewsets.ModelViewSet):
             _actor.set(Actor(request.user.pk, "api"))
 
     def scope_action(self) -> str:
-        return self.action_map.get(self.action, VIEW)
+        return self.scope_actions.get(self.action, VIEW)
 
     def get_queryset(self):
         return super().get_queryset().restrict(self.request.user, self.scope_action())
