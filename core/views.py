@@ -77,7 +77,7 @@ class ConsoleListView(ScopedMixin, generic.ListView):
         query.pop("page", None)
         context.update(
             filterset=self.filterset,
-            headings=[self.heading(column) for column in self.columns],
+            headings=self.sort_headings(),
             rows=[(obj, [self.cell(obj, column) for column in self.columns]) for obj in context["object_list"]],
             querystring=query.urlencode(),
             order=self.request.GET.get("o", ""),
@@ -94,6 +94,24 @@ class ConsoleListView(ScopedMixin, generic.ListView):
         if self.model not in registry:
             return False
         return bool(user.scope_paths(registry[self.model].roles.get(action, frozenset())))
+
+    def sort_headings(self) -> list[tuple[str, str | None, str]]:
+        """(heading, link sorting by that column or None, "asc"/"desc"/"" if the list is sorted by it)."""
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        current = query.get("o", "")
+        if current.lstrip("-") not in self.ordering_fields:
+            current = self.default_ordering
+        headings = []
+        for column in self.columns:
+            if column not in self.ordering_fields:
+                headings.append((self.heading(column), None, ""))
+                continue
+            direction = {column: "asc", f"-{column}": "desc"}.get(current, "")
+            # A click on the sorted column reverses it; on another column sorts ascending.
+            query["o"] = f"-{column}" if direction == "asc" else column
+            headings.append((self.heading(column), f"?{query.urlencode()}", direction))
+        return headings
 
     def heading(self, column: str) -> str:
         try:

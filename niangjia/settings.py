@@ -289,6 +289,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# Filter selects offer "全部" rather than a row of dashes.
+FILTERS_EMPTY_CHOICE_LABEL = _("全部")
+
 # Map tiles for station maps; pages work as lists without them.
 MAP_TILE_URL = env("MAP_TILE_URL", "")
 
