@@ -11,7 +11,7 @@ MODULES = [
     (_("职工"), "members:person-list"),
     (_("会籍"), "members:membership-list"),
     (_("建会入会"), None),
-    (_("服务站点"), None),
+    (_("服务站点"), "stations:station-list"),
     (_("服务活动"), None),
     (_("权益保障"), None),
     (_("经费与经审"), None),

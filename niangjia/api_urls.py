@@ -8,12 +8,14 @@ from accounts.api.views import RoleViewSet
 from core import access
 from members.api.views import MembershipViewSet, PersonViewSet
 from orgs.api.views import RegionViewSet, UnionViewSet
+from stations.api.views import StationViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("unions", UnionViewSet, basename="union")
 router.register("people", PersonViewSet, basename="person")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("stations", StationViewSet, basename="station")
 router.register("roles", RoleViewSet, basename="role")
 router.APIRootView.access = access.SIGNED_IN
 

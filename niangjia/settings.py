@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "accounts",
     "orgs",
     "members",
+    "stations",
     "reports",
     "portal",
 ]

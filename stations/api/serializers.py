@@ -1,0 +1,61 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from core.scoping import ADD, CHANGE
+
+from .. import services
+from ..models import Station
+
+FIELDS = [
+    "id",
+    "name",
+    "kind",
+    "union",
+    "host",
+    "address",
+    "region",
+    "latitude",
+    "longitude",
+    "phone",
+    "opening_note",
+    "active",
+    "created_at",
+    "updated_at",
+]
+
+
+class StationSerializer(serializers.ModelSerializer):
+    """A station; `latitude`/`longitude` are WGS-84 decimal degrees."""
+
+    class Meta:
+        model = Station
+        fields = FIELDS
+        read_only_fields = ["created_at", "updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and "union" in self.fields:
+            # Same rule as the console form: only unions where the caller may run stations.
+            action = CHANGE if self.instance is not None else ADD
+            self.fields["union"].queryset = services.unions_for(request.user, action)
+
+    def validate(self, attrs):
+        # The model's own rules (coordinates together, unique name in a union) answer 400, not 500.
+        probe = Station(**self._current())
+        # An update probes the existing row, so its own primary key is not a clash.
+        probe._state.adding = self.instance is None
+        for name, value in attrs.items():
+            setattr(probe, name, value)
+        try:
+            probe.full_clean(validate_unique=True, validate_constraints=True)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
+        return attrs
+
+    def _current(self) -> dict:
+        if not isinstance(self.instance, Station):
+            return {}
+        return {
+            field.attname: getattr(self.instance, field.attname) for field in Station._meta.concrete_fields
+        }

@@ -1,0 +1,174 @@
+"""Outdoor-worker service stations (工会户外劳动者服务站点) and the keepers assigned to them."""
+
+import re
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import ALL_TREE, RoleKind, admin_and
+from core.models import TrackedModel
+from core.scoping import ScopedQuerySet, policy, scoped
+
+from .choices import StationKind
+
+_MOBILE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
+
+
+def validate_service_phone(value: str) -> None:
+    """A station's contact is a landline or service line; a personal mobile number is refused (PIPL)."""
+    if _MOBILE.match(re.sub(r"[\s-]", "", value)):
+        raise ValidationError(_("请填写座机或服务热线，不要填写个人手机号"), code="mobile")
+
+
+@scoped(
+    policy(
+        "union",
+        view=ALL_TREE,
+        change=admin_and(RoleKind.SERVICE),
+        assigned={"view": "keepers"},
+        # The keepers join would repeat a station once per keeper; a subquery keeps rows unique.
+        through_many=True,
+    )
+)
+class Station(TrackedModel):
+    """A service station run by a union, usually in a partner's premises (bank, telecom branch, community)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=20, choices=StationKind.choices)
+    union = models.ForeignKey(
+        "orgs.Union", on_delete=models.PROTECT, related_name="stations", verbose_name=_("所属工会")
+    )
+    host = models.CharField(
+        _("依托单位"),
+        max_length=100,
+        blank=True,
+        help_text=_("站点所在的合作单位，如银行网点、电信营业厅、社区"),
+    )
+    address = models.CharField(_("地址"), max_length=200)
+    region = models.ForeignKey(
+        "orgs.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stations",
+        verbose_name=_("行政区划"),
+    )
+    latitude = models.DecimalField(
+        _("纬度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
+        help_text=_("WGS-84 坐标系（GPS），十进制度"),
+    )
+    longitude = models.DecimalField(
+        _("经度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
+        help_text=_("WGS-84 坐标系（GPS），十进制度"),
+    )
+    phone = models.CharField(
+        _("联系电话"),
+        max_length=30,
+        blank=True,
+        validators=[
+            RegexValidator(r"^[0-9][0-9 -]{2,28}$", _("请填写有效的电话号码，如 0575-84123456 或 10000")),
+            validate_service_phone,
+        ],
+        help_text=_("座机或服务热线，不填个人手机号"),
+    )
+    opening_note = models.TextField(_("开放时间说明"), blank=True)
+    active = models.BooleanField(_("开放中"), default=True)
+    keepers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="StationKeeper",
+        related_name="kept_stations",
+        blank=True,
+        verbose_name=_("驿站管理员"),
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("服务站点")
+        verbose_name_plural = _("服务站点")
+        ordering = ["union_id", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["union", "name"],
+                name="%(app_label)s_%(class)s_unique_name",
+                violation_error_message=_("该工会已有同名站点"),
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    # Spelled out: a CHECK whose comparison meets NULL passes, so one coordinate alone would.
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="%(app_label)s_%(class)s_coordinates",
+                violation_error_message=_("经纬度须同时填写或同时留空"),
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "active"], name="stations_station_kind")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("stations:station-detail", args=[self.pk])
+
+
+@scoped(
+    policy(
+        "station__union",
+        view=ALL_TREE,
+        change=admin_and(RoleKind.SERVICE),
+        assigned={"view": "user"},
+    )
+)
+class StationKeeper(TrackedModel):
+    """A station keeper (驿站管理员) assigned to one station; made and ended by stations.services."""
+
+    station = models.ForeignKey(
+        Station, on_delete=models.CASCADE, related_name="keeper_links", verbose_name=_("服务站点")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="station_links",
+        verbose_name=_("驿站管理员"),
+    )
+    since = models.DateTimeField(_("指派时间"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("驿站管理员指派")
+        verbose_name_plural = _("驿站管理员指派")
+        ordering = ["station_id", "since", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "user"],
+                name="%(app_label)s_%(class)s_unique",
+                violation_error_message=_("该用户已是此站点的管理员"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station} · {self.user}"
