@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from .choices import JobStatus
@@ -45,7 +45,10 @@ class Progress:
 
 def run(job_id: int, work: Callable[[Job, Progress], dict]) -> None:
     """Run `work` for a job as its creator: status, errors and the result end up on the Job."""
-    close_old_connections()
+    # A worker drops stale connections between jobs; run inline (the immediate backend) inside
+    # the caller's transaction, closing would end that transaction, so the connection stays.
+    if not connection.in_atomic_block:
+        close_old_connections()
     job = Job.objects.get(pk=job_id)
     Job.objects.filter(pk=job_id).update(status=JobStatus.RUNNING)
     user = get_user_model().objects.filter(pk=job.created_by_id).first()
@@ -58,6 +61,7 @@ def run(job_id: int, work: Callable[[Job, Progress], dict]) -> None:
             status=JobStatus.FAILED, message=str(exc)[:500] or type(exc).__name__, finished_at=timezone.now()
         )
         return
-    job.refresh_from_db()
+    # Only the progress counters: a full refresh would drop the result_file the work just set.
+    job.refresh_from_db(fields=["done", "total", "message"])
     job.status, job.result, job.finished_at = JobStatus.DONE, result, timezone.now()
     job.save(update_fields=["status", "result", "finished_at", "result_file"])
