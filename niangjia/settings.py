@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "stations",
     "reports",
     "portal",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,9 @@ from django.test import Client
 
 from . import factories
 
+# --strict-skips (used by ./test under CI=true) and the `postgres` marker.
+pytest_plugins = ["tests.plugins.strict_skips"]
+
 
 @pytest.fixture
 def tree(db):

@@ -1,0 +1,102 @@
+"""Build the demo district step by step; each step finds what an earlier run made and adds only
+what is missing, so running it again changes nothing.
+
+A later module adds its demo data as one more step in STEPS. Every step draws
+from its own random generator, seeded by the step's name, so its data does not
+depend on which other steps ran in the same invocation.
+"""
+
+import importlib
+import importlib.util
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from core.history import acting_as
+from orgs.models import Region
+from orgs.region_data import load_regions
+
+from . import district as district_step
+from . import officials as officials_step
+from . import people as people_step
+from .brands import plan_sites
+from .logins import KEEPER
+
+SEED = "niangjia-demo-柯桥区"
+ACTOR_LABEL = "command:seed_demo"
+
+
+def rng(part: str) -> random.Random:
+    return random.Random(f"{SEED}:{part}")
+
+
+@dataclass
+class Report:
+    """What one run created, step by step (label, count); nothing created means nothing changed."""
+
+    created: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(count for _label, count in self.created)
+
+    def add(self, label, count: int) -> None:
+        self.created.append((str(label), count))
+
+
+def _regions(report: Report, ctx: dict) -> None:
+    report.add(_("行政区划"), load_regions(Region))
+
+
+def _district(report: Report, ctx: dict) -> None:
+    sites = plan_sites(rng("sites"))
+    if district_step.find() is None:
+        ctx["district"] = district_step.build(rng("district"), sites)
+        report.add(_("工会"), len(ctx["district"].unions()))
+    else:
+        ctx["district"] = district_step.load(sites)
+        report.add(_("工会"), 0)
+
+
+def _people(report: Report, ctx: dict) -> None:
+    if people_step.done():
+        outcome = people_step.Outcome(0, 0, 0)
+    else:
+        outcome = people_step.build(ctx["district"], rng("people"))
+    report.add(_("职工（快递员、外卖配送员）"), outcome.persons)
+    report.add(_("会籍"), outcome.memberships)
+    report.add(_("个人信息授权"), outcome.consents)
+
+
+def _officials(report: Report, ctx: dict) -> None:
+    report.add(_("账号与角色"), officials_step.build(ctx["district"]))
+
+
+def _stations(report: Report, ctx: dict) -> None:
+    # The stations app is optional: the district is whole without it.
+    if importlib.util.find_spec("stations") is None or importlib.util.find_spec("stations.demo") is None:
+        return
+    from accounts.models import User
+
+    stations_demo = importlib.import_module("stations.demo")
+    station_model = importlib.import_module("stations.models").Station
+    before = station_model.objects.count()
+    keeper = User.objects.filter(username=KEEPER).first()
+    stations_demo.seed_stations(ctx["district"].district, keeper, rng("stations"))
+    report.add(_("服务站点"), station_model.objects.count() - before)
+
+
+STEPS: list[Callable[[Report, dict], None]] = [_regions, _district, _people, _officials, _stations]
+
+
+def seed_demo() -> Report:
+    """Run every step in one transaction, attributed to the command in the history."""
+    report = Report()
+    context: dict = {}
+    with acting_as(None, ACTOR_LABEL), transaction.atomic():
+        for step in STEPS:
+            step(report, context)
+    return report
