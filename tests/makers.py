@@ -1,0 +1,70 @@
+"""One maker per scoped model: `MAKERS[Model](union)` returns a new saved instance owned by `union`.
+
+tests/test_permissions.py runs the whole permission matrix (restrict, console, API)
+for every model in `core.scoping.registry` and fails for a model without a maker here.
+To cover a new scoped model, import it and add one line to MAKERS:
+
+    from stations.models import Station
+    Station: lambda union: Station.objects.create(union=union, name=f"驿站{_n()}", kind="worker"),
+
+Each call must make a distinct row (use `_n()` for unique names). If the model's
+policy has `assigned` paths that are not a plain foreign key or many-to-many to the
+user, also add `ASSIGNERS[Model] = callable(instance, user)` that assigns the object
+to that user the way the app's service does.
+"""
+
+import itertools
+
+from accounts.models import Role, User
+from members.models import Consent, Membership, Person
+from orgs.models import Union
+from stations.models import Station, StationKeeper
+
+from . import factories
+
+_counter = itertools.count(1)
+
+
+def _n() -> int:
+    return next(_counter)
+
+
+def _union(parent: Union) -> Union:
+    return factories.union(f"测试基层工会{_n()}", "grassroots", parent)
+
+
+def _role(union: Union) -> Role:
+    user = User.objects.create_user(f"role-holder-{_n()}", password="correct-horse-battery")
+    return Role.objects.create(user=user, union=union, kind="viewer")
+
+
+def _person(union: Union) -> Person:
+    return factories.member(union, f"职工{_n()}")
+
+
+def _membership(union: Union) -> Membership:
+    return _person(union).memberships.get()
+
+
+def _consent(union: Union) -> Consent:
+    return Consent.objects.create(
+        person=_person(union), purpose="membership", text_version="2026-11", channel="h5"
+    )
+
+
+MAKERS = {
+    Union: _union,
+    Role: _role,
+    Person: _person,
+    Membership: _membership,
+    Consent: _consent,
+    Station: lambda union: Station.objects.create(
+        union=union, name=f"驿站{_n()}", kind="worker", address="柯桥"
+    ),
+    StationKeeper: lambda union: StationKeeper.objects.create(
+        station=MAKERS[Station](union), user=User.objects.create_user(f"keeper-{_n()}")
+    ),
+}
+
+# Model -> callable(instance, user): assign the object to an assigned-only user (lawyer, keeper…).
+ASSIGNERS = {}
