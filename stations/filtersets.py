@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,10 @@ from .models import Station
 class StationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("名称/依托单位/地址"))
     kind = django_filters.ChoiceFilter(choices=StationKind.choices, label=_("类型"))
-    active = django_filters.BooleanFilter(label=_("开放中"))
+    active = django_filters.BooleanFilter(
+        label=_("状态"),
+        widget=forms.Select(choices=[("", _("全部")), ("true", _("开放中")), ("false", _("已停用"))]),
+    )
     within = django_filters.NumberFilter(method="in_subtree", label=_("所属工会编号（含下级）"))
 
     class Meta:
