@@ -1,16 +1,19 @@
 import django_filters
-from django.core.exceptions import ValidationError
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
-from core import pii
 
 from .choices import EmploymentForm, Gender, JoinChannel, MembershipStatus
 from .models import Membership, Person
 
 
 class PersonFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("姓名/身份证号/手机号"))
+    # Name only: ID numbers and phones are searched by POST (members.views), never put in a URL.
+    q = django_filters.CharFilter(
+        method="search",
+        label=_("姓名"),
+        widget=forms.TextInput(attrs={"pattern": r"[^0-9]*", "title": _("身份证号、手机号请用“精确查找”")}),
+    )
     employment_form = django_filters.ChoiceFilter(choices=EmploymentForm.choices, label=_("就业形态"))
     gender = django_filters.ChoiceFilter(choices=Gender.choices, label=_("性别"))
 
@@ -19,17 +22,7 @@ class PersonFilterSet(django_filters.FilterSet):
         fields = ["q", "employment_form", "gender"]
 
     def search(self, queryset, name, value):
-        # A full ID number or phone is matched through its keyed hash, never stored or compared raw.
-        value = value.strip()
-        try:
-            return queryset.filter(id_number_hash=pii.lookup_hash("id", pii.parse_id_number(value).value))
-        except ValidationError:
-            pass
-        try:
-            return queryset.filter(phone_hash=pii.lookup_hash("phone", pii.normalise_phone(value)))
-        except ValidationError:
-            pass
-        return queryset.filter(name__startswith=value)
+        return queryset.filter(name__startswith=value.strip())
 
 
 class MembershipFilterSet(django_filters.FilterSet):
@@ -40,7 +33,9 @@ class MembershipFilterSet(django_filters.FilterSet):
         field_name="person__employment_form", choices=EmploymentForm.choices, label=_("就业形态")
     )
     joined_after = django_filters.DateFilter(field_name="joined_on", lookup_expr="gte", label=_("入会日期起"))
-    joined_before = django_filters.DateFilter(field_name="joined_on", lookup_expr="lte", label=_("入会日期止"))
+    joined_before = django_filters.DateFilter(
+        field_name="joined_on", lookup_expr="lte", label=_("入会日期止")
+    )
 
     class Meta:
         model = Membership

@@ -1,6 +1,11 @@
+import re
+
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import access
@@ -9,14 +14,48 @@ from core.views import ConsoleDetailView, ConsoleListView, pii_accesses
 
 from . import services
 from .filtersets import MembershipFilterSet, PersonFilterSet
+from .forms import PersonLookupForm
 from .models import PII_FIELDS, Membership, Person
+
+# Six or more digits in the name search are a (part of an) ID number or phone: keep them out of URLs.
+_DIGITS = re.compile(r"\d{6,}")
 
 
 class PersonListView(ConsoleListView):
+    """People, filtered by GET (bookmarkable); an exact ID number or phone search is a POST."""
+
     model = Person
     filterset_class = PersonFilterSet
+    template_name = "members/person_list.html"
     columns = ["name", "id_number_mask", "phone_mask", "gender", "employment_form", "created_at"]
     ordering_fields = ["name", "created_at", "id"]
+    lookup_form = None
+
+    def get(self, request, *args, **kwargs):
+        if _DIGITS.search(request.GET.get("q", "")):
+            query = request.GET.copy()
+            del query["q"]
+            messages.warning(request, _("身份证号、手机号请在“精确查找”中输入，以免出现在网址中。"))
+            return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = PersonLookupForm(request.POST)
+        if form.is_valid():
+            person = services.find_in_scope(request.user, form.cleaned_data["number"])
+            if person is not None:
+                return redirect(person)
+            form.add_error("number", _("您的管理范围内没有此身份证号或手机号的职工"))
+        self.lookup_form = form
+        response = super().get(request, *args, **kwargs)
+        # The page echoes what was typed; keep it out of caches.
+        patch_cache_control(response, no_store=True)
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["lookup_form"] = self.lookup_form or PersonLookupForm()
+        return context
 
 
 class PersonDetailView(ConsoleDetailView):

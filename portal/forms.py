@@ -18,7 +18,9 @@ class PhoneForm(forms.Form):
     phone = PhoneField(
         label=_("手机号"),
         max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "138 0000 0000"}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "138 0000 0000"}
+        ),
     )
 
 
@@ -28,7 +30,9 @@ class CodeForm(forms.Form):
         label=_("验证码"),
         regex=r"^\d{6}$",
         error_messages={"invalid": _("验证码为6位数字")},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6}
+        ),
     )
     consent = forms.BooleanField(
         label=_("我已阅读并同意《个人信息保护告知书》"),

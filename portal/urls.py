@@ -9,5 +9,6 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("me/", views.me, name="me"),
     path("me/consents/<int:pk>/withdraw/", views.withdraw_consent, name="withdraw-consent"),
+    path("me/consents/give/<str:purpose>/", views.give_consent, name="give-consent"),
     path("privacy/", views.privacy, name="privacy"),
 ]

@@ -1,7 +1,9 @@
 """The worker's H5: home, sign-in by phone code, and "我的"."""
 
 from django.contrib.auth import login, logout
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +19,13 @@ from .forms import CodeForm, PhoneForm
 
 def _client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
+
+
+def _safe_next(request) -> str:
+    """The `next` page after sign-in, only if it is on this site (no open redirect)."""
+    target = request.GET.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+    return target if allowed else ""
 
 
 @access.requires(access.PUBLIC)
@@ -44,7 +53,7 @@ def login_view(request):
                 person = members.worker_for_phone(phone)
                 members.give_consent(person, ConsentPurpose.ACCOUNT, ConsentChannel.H5)
                 login(request, person.user, backend="django.contrib.auth.backends.ModelBackend")
-                return redirect(request.GET.get("next") or "portal:me")
+                return redirect(_safe_next(request) or "portal:me")
             code_form.add_error("code", _("验证码不正确或已过期"))
     elif request.method == "POST" and phone_form.is_valid():
         try:
@@ -59,16 +68,30 @@ def login_view(request):
 @access.requires(access.WORKER)
 def me(request):
     person = request.user.person
+    consents = list(person.consents.all())
+    current = {c.purpose: c for c in consents if c.active}
     return render(
         request,
         "portal/me.html",
         {
             "person": person,
-            "consents": person.consents.all(),
+            # Every purpose with its consent, so giving and withdrawing sit side by side.
+            "purposes": [(value, label, current.get(value)) for value, label in ConsentPurpose.choices],
+            "consents": consents,
             "messages_": Notification.objects.filter(user=request.user)[:20],
             "memberships": person.memberships.select_related("union"),
         },
     )
+
+
+@require_POST
+@access.requires(access.WORKER)
+def give_consent(request, purpose):
+    if purpose not in ConsentPurpose.values or purpose == ConsentPurpose.ACCOUNT:
+        # The account's consent is given at sign-in, with the notice in front of the worker.
+        raise Http404
+    members.give_consent(request.user.person, purpose, ConsentChannel.H5)
+    return redirect("portal:me")
 
 
 @require_POST
