@@ -35,6 +35,10 @@ class District:
         ]
 
 
+class NotADemoDistrict(Exception):
+    """A union of the demo district's name exists, but an earlier seed_demo did not make it."""
+
+
 def find() -> Union | None:
     return Union.objects.filter(name=DISTRICT, kind=UnionKind.FEDERATION, parent=None).first()
 
@@ -110,6 +114,8 @@ def load(sites: list[Site]) -> District:
         for union in below.values()
         if union.kind == UnionKind.TOWN_FEDERATION and union.parent_id == district.pk
     }
+    if EXPRESS_UNION not in below or NEW_ECONOMY_UNION not in below:
+        raise NotADemoDistrict(DISTRICT)
     for site in sites:
         site.union = below.get(site.union_name) if site.union_status != "-" else None
     return District(district.region, district, below[EXPRESS_UNION], below[NEW_ECONOMY_UNION], towns, sites)

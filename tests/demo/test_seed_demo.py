@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from accounts.models import Role, User
 from core.models import HistoryEntry
@@ -212,3 +212,10 @@ def test_demo_logins_list():
     assert [username for username, _ in logins[1:-1]] == [o.username for o in OFFICIALS]
     assert logins[-1][0] == DEMO_WORKER_PHONE
     assert dict(logins)["kq_town"] == "韩洁 · 组织建设 · 柯桥街道总工会"
+
+
+def test_refuses_a_district_it_did_not_make(tree):
+    before = totals()
+    with pytest.raises(CommandError, match="不是演示数据生成的"):
+        seed("--quiet")
+    assert totals() == before

@@ -2,9 +2,10 @@
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from demo.district import NotADemoDistrict
 from demo.logins import DEMO_PASSWORD, demo_logins
 from demo.seed import seed_demo
 
@@ -17,7 +18,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, quiet: bool = False, **options):
         started = time.monotonic()
-        report = seed_demo()
+        try:
+            report = seed_demo()
+        except NotADemoDistrict as exc:
+            raise CommandError(
+                _("数据库中已有“%(name)s”，但不是演示数据生成的；请在空数据库中载入演示数据。")
+                % {"name": exc}
+            ) from None
         seconds = time.monotonic() - started
         if report.changed:
             for label, count in report.created:
