@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import RoleViewSet
 from core import access
-from members.api.views import MembershipViewSet, PersonViewSet
+from members.api.views import MembershipViewSet, PersonLookupView, PersonViewSet
 from orgs.api.views import RegionViewSet, UnionViewSet
 from stations.api.views import StationViewSet
 
@@ -29,6 +29,8 @@ class DocsView(SpectacularRedocView):
 
 
 urlpatterns = [
+    # Before the router, whose people/<pk>/ would otherwise take "lookup" for a pk.
+    path("people/lookup/", PersonLookupView.as_view(), name="person-lookup"),
     *router.urls,
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,5 +1,8 @@
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from .. import services
 from ..models import Consent, Membership, Person
 
 
@@ -9,16 +12,45 @@ class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
         fields = [
-            "id", "name", "id_number_mask", "phone_mask", "birth_date", "gender", "employment_form",
-            "created_at", "updated_at",
+            "id",
+            "name",
+            "id_number_mask",
+            "phone_mask",
+            "birth_date",
+            "gender",
+            "employment_form",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
+
+
+class PersonLookupSerializer(serializers.Serializer):
+    number = serializers.CharField(
+        max_length=30, write_only=True, help_text=_("完整的18位身份证号或11位手机号")
+    )
+
+    def validate_number(self, value):
+        try:
+            return services.lookup_key(value)
+        except ValidationError as error:
+            raise serializers.ValidationError(error.messages[0]) from None
 
 
 class MembershipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Membership
-        fields = ["id", "person", "union", "status", "card_number", "channel", "joined_on", "ended_on", "reason"]
+        fields = [
+            "id",
+            "person",
+            "union",
+            "status",
+            "card_number",
+            "channel",
+            "joined_on",
+            "ended_on",
+            "reason",
+        ]
         read_only_fields = fields
 
 

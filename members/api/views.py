@@ -1,8 +1,16 @@
-from core.api.viewsets import ScopedViewSet
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
 
+from core import access
+from core.api.viewsets import IsOfficial, ScopedViewSet
+
+from .. import services
 from ..filtersets import MembershipFilterSet, PersonFilterSet
 from ..models import Membership, Person
-from .serializers import MembershipSerializer, PersonSerializer
+from .serializers import MembershipSerializer, PersonLookupSerializer, PersonSerializer
 
 
 class PersonViewSet(ScopedViewSet):
@@ -14,6 +22,26 @@ class PersonViewSet(ScopedViewSet):
     filterset_class = PersonFilterSet
     ordering_fields = ["id", "name", "created_at"]
     ordering = ["-id"]
+
+
+class PersonLookupView(generics.GenericAPIView):
+    """A person in the caller's scope by full ID number or phone: a POST, so the number stays out of URLs."""
+
+    access = access.SCOPED
+    permission_classes = [IsOfficial]
+    serializer_class = PersonLookupSerializer
+
+    @extend_schema(
+        request=PersonLookupSerializer,
+        responses={200: PersonSerializer, 400: OpenApiResponse(), 404: OpenApiResponse()},
+    )
+    def post(self, request):
+        lookup = self.get_serializer(data=request.data)
+        lookup.is_valid(raise_exception=True)
+        person = services.find_in_scope(request.user, lookup.validated_data["number"])
+        if person is None:
+            raise NotFound(_("您的管理范围内没有此身份证号或手机号的职工"))
+        return Response(PersonSerializer(person).data)
 
 
 class MembershipViewSet(ScopedViewSet):

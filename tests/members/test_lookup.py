@@ -80,3 +80,31 @@ def test_anonymous_lookup_is_sent_to_sign_in(setup):
     _client, inside, _outside = setup
     response = lookup(Client(), inside.decrypted("id_number"))
     assert (response.status_code, response["Location"]) == (302, "/accounts/login/?next=/console/people/")
+
+
+def test_the_api_looks_up_by_post(setup):
+    client, inside, outside = setup
+    response = client.post("/api/v1/people/lookup/", {"number": inside.decrypted("id_number").lower()})
+    assert response.status_code == 200
+    assert response.json()["id"] == inside.pk
+    assert response.json()["id_number_mask"] == inside.id_number_mask
+    assert inside.decrypted("id_number") not in response.content.decode()
+    assert (
+        client.post("/api/v1/people/lookup/", {"number": inside.decrypted("phone")}).json()["id"] == inside.pk
+    )
+
+    response = client.post("/api/v1/people/lookup/", {"number": outside.decrypted("phone")})
+    assert (response.status_code, response.json()) == (
+        404,
+        {"detail": "您的管理范围内没有此身份证号或手机号的职工"},
+    )
+    response = client.post("/api/v1/people/lookup/", {"number": "110105194912310021"})
+    assert (response.status_code, response.json()) == (400, {"number": ["身份证号校验位错误"]})
+    assert client.get("/api/v1/people/lookup/").status_code == 405
+    assert Client().post("/api/v1/people/lookup/", {"number": inside.decrypted("phone")}).status_code == 403
+
+
+def test_the_api_list_search_is_by_name_only(setup):
+    client, inside, _outside = setup
+    assert [row["id"] for row in client.get("/api/v1/people/", {"q": "李"}).json()["results"]] == [inside.pk]
+    assert client.get("/api/v1/people/", {"q": inside.decrypted("id_number")}).json()["results"] == []

@@ -132,6 +132,7 @@ def test_no_raw_personal_data_in_database_logs_or_urls(tree, settings, raw_logs,
     assert made_id in revealed.content.decode()  # shown to the official who asked, once
     console.get("/console/people/", {"format": "xlsx"}, follow=True)
     console.get("/api/v1/people/", {"q": "王"})
+    assert console.post("/api/v1/people/lookup/", {"number": made_id}).json()["id"] == person.pk
     assert PiiAccess.objects.count() == 1
 
     raws = raw_numbers()
