@@ -5,7 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from core import access
@@ -21,6 +23,7 @@ from .models import PII_FIELDS, Membership, Person
 _DIGITS = re.compile(r"\d{6,}")
 
 
+@method_decorator(sensitive_post_parameters("number"), name="dispatch")  # kept out of error reports
 class PersonListView(ConsoleListView):
     """People, filtered by GET (bookmarkable); an exact ID number or phone search is a POST."""
 

@@ -1,10 +1,12 @@
 """The worker's H5: home, sign-in by phone code, and "我的"."""
 
+from django.conf import settings
 from django.contrib.auth import login, logout
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import services as accounts
@@ -18,6 +20,11 @@ from .forms import CodeForm, PhoneForm
 
 
 def _client_ip(request) -> str:
+    """The address the per-IP code limit counts; behind a proxy, every request would come from the proxy."""
+    if settings.BEHIND_PROXY:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if forwarded[-1]:
+            return forwarded[-1]
     return request.META.get("REMOTE_ADDR", "")
 
 
@@ -38,6 +45,7 @@ def privacy(request):
     return render(request, "portal/privacy.html", {"version": members.CONSENT_TEXT_VERSION})
 
 
+@sensitive_post_parameters("phone", "code")  # kept out of error reports
 @access.requires(access.PUBLIC)
 def login_view(request):
     """Step 1: the phone number, a code is sent. Step 2: the code and consent."""

@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import OneTimeCode
+from core import pii
 from core.notify import MemorySmsBackend
 from members.models import Consent, Person
 
@@ -118,3 +119,18 @@ def test_next_only_leads_inside_the_site(outbox, target, landing):
         f"/login/?next={target}", {"phone": PHONE, "code": last_code(outbox), "consent": "on"}
     )
     assert response["Location"] == landing
+
+
+def test_behind_a_proxy_the_client_address_is_the_one_the_proxy_appended(settings, outbox):
+    settings.BEHIND_PROXY = True
+    client = Client(REMOTE_ADDR="127.0.0.1")
+    # The first entry is whatever the client claimed; the last is what our proxy saw.
+    client.post("/login/", {"phone": PHONE}, HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.7")
+    client.post("/login/", {"phone": "13900139000"}, HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert list(OneTimeCode.objects.order_by("pk").values_list("ip_hash", flat=True)) == [
+        pii.lookup_hash("ip", "203.0.113.7"),
+        pii.lookup_hash("ip", "198.51.100.2"),
+    ]
+    settings.BEHIND_PROXY = False
+    client.post("/login/", {"phone": "13700137000"}, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert OneTimeCode.objects.order_by("pk").last().ip_hash == pii.lookup_hash("ip", "127.0.0.1")
