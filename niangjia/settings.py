@@ -211,6 +211,13 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The Redis-backed queue (README, "Background work"): `pip install django-tasks-rq`, set
+# NIANGJIA_TASK_BACKEND=django_tasks_rq.RQBackend, run `manage.py rqworker --job-class django_tasks_rq.Job`.
+if TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS["default"]["QUEUES"] = ["default"]
+    RQ_QUEUES = {"default": {"URL": env("TASK_REDIS_URL") or REDIS_URL or "redis://127.0.0.1:6379/0"}}
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
