@@ -7,9 +7,16 @@ class StationsConfig(AppConfig):
     verbose_name = _("服务站点")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from accounts.models import Role
         from core.counters import counter
 
+        from . import services
         from .models import Station
+
+        # Roles are revoked (active=False), not deleted; a revoked keeper's uncovered stations are released.
+        post_save.connect(services.on_role_saved, sender=Role, dispatch_uid="stations-keeper-role-saved")
 
         counter(
             _("服务站点（含下级）"),

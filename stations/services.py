@@ -95,3 +95,18 @@ def unassign_keeper(station: Station, user) -> bool:
         station, "keeper_unassigned", _("取消驿站管理员：%(user)s") % {"user": user}, {"user": user.pk}
     )
     return True
+
+
+def release_uncovered(user) -> int:
+    """End the keepings a user's keeper roles no longer cover (after a role is revoked or changed)."""
+    released = 0
+    for link in StationKeeper.objects.filter(user=user).select_related("station__union"):
+        if not may_keep(user, link.station):
+            released += unassign_keeper(link.station, user)
+    return released
+
+
+def on_role_saved(sender, instance, **kwargs) -> None:
+    # Without this a keeper whose role was revoked, moved or changed would still see their stations.
+    if StationKeeper.objects.filter(user_id=instance.user_id).exists():
+        release_uncovered(instance.user)

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Role
-from accounts.services import revoke_role
+from accounts.services import grant_role, revoke_role
 from core.history import acting_as
 from core.models import HistoryEntry
 from stations import services
@@ -148,3 +148,31 @@ def test_unions_for(tree):
     viewer = factories.official("view-a", "viewer", tree["town_a"])
     assert set(services.unions_for(service, "add")) == {tree["town_a"], tree["site_a"]}
     assert list(services.unions_for(viewer, "add")) == []
+
+
+def test_revoking_the_keeper_role_releases_what_it_no_longer_covers(tree):
+    on_a = station(tree["town_a"], "柯桥站")
+    on_district = station(tree["district"], "区站")
+    user = keeper("keeper", tree["town_a"])
+    grant_role(user, tree["district"], "keeper")
+    services.assign_keeper(on_a, user)
+    services.assign_keeper(on_district, user)
+    # The district role still covers 柯桥站: revoking the town role releases nothing.
+    revoke_role(Role.objects.get(user=user, union=tree["town_a"]))
+    assert set(Station.objects.restrict(user)) == {on_a, on_district}
+    revoke_role(Role.objects.get(user=user, union=tree["district"]))
+    assert list(Station.objects.restrict(user)) == []
+    assert StationKeeper.objects.count() == 0
+    for made in (on_a, on_district):
+        verbs = HistoryEntry.objects.for_object(made).filter(kind="action").values_list("verb", flat=True)
+        assert list(verbs) == ["keeper_unassigned", "keeper_assigned"]
+
+
+def test_changing_the_keeper_role_into_another_releases(tree):
+    made = station(tree["town_a"])
+    user = keeper("keeper", tree["town_a"])
+    services.assign_keeper(made, user)
+    role = Role.objects.get(user=user)
+    role.kind = "viewer"
+    role.save()
+    assert list(made.keepers.all()) == []
