@@ -17,5 +17,7 @@ class RoleFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(
-            Q(user__username__icontains=value) | Q(user__display_name__icontains=value) | Q(union__name__icontains=value)
+            Q(user__username__icontains=value)
+            | Q(user__display_name__icontains=value)
+            | Q(union__name__icontains=value)
         )

@@ -62,7 +62,9 @@ class Role(TrackedModel):
     """A role a user holds on one union; tree roles cover the union's whole subtree."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("用户"))
-    union = models.ForeignKey("orgs.Union", on_delete=models.CASCADE, related_name="roles", verbose_name=_("工会"))
+    union = models.ForeignKey(
+        "orgs.Union", on_delete=models.CASCADE, related_name="roles", verbose_name=_("工会")
+    )
     kind = models.CharField(_("角色"), max_length=20, choices=RoleKind.choices)
     active = models.BooleanField(_("有效"), default=True)
 

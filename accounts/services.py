@@ -41,7 +41,10 @@ def issue_code(raw_phone: str, ip: str) -> None:
         expires_at=timezone.now() + timedelta(seconds=settings.OTP_TTL_SECONDS),
     )
     minutes = settings.OTP_TTL_SECONDS // 60
-    text = _("【娘家】验证码 %(code)s，%(minutes)d分钟内有效。如非本人操作请忽略。") % {"code": code, "minutes": minutes}
+    text = _("【娘家】验证码 %(code)s，%(minutes)d分钟内有效。如非本人操作请忽略。") % {
+        "code": code,
+        "minutes": minutes,
+    }
     notify.send_sms(phone, text, kind="otp", logged_text=text.replace(code, "******"))
 
 
@@ -91,4 +94,3 @@ def revoke_role(role: Role) -> Role:
     record_action(role, "revoked")
     role.user.forget_roles()
     return role
-

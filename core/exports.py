@@ -64,7 +64,9 @@ def export_list(job_id: int, view_path: str, querystring: str) -> None:
         buffer = io.BytesIO()
         book.save(buffer)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-        job.result_file.save(f"{view.model._meta.model_name}-{stamp}.xlsx", ContentFile(buffer.getvalue()), save=False)
+        job.result_file.save(
+            f"{view.model._meta.model_name}-{stamp}.xlsx", ContentFile(buffer.getvalue()), save=False
+        )
         return {"rows": done}
 
     jobs.run(job_id, work)

@@ -54,7 +54,9 @@ class ConsoleListView(ScopedMixin, generic.ListView):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=queryset, request=self.request
+        )
         queryset = self.filterset.qs if self.filterset.is_bound else queryset
         order = self.request.GET.get("o", "")
         if order.lstrip("-") not in self.ordering_fields:
@@ -78,7 +80,9 @@ class ConsoleListView(ScopedMixin, generic.ListView):
         context.update(
             filterset=self.filterset,
             headings=self.sort_headings(),
-            rows=[(obj, [self.cell(obj, column) for column in self.columns]) for obj in context["object_list"]],
+            rows=[
+                (obj, [self.cell(obj, column) for column in self.columns]) for obj in context["object_list"]
+            ],
             querystring=query.urlencode(),
             order=self.request.GET.get("o", ""),
             can_add=self.allowed(ADD),

@@ -28,4 +28,6 @@ def job_download(request, pk):
     job = get_object_or_404(_mine(request), pk=pk)
     if not job.result_file:
         raise Http404
-    return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_file.name.split("/")[-1])
+    return FileResponse(
+        job.result_file.open("rb"), as_attachment=True, filename=job.result_file.name.split("/")[-1]
+    )

@@ -21,7 +21,10 @@ class EmploymentForm(models.TextChoices):
     OTHER = "other", _("其他职工")
 
 
-NEW_EMPLOYMENT_FORMS = frozenset(EmploymentForm.values) - {EmploymentForm.SANITATION_WORKER, EmploymentForm.OTHER}
+NEW_EMPLOYMENT_FORMS = frozenset(EmploymentForm.values) - {
+    EmploymentForm.SANITATION_WORKER,
+    EmploymentForm.OTHER,
+}
 
 
 class MembershipStatus(models.TextChoices):

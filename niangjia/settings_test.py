@@ -10,7 +10,7 @@ os.environ.setdefault("NIANGJIA_TESTING", "1")
 # Keys of the test run only; never the developer's var/secrets.json.
 os.environ.setdefault("NIANGJIA_VAR_DIR", tempfile.mkdtemp(prefix="niangjia-test-"))
 
-from .settings import *  # noqa: E402, F403
+from .settings import *  # noqa: F403
 
 # Tests need no slow password hashing.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -10,6 +10,16 @@ class UnionForm(ScopedModelForm):
     class Meta:
         model = Union
         fields = [
-            "name", "short_name", "kind", "parent", "region", "sector", "status",
-            "established_on", "chair_name", "contact_name", "contact_phone", "address",
+            "name",
+            "short_name",
+            "kind",
+            "parent",
+            "region",
+            "sector",
+            "status",
+            "established_on",
+            "chair_name",
+            "contact_name",
+            "contact_phone",
+            "address",
         ]

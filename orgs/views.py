@@ -68,7 +68,9 @@ def union_tree(request):
         roots = visible.filter(pk__in=request.user.top_unions())
         # A role inside another role's subtree is already shown under it.
         paths = list(roots.values_list("path", flat=True))
-        roots = roots.exclude(pk__in=[u.pk for u in roots if any(u.path != p and u.path.startswith(p) for p in paths)])
+        roots = roots.exclude(
+            pk__in=[u.pk for u in roots if any(u.path != p and u.path.startswith(p) for p in paths)]
+        )
     return render(request, "orgs/union_tree.html", {"nodes": _with_child_counts(roots)})
 
 

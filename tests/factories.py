@@ -11,7 +11,9 @@ from orgs.models import Region, Union
 _seq = itertools.count(1)
 
 
-def id_number(n: int | None = None, *, region: str = "330621", birth: str = "19900101", female: bool = False) -> str:
+def id_number(
+    n: int | None = None, *, region: str = "330621", birth: str = "19900101", female: bool = False
+) -> str:
     """A valid GB 11643 number; the sequence digits make each one distinct."""
     n = next(_seq) if n is None else n
     order = (n * 2 + (0 if female else 1)) % 1000
@@ -25,15 +27,21 @@ def phone(n: int | None = None) -> str:
 
 
 def region(code: str, name: str, level: str, parent: Region | None = None) -> Region:
-    return Region.objects.get_or_create(code=code, defaults={"name": name, "level": level, "parent": parent})[0]
+    return Region.objects.get_or_create(code=code, defaults={"name": name, "level": level, "parent": parent})[
+        0
+    ]
 
 
-def union(name: str, kind: str = "grassroots", parent: Union | None = None, reg: Region | None = None) -> Union:
+def union(
+    name: str, kind: str = "grassroots", parent: Union | None = None, reg: Region | None = None
+) -> Union:
     reg = reg or (parent.region if parent else region("330603", "柯桥区", "county"))
     return Union.objects.create(name=name, kind=kind, parent=parent, region=reg)
 
 
-def official(username: str, kind: str | None, on: Union | None, password: str = "correct-horse-battery") -> User:
+def official(
+    username: str, kind: str | None, on: Union | None, password: str = "correct-horse-battery"
+) -> User:
     user = User.objects.create_user(username, password=password, display_name=username)
     if kind and on:
         grant_role(user, on, kind)

@@ -18,6 +18,14 @@ def test_subtree_and_scope(tree):
 def test_console_pages_answer(tree, login):
     official = factories.official("district", "admin", tree["district"])
     client = login(official)
-    for url in ["/console/", "/console/unions/", "/console/unions/list/", f"/console/unions/{tree['town_a'].pk}/",
-                "/console/people/", "/console/memberships/", "/console/regions/", "/accounts/roles/"]:
+    for url in [
+        "/console/",
+        "/console/unions/",
+        "/console/unions/list/",
+        f"/console/unions/{tree['town_a'].pk}/",
+        "/console/people/",
+        "/console/memberships/",
+        "/console/regions/",
+        "/accounts/roles/",
+    ]:
         assert client.get(url).status_code == 200, url

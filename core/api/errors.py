@@ -7,7 +7,11 @@ from rest_framework.views import exception_handler as drf_exception_handler
 def exception_handler(exc, context):
     # A write that lands outside the user's scope looks exactly like a missing object.
     request = context.get("request")
-    if isinstance(exc, DjangoPermissionDenied | exceptions.PermissionDenied) and request and request.user.is_authenticated:
+    if (
+        isinstance(exc, DjangoPermissionDenied | exceptions.PermissionDenied)
+        and request
+        and request.user.is_authenticated
+    ):
         if getattr(context.get("view"), "access", "") == "scoped":
             exc = exceptions.NotFound()
     if isinstance(exc, IntegrityError):

@@ -54,4 +54,3 @@ class ScopedViewSet(viewsets.ModelViewSet):
 
     def update_instance(self, serializer):
         return serializer.save()
-
