@@ -31,6 +31,18 @@ class TrackedModel(models.Model):
         instance._history_before = dict(zip(field_names, values, strict=True))
         return instance
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        # What was just read is the new "before": otherwise the next save would record the
+        # values loaded earlier, not the ones another save has written since.
+        deferred = self.get_deferred_fields()
+        read = {
+            field.attname: field.value_from_object(self)
+            for field in self._meta.concrete_fields
+            if field.attname not in deferred and (fields is None or {field.name, field.attname} & set(fields))
+        }
+        self._history_before = {**getattr(self, "_history_before", {}), **read}
+
 
 class HistoryQuerySet(models.QuerySet):
     def for_object(self, obj):

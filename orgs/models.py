@@ -1,5 +1,6 @@
 """Regions (GB/T 2260) and the union tree, stored as a materialised path."""
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Concat, Substr
 from django.urls import reverse
@@ -90,6 +91,12 @@ class Union(TrackedModel):
         return self.path.startswith(other.path)
 
     def save(self, *args, **kwargs):
+        if self.path and self._parent_changed():
+            # A new parent (from a form, the API or move_under) takes the whole branch along,
+            # so that the path, which scoping reads, always agrees with the parent.
+            with transaction.atomic():
+                self._rehang()
+                return super().save(*args, **kwargs)
         if self.path:
             return super().save(*args, **kwargs)
         # A new node takes the next free segment under its parent; two writers racing
@@ -118,17 +125,31 @@ class Union(TrackedModel):
         number = segment_number(last[width - SEGMENT_WIDTH - 1 :]) + 1 if last else 1
         return base + segment(number)
 
-    @transaction.atomic
     def move_under(self, new_parent: "Union | None") -> None:
-        """Re-hang this subtree: one UPDATE rewrites every path below it."""
-        if new_parent is not None and new_parent.is_within(self):
+        """Re-hang this subtree under another union (or at the top)."""
+        self.parent = new_parent
+        self.save()
+
+    def _parent_changed(self) -> bool:
+        before = getattr(self, "_history_before", None)
+        if before is not None and before.get("parent_id", self.parent_id) == self.parent_id and self.path:
+            return False
+        base = self.parent.path if self.parent_id else ""
+        return self.path[: -(SEGMENT_WIDTH + 1)] != base
+
+    def _rehang(self) -> None:
+        """Take the next path under the new parent; one UPDATE rewrites every path below."""
+        if self.parent_id and self.parent.is_within(self):
             raise ValueError("a union cannot move under itself")
         old_path, old_depth = self.path, self.depth
-        self.parent = new_parent
         self.path = self._next_path()
         self.depth = self.path.count(SEPARATOR)
         Union.objects.filter(path__subtree=old_path).exclude(pk=self.pk).update(
             path=Concat(models.Value(self.path), Substr("path", len(old_path) + 1)),
             depth=models.F("depth") - old_depth + self.depth,
         )
-        self.save()
+
+    def clean(self):
+        super().clean()
+        if self.pk and self.path and self.parent_id and self.parent.is_within(self):
+            raise ValidationError({"parent": _("不能隶属于本工会或其下级工会")})

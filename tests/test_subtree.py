@@ -4,8 +4,12 @@ import re
 
 import pytest
 from django.db import connection
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from accounts.choices import RoleKind
+from core.models import HistoryEntry
 from members.models import Membership, Person
 from orgs.models import Region, Union
 
@@ -143,3 +147,65 @@ def test_subtree_query_uses_the_path_index(db):
         assert re.search(r"(Bitmap )?Index Scan on orgs_union_path_like", plan), plan
     else:
         assert re.search(r"SEARCH orgs_union USING (COVERING )?INDEX \w+ \(path>\? AND path<\?\)", plan), plan
+
+
+def tree_state():
+    return sorted(Union.objects.values_list("pk", "parent_id", "path", "depth")), HistoryEntry.objects.count()
+
+
+def test_changing_the_parent_in_a_form_moves_the_branch(tree, login):
+    admin = login(factories.official("district-admin", RoleKind.ADMIN, tree["district"]))
+    below_site = factories.union("站点A下属班组工会", "grassroots", tree["site_a"])
+    site = tree["site_a"]
+    form = {"name": site.name, "kind": site.kind, "parent": tree["town_b"].pk, "region": site.region_id}
+    form |= {"sector": site.sector, "status": site.status}
+    assert admin.post(reverse("orgs:union-edit", args=[site.pk]), form).status_code == 302
+    assert_paths_consistent()
+    moved = Union.objects.get(pk=site.pk)
+    assert (moved.parent, moved.depth) == (tree["town_b"], 3)
+    assert Union.objects.get(pk=below_site.pk).path.startswith(moved.path)
+    assert set(tree["town_b"].subtree().values_list("name", flat=True)) == {
+        "华舍街道总工会",
+        "顺丰华舍网点工会",
+        "饿了么柯桥站工会",
+        "站点A下属班组工会",
+    }
+    entry = HistoryEntry.objects.for_object(moved).first()
+    assert entry.changes["parent_id"] == [tree["town_a"].pk, tree["town_b"].pk]
+    assert entry.changes["path"] == [site.path, moved.path]
+
+
+def test_a_union_cannot_hang_under_its_own_branch(tree, login):
+    official = factories.official("town-a", RoleKind.ORGANISATION, tree["town_a"])
+    town = tree["town_a"]
+    before = tree_state()
+    form = {"name": town.name, "kind": town.kind, "parent": tree["site_a"].pk, "region": town.region_id}
+    form |= {"sector": town.sector, "status": town.status}
+    response = login(official).post(reverse("orgs:union-edit", args=[town.pk]), form)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"parent": ["不能隶属于本工会或其下级工会"]}
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=official).key}")
+    url = reverse("union-detail", args=[town.pk])
+    response = client.patch(url, {"parent": tree["site_a"].pk}, format="json")
+    assert (response.status_code, response.json()) == (400, {"parent": ["不能隶属于本工会或其下级工会"]})
+    assert tree_state() == before
+    with pytest.raises(ValueError):
+        Union.objects.get(pk=town.pk).move_under(tree["site_a"])
+    assert tree_state() == before
+
+
+def test_a_town_official_cannot_cut_their_union_loose(tree, login):
+    """Without a parent the union would move to the top, out of the official's scope: refused, rolled back."""
+    official = factories.official("town-a", RoleKind.ORGANISATION, tree["town_a"])
+    town = tree["town_a"]
+    before = tree_state()
+    form = {"name": town.name, "kind": town.kind, "parent": "", "region": town.region_id}
+    form |= {"sector": town.sector, "status": town.status}
+    response = login(official).post(reverse("orgs:union-edit", args=[town.pk]), form)
+    assert response.context["form"].non_field_errors() == ["超出您的管理范围，未保存。"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=official).key}")
+    response = client.patch(reverse("union-detail", args=[town.pk]), {"parent": None}, format="json")
+    assert response.status_code == 404
+    assert tree_state() == before

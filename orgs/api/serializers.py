@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from ..models import Region, Union
@@ -24,3 +25,9 @@ class UnionSerializer(serializers.ModelSerializer):
         if request is not None and "parent" in self.fields:
             # Same rule as the console form: a new union hangs under one the caller may add to.
             self.fields["parent"].queryset = Union.objects.restrict(request.user, "add")
+
+    def validate_parent(self, parent):
+        # Re-hanging a union under itself or its own branch would cut it off the tree.
+        if parent is not None and self.instance is not None and parent.is_within(self.instance):
+            raise serializers.ValidationError(_("不能隶属于本工会或其下级工会"))
+        return parent

@@ -241,3 +241,22 @@ def test_history_cannot_be_edited_in_the_database(entry):
     assert HistoryEntry.objects.filter(pk=entry.pk).values()[0] == original
     # Appending still works.
     record_action(entry, "checked")
+
+
+def test_before_is_what_was_last_read(tree):
+    """A save after refresh_from_db records the values another save wrote meanwhile as "before"."""
+    first = Union.objects.get(pk=tree["site_a"].pk)
+    second = Union.objects.get(pk=tree["site_a"].pk)
+    first.chair_name = "甲"
+    first.save()
+    second.refresh_from_db()
+    second.chair_name = "乙"
+    second.save()
+    first.refresh_from_db(fields=["chair_name"])
+    first.chair_name = "丙"
+    first.save()
+    assert [entry.changes for entry in entries(first)[-3:]] == [
+        {"chair_name": ["", "甲"]},
+        {"chair_name": ["甲", "乙"]},
+        {"chair_name": ["乙", "丙"]},
+    ]
