@@ -19,6 +19,7 @@ from accounts.models import Role, User
 from members.models import Consent, Membership, Person
 from orgs.models import Union
 from stations.models import Station, StationKeeper
+from stations.models import Station, StationKeeper
 
 from . import factories
 
@@ -50,6 +51,15 @@ def _consent(union: Union) -> Consent:
     return Consent.objects.create(
         person=_person(union), purpose="membership", text_version="2026-11", channel="h5"
     )
+
+
+def _station(union: Union) -> Station:
+    return Station.objects.create(union=union, name=f"驿站{_n()}", kind="worker", address="柯桥街道")
+
+
+def _station_keeper(union: Union) -> StationKeeper:
+    user = User.objects.create_user(f"keeper-{_n()}", password="correct-horse-battery")
+    return StationKeeper.objects.create(station=_station(union), user=user)
 
 
 MAKERS = {
