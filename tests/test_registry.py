@@ -210,3 +210,24 @@ def test_an_undeclared_view_is_caught():
     ]
     found = {route: declared_access(callback) for route, callback in walk(patterns)}
     assert found == {"open/": None, "nested/page/": None, "ok/": "public"}
+
+
+def test_scoped_views_are_over_scoped_models():
+    """A generic console view or scoped viewset must be over a model that has a scope policy."""
+    from core.api.viewsets import ScopedViewSet
+    from core.views import ScopedMixin
+
+    wrong = []
+    for route, callback in walk(get_resolver().url_patterns):
+        view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+        if view_class is None or getattr(view_class, "access", None) != access.SCOPED:
+            continue
+        if issubclass(view_class, ScopedMixin):
+            model = view_class.model
+        elif issubclass(view_class, ScopedViewSet):
+            model = view_class.queryset.model
+        else:
+            continue  # hand-written, like a function view: it calls restrict() itself
+        if model not in registry:
+            wrong.append(f"{route}: {view_class.__name__} is over {model}, which has no scope policy")
+    assert wrong == []
