@@ -157,6 +157,9 @@ class ConsoleFormMixin(ScopedMixin):
                 self.object = self.save(form)
                 check_write(self.request.user, self.action, self.object)
         except PermissionDenied:
+            # Rolled back: the page shows the object as stored; a refused new one does not exist,
+            # though the failed INSERT left a primary key on it.
+            self.object = self.get_object() if self.action != ADD else None
             form.add_error(None, _("超出您的管理范围，未保存。"))
             return self.form_invalid(form)
         from django.http import HttpResponseRedirect

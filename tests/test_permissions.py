@@ -592,6 +592,8 @@ def test_console_union_outside_the_subtree_is_refused(tree, login):
     response = official.post(url, {**union_post("", tree["town_a"].region_id), "status": "active"})
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == ["超出您的管理范围，未保存。"]
+    # The page is still the "new union" form, not an edit page of the rolled-back row.
+    assert response.context.get("object") is None
     assert state(Union) == before
 
 

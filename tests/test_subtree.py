@@ -204,6 +204,8 @@ def test_a_town_official_cannot_cut_their_union_loose(tree, login):
     form |= {"sector": town.sector, "status": town.status}
     response = login(official).post(reverse("orgs:union-edit", args=[town.pk]), form)
     assert response.context["form"].non_field_errors() == ["超出您的管理范围，未保存。"]
+    shown = response.context["object"]  # as stored, not as refused
+    assert (shown.parent, shown.path) == (tree["district"], town.path)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=official).key}")
     response = client.patch(reverse("union-detail", args=[town.pk]), {"parent": None}, format="json")
