@@ -203,6 +203,8 @@ def test_record_action_shows_on_the_object_page(tree, login):
     assert response.context["history"][0] == action
     page = response.content.decode()
     assert "approved" in page and "批复同意成立" in page
+    # A workflow step's data is shown as it was given, not as a before/after pair.
+    assert '<code>document</code> <span class="new">柯工〔2026〕12号</span>' in page
 
 
 @pytest.fixture
