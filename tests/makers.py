@@ -4,9 +4,11 @@ tests/test_permissions.py runs the whole permission matrix (restrict, console, A
 for every model in `core.scoping.registry` and fails for a model without a maker here.
 To cover a new scoped model, import it and add one line to MAKERS:
 
-    from stations.models import Station
-    Station: lambda union: Station.objects.create(union=union, name=f"驿站{_n()}", kind="worker"),
+    from programs.models import Program
+    Program: lambda union: Program.objects.create(union=union, title=f"课程{_n()}", kind="course"),
 
+The console and API parts find the model's pages from `get_absolute_url`, the URL
+resolver (generic console views) and the API router, so nothing else is needed.
 Each call must make a distinct row (use `_n()` for unique names). If the model's
 policy has `assigned` paths that are not a plain foreign key or many-to-many to the
 user, also add `ASSIGNERS[Model] = callable(instance, user)` that assigns the object
@@ -18,7 +20,6 @@ import itertools
 from accounts.models import Role, User
 from members.models import Consent, Membership, Person
 from orgs.models import Union
-from stations.models import Station, StationKeeper
 from stations.models import Station, StationKeeper
 
 from . import factories
@@ -51,15 +52,6 @@ def _consent(union: Union) -> Consent:
     return Consent.objects.create(
         person=_person(union), purpose="membership", text_version="2026-11", channel="h5"
     )
-
-
-def _station(union: Union) -> Station:
-    return Station.objects.create(union=union, name=f"驿站{_n()}", kind="worker", address="柯桥街道")
-
-
-def _station_keeper(union: Union) -> StationKeeper:
-    user = User.objects.create_user(f"keeper-{_n()}", password="correct-horse-battery")
-    return StationKeeper.objects.create(station=_station(union), user=user)
 
 
 MAKERS = {
