@@ -9,9 +9,10 @@ user. Lists, details, form choices, exports and the API all go through
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.db.models.constants import LOOKUP_SEP
 
 VIEW, ADD, CHANGE, DELETE, EXPORT, REVEAL = "view", "add", "change", "delete", "export", "reveal"
 
@@ -33,17 +34,68 @@ class ScopePolicy:
     def path_lookup(self) -> str:
         return f"{self.union}__path__subtree" if self.union else "path__subtree"
 
+    def terms(self, user, action: str) -> list[tuple[str, object]]:
+        """(lookup, value) pairs, any of which lets `user` do `action` to a row."""
+        terms: list[tuple[str, object]] = [
+            (self.path_lookup(), path) for path in user.scope_paths(self.roles.get(action, frozenset()))
+        ]
+        assigned = self.assigned.get(action)
+        if assigned:
+            terms.append((assigned, user))
+        return terms
+
     def condition(self, user, action: str) -> Q | None:
         """The filter for what `user` may do `action` to; None when nothing."""
         condition = None
-        for path in user.scope_paths(self.roles.get(action, frozenset())):
-            term = Q(**{self.path_lookup(): path})
-            condition = term if condition is None else condition | term
-        assigned = self.assigned.get(action)
-        if assigned:
-            term = Q(**{assigned: user})
+        for lookup, value in self.terms(user, action):
+            term = Q(**{lookup: value})
             condition = term if condition is None else condition | term
         return condition
+
+    def unique_condition(self, model, user, action: str) -> Q | None:
+        """Like condition(), but a term that crosses a to-many relation becomes a subquery, so no row
+        repeats. The subquery starts at the to-many side (`person IN (SELECT person_id FROM membership
+        JOIN union ...)`), not at `model` joined to itself, so the database reads each membership once."""
+        plain, subqueries = None, {}
+        for lookup, value in self.terms(user, action):
+            hop = _to_many_hop(model, lookup)
+            if hop is None:
+                term = Q(**{lookup: value})
+                plain = term if plain is None else plain | term
+                continue
+            lhs, related, column, rest = hop
+            term = Q(**{rest: value})
+            key = (lhs, related, column)
+            subqueries[key] = term if key not in subqueries else subqueries[key] | term
+        condition = plain
+        for (lhs, related, column), inner in subqueries.items():
+            term = Q(**{lhs: related._base_manager.filter(inner).values(column)})
+            condition = term if condition is None else condition | term
+        return condition
+
+
+def _to_many_hop(model, lookup: str) -> tuple[str, type[models.Model], str, str] | None:
+    """Where `lookup` first crosses a to-many relation: (lhs on `model`, the model to query, the column
+    it selects, the lookup on that model); None when it crosses none, so a plain filter repeats no row."""
+    parts = lookup.split(LOOKUP_SEP)
+    opts, prefix = model._meta, []
+    for i, name in enumerate(parts):
+        try:
+            field = opts.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if not field.is_relation:
+            return None
+        rest = parts[i + 1 :]
+        if field.one_to_many and rest:
+            # A reverse foreign key: ask its model directly for the foreign key's column.
+            lhs = LOOKUP_SEP.join([*prefix, field.field.target_field.name, "in"])
+            return lhs, field.related_model, field.field.attname, LOOKUP_SEP.join(rest)
+        if field.one_to_many or field.many_to_many:
+            return "pk__in", model, "pk", lookup
+        prefix.append(name)
+        opts = field.related_model._meta
+    return None
 
 
 def policy(
@@ -75,11 +127,12 @@ class ScopedQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         scope = registry[self.model]
-        condition = scope.condition(user, action)
+        if scope.through_many:
+            condition = scope.unique_condition(self.model, user, action)
+        else:
+            condition = scope.condition(user, action)
         if condition is None:
             return self.none()
-        if scope.through_many:
-            return self.filter(pk__in=self.model._base_manager.filter(condition).values("pk"))
         return self.filter(condition)
 
 

@@ -10,6 +10,7 @@ from django.views import generic
 from . import access
 from .forms import ScopedModelForm
 from .models import HistoryEntry, PiiAccess
+from .pagination import Paginator
 from .scoping import ADD, CHANGE, EXPORT, VIEW, can, check_write, registry
 
 
@@ -45,6 +46,7 @@ class ConsoleListView(ScopedMixin, generic.ListView):
 
     template_name = "core/list.html"
     paginate_by = 50
+    paginator_class = Paginator
     filterset_class = None
     # (attribute or callable name, heading); headings default to the field's verbose name.
     columns: list[str] = []

@@ -151,6 +151,8 @@ class Membership(TrackedModel):
         ]
         indexes = [
             models.Index(fields=["union", "status"], name="members_membership_union"),
+            # Scoping asks "people with a membership in these unions": answered from the index alone.
+            models.Index(fields=["union", "person"], name="members_membership_people"),
             # The lists' default order: a page is read off this index instead of sorting every membership.
             models.Index(fields=["-joined_on", "-id"], name="members_membership_joined"),
         ]
