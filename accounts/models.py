@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
@@ -20,7 +21,7 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name_plural = pgettext_lazy("plural", "用户")
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -72,7 +73,7 @@ class Role(TrackedModel):
 
     class Meta:
         verbose_name = _("角色")
-        verbose_name_plural = _("角色")
+        verbose_name_plural = pgettext_lazy("plural", "角色")
         ordering = ["union_id", "kind"]
         constraints = [
             models.UniqueConstraint(
@@ -102,7 +103,7 @@ class OneTimeCode(models.Model):
 
     class Meta:
         verbose_name = _("验证码")
-        verbose_name_plural = _("验证码")
+        verbose_name_plural = pgettext_lazy("plural", "验证码")
         indexes = [
             models.Index(fields=["phone_hash", "created_at"], name="accounts_otp_phone"),
             models.Index(fields=["ip_hash", "created_at"], name="accounts_otp_ip"),

@@ -1,12 +1,14 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class HistoryKind(models.TextChoices):
-    CREATED = "created", _("创建")
-    CHANGED = "changed", _("修改")
-    DELETED = "deleted", _("删除")
-    ACTION = "action", _("业务操作")
+    # A context of their own: in English an entry was "Changed", while a button says "Edit".
+    CREATED = "created", pgettext_lazy("history", "创建")
+    CHANGED = "changed", pgettext_lazy("history", "修改")
+    DELETED = "deleted", pgettext_lazy("history", "删除")
+    ACTION = "action", pgettext_lazy("history", "业务操作")
 
 
 class JobStatus(models.TextChoices):

@@ -2,16 +2,18 @@
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # (label, url name or None while the module is being built). Modules add themselves here.
+# A label that is also a model's name takes the "plural" context, as its list page's heading does.
 MODULES = [
     (_("首页"), "reports:home"),
     (_("工会组织"), "orgs:union-tree"),
-    (_("行政区划"), "orgs:region-list"),
-    (_("职工"), "members:person-list"),
-    (_("会籍"), "members:membership-list"),
+    (pgettext_lazy("plural", "行政区划"), "orgs:region-list"),
+    (pgettext_lazy("plural", "职工"), "members:person-list"),
+    (pgettext_lazy("plural", "会籍"), "members:membership-list"),
     (_("建会入会"), None),
-    (_("服务站点"), "stations:station-list"),
+    (pgettext_lazy("plural", "服务站点"), "stations:station-list"),
     (_("服务活动"), None),
     (_("权益保障"), None),
     (_("经费与经审"), None),

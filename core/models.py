@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import choices, pii
 
@@ -78,7 +79,7 @@ class HistoryEntry(models.Model):
 
     class Meta:
         verbose_name = _("历史记录")
-        verbose_name_plural = _("历史记录")
+        verbose_name_plural = pgettext_lazy("plural", "历史记录")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["content_type", "object_id", "at"], name="core_history_object")]
 
@@ -106,7 +107,7 @@ class PiiAccess(models.Model):
 
     class Meta:
         verbose_name = _("个人信息查看记录")
-        verbose_name_plural = _("个人信息查看记录")
+        verbose_name_plural = pgettext_lazy("plural", "个人信息查看记录")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["content_type", "object_id", "at"], name="core_piiaccess_object")]
 
@@ -135,7 +136,7 @@ class Job(models.Model):
 
     class Meta:
         verbose_name = _("后台任务")
-        verbose_name_plural = _("后台任务")
+        verbose_name_plural = pgettext_lazy("plural", "后台任务")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -171,7 +172,10 @@ class Notification(models.Model):
     subject = models.CharField(_("标题"), max_length=200, blank=True)
     body = models.TextField(_("内容"))
     status = models.CharField(
-        _("状态"), max_length=10, choices=choices.NotificationStatus.choices, default=choices.NotificationStatus.SENT
+        _("状态"),
+        max_length=10,
+        choices=choices.NotificationStatus.choices,
+        default=choices.NotificationStatus.SENT,
     )
     error = models.CharField(_("错误"), max_length=200, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), default=timezone.now)
@@ -179,7 +183,7 @@ class Notification(models.Model):
 
     class Meta:
         verbose_name = _("消息")
-        verbose_name_plural = _("消息")
+        verbose_name_plural = pgettext_lazy("plural", "消息")
         ordering = ["-sent_at", "-id"]
         indexes = [models.Index(fields=["user", "sent_at"], name="core_notification_user")]
 

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
 from core import pii
@@ -63,7 +64,7 @@ class Person(TrackedModel):
 
     class Meta:
         verbose_name = _("职工")
-        verbose_name_plural = _("职工")
+        verbose_name_plural = pgettext_lazy("plural", "职工")
         ordering = ["-id"]
         indexes = [models.Index(fields=["name"], name="members_person_name")]
 
@@ -139,7 +140,7 @@ class Membership(TrackedModel):
 
     class Meta:
         verbose_name = _("会籍")
-        verbose_name_plural = _("会籍")
+        verbose_name_plural = pgettext_lazy("plural", "会籍")
         ordering = ["-joined_on", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -188,7 +189,7 @@ class Consent(TrackedModel):
 
     class Meta:
         verbose_name = _("个人信息授权")
-        verbose_name_plural = _("个人信息授权")
+        verbose_name_plural = pgettext_lazy("plural", "个人信息授权")
         ordering = ["-given_at", "-id"]
         constraints = [
             models.UniqueConstraint(

@@ -5,6 +5,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Concat, Substr
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ADMIN, ALL_TREE, RoleKind, admin_and
 from core.fields import SEGMENT_WIDTH, SEPARATOR, PathField, segment, segment_number
@@ -21,12 +22,17 @@ class Region(models.Model):
     name = models.CharField(_("名称"), max_length=50)
     level = models.CharField(_("级别"), max_length=10, choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("上级")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("上级"),
     )
 
     class Meta:
         verbose_name = _("行政区划")
-        verbose_name_plural = _("行政区划")
+        verbose_name_plural = pgettext_lazy("plural", "行政区划")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -49,13 +55,22 @@ class Union(TrackedModel):
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
     kind = models.CharField(_("类型"), max_length=20, choices=UnionKind.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("上级工会")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("上级工会"),
     )
     path = PathField(_("路径"), unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("层级"), editable=False)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="unions", verbose_name=_("行政区划"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="unions", verbose_name=_("行政区划")
+    )
     sector = models.CharField(_("行业"), max_length=20, choices=Sector.choices, default=Sector.MIXED)
-    status = models.CharField(_("状态"), max_length=10, choices=UnionStatus.choices, default=UnionStatus.ACTIVE)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=UnionStatus.choices, default=UnionStatus.ACTIVE
+    )
     established_on = models.DateField(_("成立日期"), null=True, blank=True)
     chair_name = models.CharField(_("主席"), max_length=50, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
@@ -66,7 +81,7 @@ class Union(TrackedModel):
 
     class Meta:
         verbose_name = _("工会")
-        verbose_name_plural = _("工会")
+        verbose_name_plural = pgettext_lazy("plural", "工会")
         ordering = ["path"]
         indexes = [
             # LIKE 'prefix%' on PostgreSQL uses this whatever the collation (see core.fields.Subtree).

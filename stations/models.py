@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
 from core.models import TrackedModel
@@ -102,7 +103,7 @@ class Station(TrackedModel):
 
     class Meta:
         verbose_name = _("服务站点")
-        verbose_name_plural = _("服务站点")
+        verbose_name_plural = pgettext_lazy("plural", "服务站点")
         ordering = ["union_id", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -160,7 +161,7 @@ class StationKeeper(TrackedModel):
 
     class Meta:
         verbose_name = _("驿站管理员指派")
-        verbose_name_plural = _("驿站管理员指派")
+        verbose_name_plural = pgettext_lazy("plural", "驿站管理员指派")
         ordering = ["station_id", "since", "id"]
         constraints = [
             models.UniqueConstraint(

@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import IntegrityError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -16,5 +17,5 @@ def exception_handler(exc, context):
             exc = exceptions.NotFound()
     if isinstance(exc, IntegrityError):
         # The database's own message may quote stored values; say only what conflicts.
-        exc = exceptions.ValidationError({"non_field_errors": ["与已有记录冲突，未保存。"]})
+        exc = exceptions.ValidationError({"non_field_errors": [_("与已有记录冲突，未保存。")]})
     return drf_exception_handler(exc, context)
