@@ -14,8 +14,23 @@ class UnionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Union
         fields = [
-            "id", "name", "short_name", "kind", "parent", "path", "depth", "region", "sector", "status",
-            "established_on", "chair_name", "contact_name", "contact_phone", "address", "created_at", "updated_at",
+            "id",
+            "name",
+            "short_name",
+            "kind",
+            "parent",
+            "path",
+            "depth",
+            "region",
+            "sector",
+            "status",
+            "established_on",
+            "chair_name",
+            "contact_name",
+            "contact_phone",
+            "address",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["path", "depth", "created_at", "updated_at"]
 
