@@ -1,3 +1,5 @@
+from django import forms
+
 from core.forms import ScopedModelForm
 
 from .models import Union
@@ -23,3 +25,14 @@ class UnionForm(ScopedModelForm):
             "contact_phone",
             "address",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].required = not self.user.is_superuser
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        error = self.instance.parent_error(parent, self.user)
+        if error:
+            raise forms.ValidationError(error)
+        return parent

@@ -164,7 +164,21 @@ class Union(TrackedModel):
             depth=models.F("depth") - old_depth + self.depth,
         )
 
+    def parent_error(self, parent: "Union | None", user=None) -> str | None:
+        """Why `parent` cannot be this union's parent (for `user`, when given), or None.
+
+        One home for the rule, used by the model, the console form and the API.
+        """
+        if parent is None:
+            # A top-level union is outside every official's subtree: only a superuser may make one.
+            if user is not None and not user.is_superuser:
+                return _("只有系统管理员可以设立或移动顶级工会")
+        elif self.pk and self.path and parent.is_within(self):
+            return _("不能隶属于本工会或其下级工会")
+        return None
+
     def clean(self):
         super().clean()
-        if self.pk and self.path and self.parent_id and self.parent.is_within(self):
-            raise ValidationError({"parent": _("不能隶属于本工会或其下级工会")})
+        error = self.parent_error(self.parent)
+        if error:
+            raise ValidationError({"parent": error})

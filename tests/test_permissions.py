@@ -588,12 +588,10 @@ def test_console_union_outside_the_subtree_is_refused(tree, login):
         url, {**union_post(tree["town_b"].pk, tree["town_b"].region_id), "status": "active"}
     )
     assert response.status_code == 200 and list(response.context["form"].errors) == ["parent"]
-    # No parent at all passes the form, is saved, and is refused by the check inside the transaction.
+    # A top-level union would lie outside every official's subtree: only a superuser may make one.
     response = official.post(url, {**union_post("", tree["town_a"].region_id), "status": "active"})
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors() == ["超出您的管理范围，未保存。"]
-    # The page is still the "new union" form, not an edit page of the rolled-back row.
-    assert response.context.get("object") is None
+    assert response.context["form"].errors["parent"] == ["该字段是必填项。"]
     assert state(Union) == before
 
 
@@ -604,7 +602,8 @@ def test_api_union_outside_the_subtree_is_refused(tree):
     response = client.post(url, union_post(tree["town_b"].pk, tree["town_b"].region_id), format="json")
     assert response.status_code == 400 and list(response.json()) == ["parent"]
     response = client.post(url, union_post(None, tree["town_a"].region_id), format="json")
-    assert response.status_code == 404
+    assert response.status_code == 400
+    assert response.json() == {"parent": ["只有系统管理员可以设立或移动顶级工会"]}
     # Re-hanging one's own union under another town is refused the same way.
     site = reverse("union-detail", args=[tree["site_a"].pk])
     response = client.patch(site, {"parent": tree["town_b"].pk}, format="json")

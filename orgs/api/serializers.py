@@ -1,4 +1,3 @@
-from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from ..models import Region, Union
@@ -42,7 +41,7 @@ class UnionSerializer(serializers.ModelSerializer):
             self.fields["parent"].queryset = Union.objects.restrict(request.user, "add")
 
     def validate_parent(self, parent):
-        # Re-hanging a union under itself or its own branch would cut it off the tree.
-        if parent is not None and self.instance is not None and parent.is_within(self.instance):
-            raise serializers.ValidationError(_("不能隶属于本工会或其下级工会"))
+        error = (self.instance or Union()).parent_error(parent, self.context["request"].user)
+        if error:
+            raise serializers.ValidationError(error)
         return parent
