@@ -21,9 +21,6 @@ class OfficialLoginForm(AuthenticationForm):
 
 
 class RoleForm(ScopedModelForm):
-    # Roles can be granted only on unions the official administers.
-    choice_actions = {"union": "add"}
-
     class Meta:
         model = Role
         fields = ["user", "union", "kind", "active"]

@@ -1,10 +1,10 @@
 from django import forms
 
-from .scoping import VIEW, registry
+from .scoping import limit_choices
 
 
 class ScopedModelForm(forms.ModelForm):
-    """A model form whose choice fields only offer what the user may see (or, per field, act on)."""
+    """A model form whose choice fields only offer what the user may use (see scoping.limit_choices)."""
 
     # field name -> action required of its choices (default: view)
     choice_actions: dict[str, str] = {}
@@ -12,7 +12,4 @@ class ScopedModelForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        for name, field in self.fields.items():
-            queryset = getattr(field, "queryset", None)
-            if queryset is not None and queryset.model in registry:
-                field.queryset = queryset.restrict(user, self.choice_actions.get(name, VIEW))
+        limit_choices(user, self._meta.model, self.instance, self.fields, self.choice_actions)

@@ -155,3 +155,48 @@ def check_write(user, action: str, obj) -> None:
     """Called after a save inside the transaction: a write outside the user's scope rolls back."""
     if not can(user, action, obj):
         raise PermissionDenied
+
+
+def owner_field(model) -> str | None:
+    """The form field naming the union that owns a `model` object ("parent" for the tree itself)."""
+    scope = registry.get(model)
+    if scope is None or LOOKUP_SEP in scope.union:
+        return None
+    return scope.union or "parent"
+
+
+def owners_for(user, model, action: str, unions):
+    """Of `unions` (a Union queryset), those on which `user` may `action` a `model` object.
+
+    The choices of an owner field follow the model's policy, not the Union model's own:
+    a service official may open stations under a town union without any right to edit the union.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return unions.none()
+    if user.is_superuser:
+        return unions
+    paths = user.scope_paths(registry[model].roles.get(action, frozenset()))
+    condition = None
+    for path in paths:
+        term = Q(path__subtree=path)
+        condition = term if condition is None else condition | term
+    return unions.none() if condition is None else unions.filter(condition)
+
+
+def limit_choices(user, model, instance, fields: dict, actions: dict[str, str]) -> None:
+    """Narrow every relation field of a form or serializer to what `user` may use.
+
+    The owner field offers the unions where the user may add (or, editing, change) such an object;
+    other scoped relations offer what the user may `actions.get(name, VIEW)`.
+    """
+    owner = owner_field(model)
+    # A list serializer hands its page of rows here as `instance`: those are not being edited.
+    action = CHANGE if getattr(instance, "pk", None) is not None else ADD
+    for name, choice in fields.items():
+        queryset = getattr(choice, "queryset", None)
+        if queryset is None:
+            continue
+        if name == owner:
+            choice.queryset = owners_for(user, model, action, queryset)
+        elif queryset.model in registry:
+            choice.queryset = queryset.restrict(user, actions.get(name, VIEW))

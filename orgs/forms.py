@@ -6,9 +6,6 @@ from .models import Union
 
 
 class UnionForm(ScopedModelForm):
-    # A new union can only hang under a union where the official may add.
-    choice_actions = {"parent": "add"}
-
     class Meta:
         model = Union
         fields = [

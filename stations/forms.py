@@ -2,7 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ScopedModelForm
-from core.scoping import ADD, CHANGE
 from orgs.choices import RegionLevel
 
 from . import services
@@ -28,9 +27,7 @@ class StationForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Unions where this official may run stations (not Union's own policy, which is about organisation).
-        action = CHANGE if self.instance.pk else ADD
-        self.fields["union"].queryset = services.unions_for(self.user, action).order_by("path")
+        self.fields["union"].queryset = self.fields["union"].queryset.order_by("path")
         self.fields["region"].queryset = self.fields["region"].queryset.filter(
             level__in=[RegionLevel.COUNTY, RegionLevel.TOWN]
         )

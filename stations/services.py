@@ -1,12 +1,8 @@
 """Rules about stations: saving them, and who may keep them."""
 
-from functools import reduce
-from operator import or_
-
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.choices import RoleKind
@@ -22,18 +18,6 @@ def _covering_paths(union: Union) -> list[str]:
     """The paths of this union and all its ancestors: a role on any of them covers it."""
     step = SEGMENT_WIDTH + 1
     return [union.path[:end] for end in range(step, len(union.path) + 1, step)]
-
-
-def unions_for(user, action: str):
-    """Unions under which `user` may `action` stations (the form's and the API's union choices)."""
-    if not user.is_authenticated or not user.is_active:
-        return Union.objects.none()
-    if user.is_superuser:
-        return Union.objects.all()
-    paths = user.scope_paths(Station.scope.roles.get(action, frozenset()))
-    if not paths:
-        return Union.objects.none()
-    return Union.objects.filter(reduce(or_, (Q(path__subtree=path) for path in paths)))
 
 
 def may_keep(user, station: Station) -> bool:

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from core.api.serializers import ScopedModelSerializer
+
 from ..models import Region, Union
 
 
@@ -9,7 +11,9 @@ class RegionSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "level", "parent"]
 
 
-class UnionSerializer(serializers.ModelSerializer):
+class UnionSerializer(ScopedModelSerializer):
+    """A node of the union tree; `path` and `depth` follow from `parent` and cannot be written."""
+
     class Meta:
         model = Union
         fields = [
@@ -32,13 +36,6 @@ class UnionSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["path", "depth", "created_at", "updated_at"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and "parent" in self.fields:
-            # Same rule as the console form: a new union hangs under one the caller may add to.
-            self.fields["parent"].queryset = Union.objects.restrict(request.user, "add")
 
     def validate_parent(self, parent):
         error = (self.instance or Union()).parent_error(parent, self.context["request"].user)

@@ -1,9 +1,8 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from core.scoping import ADD, CHANGE
+from core.api.serializers import ScopedModelSerializer
 
-from .. import services
 from ..models import Station
 
 FIELDS = [
@@ -24,21 +23,13 @@ FIELDS = [
 ]
 
 
-class StationSerializer(serializers.ModelSerializer):
+class StationSerializer(ScopedModelSerializer):
     """A station; `latitude`/`longitude` are WGS-84 decimal degrees."""
 
     class Meta:
         model = Station
         fields = FIELDS
         read_only_fields = ["created_at", "updated_at"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and "union" in self.fields:
-            # Same rule as the console form: only unions where the caller may run stations.
-            action = CHANGE if self.instance is not None else ADD
-            self.fields["union"].queryset = services.unions_for(request.user, action)
 
     def validate(self, attrs):
         # The model's own rules (coordinates together, unique name in a union) answer 400, not 500.

@@ -8,6 +8,8 @@ from accounts.models import Role
 from accounts.services import grant_role, revoke_role
 from core.history import acting_as
 from core.models import HistoryEntry
+from core.scoping import owners_for
+from orgs.models import Union
 from stations import services
 from stations.models import Station, StationKeeper
 
@@ -143,11 +145,11 @@ def test_keeper_candidates(tree):
     assert list(services.keeper_candidates(made)) == [on_district]
 
 
-def test_unions_for(tree):
+def test_owner_choices_follow_the_station_policy(tree):
     service = factories.official("svc-a", "service", tree["town_a"])
     viewer = factories.official("view-a", "viewer", tree["town_a"])
-    assert set(services.unions_for(service, "add")) == {tree["town_a"], tree["site_a"]}
-    assert list(services.unions_for(viewer, "add")) == []
+    assert set(owners_for(service, Station, "add", Union.objects.all())) == {tree["town_a"], tree["site_a"]}
+    assert list(owners_for(viewer, Station, "add", Union.objects.all())) == []
 
 
 def test_revoking_the_keeper_role_releases_what_it_no_longer_covers(tree):
