@@ -77,6 +77,24 @@ def validate_new_password(password: str, user: User | None = None) -> None:
 
 
 @transaction.atomic
+def create_official(username: str, display_name: str, password: str, union, kind: str) -> Role:
+    """A new official account with its first role; the password must pass the validators (≥ 12 chars)."""
+    user = User(username=username, display_name=display_name)
+    validate_new_password(password, user)
+    user.set_password(password)
+    user.save()
+    return grant_role(user, union, kind)
+
+
+def official_candidates(by: User):
+    """Accounts `by` may grant a role to: officials already holding a role where `by` may grant roles."""
+    officials = User.objects.filter(is_active=True, is_worker=False)
+    if by.is_superuser:
+        return officials
+    return officials.filter(roles__in=Role.objects.restrict(by, "add")).distinct()
+
+
+@transaction.atomic
 def grant_role(user: User, union, kind: str) -> Role:
     role, created = Role.objects.get_or_create(user=user, union=union, kind=kind, defaults={"active": True})
     if not created and not role.active:

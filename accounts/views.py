@@ -1,11 +1,21 @@
 from django.contrib.auth import views as auth_views
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
 
 from core import access
-from core.views import ConsoleCreateView, ConsoleDetailView, ConsoleListView, ConsoleUpdateView
+from core.scoping import ADD
+from core.views import (
+    ConsoleCreateView,
+    ConsoleDetailView,
+    ConsoleFormMixin,
+    ConsoleListView,
+    ConsoleUpdateView,
+)
 
+from . import services
 from .filtersets import RoleFilterSet
-from .forms import OfficialLoginForm, RoleForm
+from .forms import OfficialForm, OfficialLoginForm, RoleForm, RoleGrantForm
 from .models import Role
 
 
@@ -33,6 +43,7 @@ class RoleListView(ConsoleListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["add_url"] = reverse("accounts:role-add")
+        context["extra_actions"] = [(reverse("accounts:official-add"), _("新增干部账号"))]
         return context
 
 
@@ -43,7 +54,33 @@ class RoleDetailView(ConsoleDetailView):
 
 class RoleCreateView(ConsoleCreateView):
     model = Role
-    form_class = RoleForm
+    form_class = RoleGrantForm
+
+
+class OfficialCreateView(ConsoleFormMixin, generic.FormView):
+    """A new official account with a first role, by an admin of the union (or a superuser)."""
+
+    model = Role
+    action = ADD
+    form_class = OfficialForm
+    template_name = "core/form.html"
+
+    def get_queryset(self):
+        return Role.objects.none()
+
+    def save(self, form):
+        data = form.cleaned_data
+        return services.create_official(
+            data["username"], data["display_name"], data["password"], data["union"], data["kind"]
+        )
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("新增干部账号")
+        return context
 
 
 class RoleUpdateView(ConsoleUpdateView):

@@ -36,7 +36,10 @@ def _union(parent: Union) -> Union:
 
 
 def _role(union: Union) -> Role:
+    # The holder already serves the union as a keeper (assigned-only, so it opens nothing): an admin
+    # may grant roles only to officials inside their own subtree (accounts.services.official_candidates).
     user = User.objects.create_user(f"role-holder-{_n()}", password="correct-horse-battery")
+    Role.objects.create(user=user, union=union, kind="keeper")
     return Role.objects.create(user=user, union=union, kind="viewer")
 
 
