@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -56,9 +57,15 @@ def _plain(value):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
+def _value(field, instance):
+    value = field.value_from_object(instance)
+    # A file is recorded by its stored name, not the file object.
+    return value.name if isinstance(value, FieldFile) else value
+
+
 def _snapshot(instance: TrackedModel) -> dict:
     return {
-        field.attname: field.value_from_object(instance)
+        field.attname: _value(field, instance)
         for field in instance._meta.concrete_fields
         if field.attname not in instance.history_ignored_fields
     }

@@ -30,15 +30,16 @@ class ScopePolicy:
     # True when `union` crosses a to-many relation: the filter then runs as a subquery,
     # so rows are never duplicated.
     through_many: bool = False
+    # More paths to unions that also own the object (a transfer belongs to both unions it joins).
+    also: tuple[str, ...] = ()
 
-    def path_lookup(self) -> str:
-        return f"{self.union}__path__subtree" if self.union else "path__subtree"
+    def path_lookups(self) -> list[str]:
+        return [f"{union}__path__subtree" if union else "path__subtree" for union in (self.union, *self.also)]
 
     def terms(self, user, action: str) -> list[tuple[str, object]]:
         """(lookup, value) pairs, any of which lets `user` do `action` to a row."""
-        terms: list[tuple[str, object]] = [
-            (self.path_lookup(), path) for path in user.scope_paths(self.roles.get(action, frozenset()))
-        ]
+        paths = user.scope_paths(self.roles.get(action, frozenset()))
+        terms: list[tuple[str, object]] = [(lookup, path) for lookup in self.path_lookups() for path in paths]
         assigned = self.assigned.get(action)
         if assigned:
             terms.append((assigned, user))
@@ -105,6 +106,7 @@ def policy(
     *,
     assigned: dict[str, str] | None = None,
     through_many: bool = False,
+    also: tuple[str, ...] = (),
     **more: set[str],
 ) -> ScopePolicy:
     """Build a policy where add/delete/export follow change/view unless given."""
@@ -116,7 +118,9 @@ def policy(
         EXPORT: frozenset(more.pop(EXPORT, view)),
     }
     roles.update({action: frozenset(kinds) for action, kinds in more.items()})
-    return ScopePolicy(union=union, roles=roles, assigned=assigned or {}, through_many=through_many)
+    return ScopePolicy(
+        union=union, roles=roles, assigned=assigned or {}, through_many=through_many, also=also
+    )
 
 
 class ScopedQuerySet(models.QuerySet):

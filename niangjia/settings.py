@@ -304,6 +304,9 @@ LOGGING = {
 # Filter selects offer "全部" rather than a row of dashes.
 FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 
+# Employers with at least this many workers are due a union (应建); 25 by the Trade Union Law.
+UNION_DUE_THRESHOLD = int(env("UNION_DUE_THRESHOLD", "25"))
+
 # Map tiles for station maps; pages work as lists without them.
 MAP_TILE_URL = env("MAP_TILE_URL", "")
 

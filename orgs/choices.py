@@ -40,3 +40,33 @@ class Sector(models.TextChoices):
     TELECOM = "telecom", _("通信")
     PUBLIC = "public", _("机关事业")
     MIXED = "mixed", _("综合")
+
+
+class EmployerKind(models.TextChoices):
+    FIRM = "firm", _("企业")
+    PLATFORM = "platform", _("平台企业")
+    SITE = "site", _("站点/网点")
+
+
+class EstablishmentStage(models.TextChoices):
+    PREPARATION = "preparation", _("筹备")
+    ELECTION = "election", _("选举")
+    APPROVAL = "approval", _("报批")
+    ESTABLISHED = "established", _("已批复建会")
+    ABANDONED = "abandoned", _("已终止")
+
+
+class EstablishmentDocumentKind(models.TextChoices):
+    APPLICATION = "application", _("建会申请")
+    PREPARATION_REPLY = "preparation_reply", _("同意筹备批复")
+    ELECTION_RECORD = "election_record", _("选举结果报告")
+    APPROVAL = "approval", _("建会批复")
+    OTHER = "other", _("其他材料")
+
+
+class VisitOutcome(models.TextChoices):
+    CONTACTED = "contacted", _("已对接")
+    PREPARING = "preparing", _("启动筹备")
+    ESTABLISHED = "established", _("建会完成")
+    ENROLLED = "enrolled", _("发展会员")
+    OTHER = "other", _("其他")

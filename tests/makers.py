@@ -15,11 +15,25 @@ user, also add `ASSIGNERS[Model] = callable(instance, user)` that assigns the ob
 to that user the way the app's service does.
 """
 
+import datetime
 import itertools
+
+from django.core.files.base import ContentFile
 
 from accounts.models import Role, User
 from members.models import Consent, Membership, Person
-from orgs.models import Union
+from orgs.models import (
+    CadreAssignment,
+    CadreVisit,
+    CensusEntry,
+    CensusRound,
+    CoveragePlan,
+    Employer,
+    Establishment,
+    EstablishmentDocument,
+    PlanTarget,
+    Union,
+)
 from stations.models import Station, StationKeeper
 
 from . import factories
@@ -57,6 +71,33 @@ def _consent(union: Union) -> Consent:
     )
 
 
+def _employer(union: Union) -> Employer:
+    return Employer.objects.create(
+        name=f"单位{_n()}", sector="express", region=union.region, area_union=union
+    )
+
+
+def _census(union: Union) -> CensusRound:
+    return CensusRound.objects.create(union=union, name=f"普查{_n()}")
+
+
+def _plan(union: Union) -> CoveragePlan:
+    return CoveragePlan.objects.create(union=union, name=f"计划{_n()}", start_year=2026, end_year=2028)
+
+
+def _assignment(union: Union) -> CadreAssignment:
+    cadre = User.objects.create_user(f"cadre-{_n()}")
+    day = datetime.date(2026, 3, 1)
+    return CadreAssignment.objects.create(
+        cadre=cadre, union=union, starts_on=day, ends_on=day.replace(year=2027)
+    )
+
+
+def _establishment(union: Union) -> Establishment:
+    founding = factories.union(f"筹建工会{_n()}", "grassroots", union)
+    return Establishment.objects.create(union=founding)
+
+
 MAKERS = {
     Union: _union,
     Role: _role,
@@ -68,6 +109,21 @@ MAKERS = {
     ),
     StationKeeper: lambda union: StationKeeper.objects.create(
         station=MAKERS[Station](union), user=User.objects.create_user(f"keeper-{_n()}")
+    ),
+    Employer: _employer,
+    CensusRound: _census,
+    CensusEntry: lambda union: CensusEntry.objects.create(
+        census=_census(union), employer=_employer(union), headcount=30
+    ),
+    CoveragePlan: _plan,
+    PlanTarget: lambda union: PlanTarget.objects.create(plan=_plan(union), year=2026),
+    CadreAssignment: _assignment,
+    CadreVisit: lambda union: CadreVisit.objects.create(
+        assignment=_assignment(union), visited_on=datetime.date(2026, 4, 1), summary="走访"
+    ),
+    Establishment: _establishment,
+    EstablishmentDocument: lambda union: EstablishmentDocument.objects.create(
+        establishment=_establishment(union), kind="application", title="申请", file=ContentFile(b"x", "a.pdf")
     ),
 }
 

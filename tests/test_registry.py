@@ -146,11 +146,15 @@ def test_every_registered_model_is_tracked_scoped_and_resolves():
             problems.append(f"{name}'s default manager is not a ScopedQuerySet")
         if not isinstance(model.objects.all(), ScopedQuerySet):
             problems.append(f"{name}.objects is not a ScopedQuerySet")
-        target, many = resolve(model, scope.union)
-        if target is not Union:
-            problems.append(f"{name}: union path {scope.union!r} ends at {target}")
-        # The path must be usable as written (the subtree lookup sits on Union.path).
-        str(model._base_manager.filter(**{scope.path_lookup(): "0001."}).query)
+        many = False
+        for union_path in (scope.union, *scope.also):
+            target, union_many = resolve(model, union_path)
+            many = many or union_many
+            if target is not Union:
+                problems.append(f"{name}: union path {union_path!r} ends at {target}")
+        # The paths must be usable as written (the subtree lookup sits on Union.path).
+        for lookup in scope.path_lookups():
+            str(model._base_manager.filter(**{lookup: "0001."}).query)
         for action, path in scope.assigned.items():
             user_model, assigned_many = resolve(model, path)
             many = many or assigned_many

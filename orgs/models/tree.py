@@ -12,7 +12,7 @@ from core.fields import SEGMENT_WIDTH, SEPARATOR, PathField, segment, segment_nu
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
-from .choices import RegionLevel, Sector, UnionKind, UnionStatus
+from ..choices import RegionLevel, Sector, UnionKind, UnionStatus
 
 
 class Region(models.Model):
