@@ -54,3 +54,28 @@ class ConsentChannel(models.TextChoices):
     CONSOLE = "console", _("工作台代录")
     PAPER = "paper", _("纸质签字")
     API = "api", _("接口")
+
+
+class JoinStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待审核")
+    INFO_REQUESTED = "info_requested", _("待补充材料")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("未通过")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class TransferStatus(models.TextChoices):
+    REQUESTED = "requested", _("待转出")
+    RELEASED = "released", _("已转出，待接收")
+    ACCEPTED = "accepted", _("已接收")
+    REFUSED = "refused", _("未办理")
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("已上传")
+    CHECKING = "checking", _("校验中")
+    CHECKED = "checked", _("已校验，待确认")
+    IMPORTING = "importing", _("导入中")
+    DONE = "done", _("已导入")
+    DISCARDED = "discarded", _("已放弃")
+    FAILED = "failed", _("失败")

@@ -21,7 +21,7 @@ import itertools
 from django.core.files.base import ContentFile
 
 from accounts.models import Role, User
-from members.models import Consent, Membership, Person
+from members.models import Consent, ImportBatch, JoinRequest, Membership, Person, Transfer
 from orgs.models import (
     CadreAssignment,
     CadreVisit,
@@ -98,6 +98,17 @@ def _establishment(union: Union) -> Establishment:
     return Establishment.objects.create(union=founding)
 
 
+def _join_request(union: Union) -> JoinRequest:
+    return JoinRequest.objects.create(person=_person(union), union=union, employment_form="courier")
+
+
+def _transfer(union: Union) -> Transfer:
+    # Into `union` from a sibling union made for it (the policy also opens it to the releasing side).
+    origin = factories.union(f"转出工会{_n()}", "grassroots", union.parent or union)
+    membership = _person(origin).memberships.get()
+    return Transfer.objects.create(membership=membership, from_union=origin, to_union=union)
+
+
 MAKERS = {
     Union: _union,
     Role: _role,
@@ -122,6 +133,11 @@ MAKERS = {
         assignment=_assignment(union), visited_on=datetime.date(2026, 4, 1), summary="走访"
     ),
     Establishment: _establishment,
+    JoinRequest: _join_request,
+    Transfer: _transfer,
+    ImportBatch: lambda union: ImportBatch.objects.create(
+        union=union, file_name=f"名单{_n()}.xlsx", file_sha256=f"{_n():064d}", file_format="xlsx"
+    ),
     EstablishmentDocument: lambda union: EstablishmentDocument.objects.create(
         establishment=_establishment(union), kind="application", title="申请", file=ContentFile(b"x", "a.pdf")
     ),

@@ -13,7 +13,7 @@ from core import pii
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
-from .choices import ConsentChannel, ConsentPurpose, EmploymentForm, Gender, JoinChannel, MembershipStatus
+from ..choices import ConsentChannel, ConsentPurpose, EmploymentForm, Gender, JoinChannel, MembershipStatus
 
 PII_FIELDS = ("id_number", "phone")
 
