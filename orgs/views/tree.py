@@ -5,10 +5,10 @@ from django.urls import reverse
 from core import access
 from core.views import ConsoleCreateView, ConsoleDetailView, ConsoleListView, ConsoleUpdateView
 
-from .filtersets import RegionFilterSet, UnionFilterSet
-from .forms import UnionForm
-from .models import Region, Union
-from .services import union_counts
+from ..filtersets import RegionFilterSet, UnionFilterSet
+from ..forms import UnionForm
+from ..models import Region, Union
+from ..services import union_counts
 
 
 class UnionListView(ConsoleListView):

@@ -2,8 +2,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import RegionLevel, Sector, UnionKind, UnionStatus
-from .models import Region, Union
+from ..choices import RegionLevel, Sector, UnionKind, UnionStatus
+from ..models import Region, Union
 
 
 class UnionFilterSet(django_filters.FilterSet):

@@ -2,7 +2,7 @@
 
 from core.counters import union_figures
 
-from .models import Union
+from ..models import Union
 
 
 def union_counts(union: Union) -> list[tuple[str, int]]:

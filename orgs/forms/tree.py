@@ -2,7 +2,7 @@ from django import forms
 
 from core.forms import ScopedModelForm
 
-from .models import Union
+from ..models import Union
 
 
 class UnionForm(ScopedModelForm):

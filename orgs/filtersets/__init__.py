@@ -1,0 +1,3 @@
+from .tree import RegionFilterSet, UnionFilterSet
+
+__all__ = ["RegionFilterSet", "UnionFilterSet"]

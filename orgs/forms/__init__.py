@@ -1,0 +1,3 @@
+from .tree import UnionForm
+
+__all__ = ["UnionForm"]
