@@ -14,8 +14,8 @@ from core.history import record_action
 from core.models import PiiAccess
 from core.scoping import REVEAL, can
 
-from .choices import ConsentChannel, ConsentPurpose
-from .models import PII_FIELDS, Consent, Person
+from ..choices import ConsentChannel, ConsentPurpose
+from ..models import PII_FIELDS, Consent, Person
 
 # The privacy notice's version a consent refers to; bump it when the text changes.
 CONSENT_TEXT_VERSION = "2026-11"

@@ -3,8 +3,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import EmploymentForm, Gender, JoinChannel, MembershipStatus
-from .models import Membership, Person
+from ..choices import EmploymentForm, Gender, JoinChannel, MembershipStatus
+from ..models import Membership, Person
 
 
 class PersonFilterSet(django_filters.FilterSet):

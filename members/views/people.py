@@ -14,10 +14,10 @@ from core import access
 from core.scoping import REVEAL, can
 from core.views import ConsoleDetailView, ConsoleListView, pii_accesses
 
-from . import services
-from .filtersets import MembershipFilterSet, PersonFilterSet
-from .forms import PersonLookupForm
-from .models import PII_FIELDS, Membership, Person
+from .. import services
+from ..filtersets import MembershipFilterSet, PersonFilterSet
+from ..forms import PersonLookupForm
+from ..models import PII_FIELDS, Membership, Person
 
 # Six or more digits in the name search are a (part of an) ID number or phone: keep them out of URLs.
 _DIGITS = re.compile(r"\d{6,}")

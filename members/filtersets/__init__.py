@@ -1,0 +1,3 @@
+from .people import MembershipFilterSet, PersonFilterSet
+
+__all__ = ["MembershipFilterSet", "PersonFilterSet"]

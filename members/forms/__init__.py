@@ -1,0 +1,3 @@
+from .people import PersonLookupForm
+
+__all__ = ["PersonLookupForm"]
