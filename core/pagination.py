@@ -25,5 +25,17 @@ def page_rows(queryset: QuerySet, window: QuerySet) -> list:
     pks = list(window.values_list("pk", flat=True))
     if not pks:
         return []
-    rows = {row.pk: row for row in queryset.order_by().filter(pk__in=pks)}
+    rows = {row.pk: row for row in _by_pk(queryset, pks)}
     return [rows[pk] for pk in pks if pk in rows]
+
+
+def _by_pk(queryset: QuerySet, pks: list) -> QuerySet:
+    """`queryset`'s rows with these keys, without asking its filters again: they already chose
+    the keys, and a scope's subquery would run a second time (SQLite materialises it in full)."""
+    if queryset.query.annotations or queryset.query.extra:
+        # An annotation may depend on the filters' joins: keep the queryset whole.
+        return queryset.order_by().filter(pk__in=pks)
+    rows = queryset.model._base_manager.using(queryset.db).filter(pk__in=pks)
+    rows.query.select_related = queryset.query.select_related
+    rows.query.deferred_loading = queryset.query.deferred_loading
+    return rows.prefetch_related(*queryset._prefetch_related_lookups)

@@ -148,7 +148,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-            "PRAGMA busy_timeout=30000;"
+            # Each request opens a fresh connection with a cold page cache: memory-mapped reads
+            # skip a read() call per page, which halved district-sized list pages (bench/).
+            "PRAGMA busy_timeout=30000; PRAGMA mmap_size=268435456;"
         ),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -110,3 +110,28 @@ def test_api_deep_page_is_the_same_rows(tree):
     expected = list(Membership.objects.order_by("-joined_on", "-id").values_list("pk", flat=True))
     assert second["count"] == 5
     assert [row["id"] for row in second["results"]] == expected[2:4]
+
+
+def test_page_rows_do_not_ask_the_scope_again(tree):
+    _people(tree["site_a"], 4)
+    _people(tree["site_b"], 2)
+    official = factories.official("town-a-scope", "organisation", tree["town_a"])
+    people = Person.objects.restrict(official).order_by("-pk")
+
+    with CaptureQueriesContext(connection) as captured:
+        rows = list(Paginator(people, 3).page(2))
+
+    keys, fetched = captured[-2]["sql"], captured[-1]["sql"]
+    assert "members_membership" in keys
+    assert "members_membership" not in fetched
+    assert [p.name for p in rows] == ["职工00"]
+
+
+def test_choice_columns_show_their_labels(tree, login):
+    factories.member(tree["site_a"], name="张三")
+    client = login(factories.official("town-a-labels", "viewer", tree["town_a"]))
+
+    page = client.get(reverse("members:membership-list")).content.decode()
+
+    assert "<td>在册</td>" in page
+    assert "<td>现场办理</td>" in page
