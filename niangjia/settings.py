@@ -196,6 +196,12 @@ OTP_MAX_PER_PHONE_PER_HOUR = int(env("OTP_MAX_PER_PHONE_PER_HOUR", "5"))
 OTP_MAX_PER_IP_PER_HOUR = int(env("OTP_MAX_PER_IP_PER_HOUR", "20"))
 OTP_MAX_ATTEMPTS = int(env("OTP_MAX_ATTEMPTS", "5"))
 
+# Joining: requests to unions of these kinds (orgs UnionKind values, e.g. "new_economy,joint") are approved
+# at once when the ID number is valid and the phone verified; every other request waits for review.
+JOIN_AUTO_APPROVE_KINDS = env_list("JOIN_AUTO_APPROVE_KINDS")
+# Days a member card's QR code stays valid; the H5 card page issues a fresh one each time it is opened.
+MEMBER_CARD_TTL_DAYS = int(env("MEMBER_CARD_TTL_DAYS", "30"))
+
 # Notifications: SMS and in-site messages through one interface.
 SMS_BACKEND = env("SMS_BACKEND", "core.notify.ConsoleSmsBackend")
 
