@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
 from core.models import TrackedModel
@@ -46,7 +47,7 @@ class CadreAssignment(TrackedModel):
 
     class Meta:
         verbose_name = _("主席助理派驻")
-        verbose_name_plural = _("主席助理派驻")
+        verbose_name_plural = pgettext_lazy("plural", "主席助理派驻")
         ordering = ["-starts_on", "id"]
         constraints = [
             models.CheckConstraint(
@@ -97,7 +98,7 @@ class CadreVisit(TrackedModel):
 
     class Meta:
         verbose_name = _("走访记录")
-        verbose_name_plural = _("走访记录")
+        verbose_name_plural = pgettext_lazy("plural", "走访记录")
         ordering = ["-visited_on", "-id"]
 
     def __str__(self) -> str:

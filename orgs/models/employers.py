@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
 from core.codes import validate_uscc
@@ -24,7 +25,7 @@ class Brand(TrackedModel):
 
     class Meta:
         verbose_name = _("品牌")
-        verbose_name_plural = _("品牌")
+        verbose_name_plural = pgettext_lazy("plural", "品牌")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -88,7 +89,7 @@ class Employer(TrackedModel):
 
     class Meta:
         verbose_name = _("用人单位")
-        verbose_name_plural = _("用人单位")
+        verbose_name_plural = pgettext_lazy("plural", "用人单位")
         ordering = ["name", "id"]
         indexes = [
             models.Index(fields=["region", "sector"], name="orgs_employer_region_sector"),

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
 from core.models import TrackedModel
@@ -45,7 +46,7 @@ class Establishment(TrackedModel):
 
     class Meta:
         verbose_name = _("建会流程")
-        verbose_name_plural = _("建会流程")
+        verbose_name_plural = pgettext_lazy("plural", "建会流程")
         ordering = ["-id"]
 
     def __str__(self) -> str:
@@ -70,7 +71,7 @@ class EstablishmentDocument(TrackedModel):
 
     class Meta:
         verbose_name = _("建会材料")
-        verbose_name_plural = _("建会材料")
+        verbose_name_plural = pgettext_lazy("plural", "建会材料")
         ordering = ["establishment", "id"]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
 from core.models import TrackedModel
@@ -36,7 +37,7 @@ class CoveragePlan(TrackedModel):
 
     class Meta:
         verbose_name = _("覆盖计划")
-        verbose_name_plural = _("覆盖计划")
+        verbose_name_plural = pgettext_lazy("plural", "覆盖计划")
         ordering = ["-start_year", "id"]
         constraints = [
             models.CheckConstraint(
@@ -75,7 +76,7 @@ class PlanTarget(TrackedModel):
 
     class Meta:
         verbose_name = _("年度目标")
-        verbose_name_plural = _("年度目标")
+        verbose_name_plural = pgettext_lazy("plural", "年度目标")
         ordering = ["plan", "year", "region", "sector"]
         constraints = [
             models.UniqueConstraint(
