@@ -8,9 +8,11 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         from core.counters import counter
+        from orgs.services.census import count_members_with
 
         from .choices import MembershipStatus
         from .models import Membership
+        from .services.coverage import active_members_by_union
 
         counter(
             _("在册会员（含下级）"),
@@ -18,3 +20,4 @@ class MembersConfig(AppConfig):
                 union__path__subtree=union.path, status=MembershipStatus.ACTIVE
             ).count(),
         )
+        count_members_with(active_members_by_union)

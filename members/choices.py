@@ -1,30 +1,16 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Employment forms are organisation-level vocabulary (employers count workers by them): they live in
+# orgs and are re-exported here, where people and memberships use them.
+from orgs.choices import NEW_EMPLOYMENT_FORMS, EmploymentForm
+
+__all__ = ["NEW_EMPLOYMENT_FORMS", "EmploymentForm"]
+
 
 class Gender(models.TextChoices):
     MALE = "male", _("男")
     FEMALE = "female", _("女")
-
-
-class EmploymentForm(models.TextChoices):
-    COURIER = "courier", _("快递员")
-    DELIVERY_RIDER = "delivery_rider", _("外卖配送员")
-    RIDE_HAILING_DRIVER = "ride_hailing_driver", _("网约车司机")
-    TRUCK_DRIVER = "truck_driver", _("货车司机")
-    DOMESTIC_WORKER = "domestic_worker", _("家政服务员")
-    CARER = "carer", _("护工护理员")
-    SECURITY_GUARD = "security_guard", _("保安员")
-    MALL_INFORMATION_WORKER = "mall_information_worker", _("商场信息员")
-    ONLINE_STREAMER = "online_streamer", _("网络主播")
-    SANITATION_WORKER = "sanitation_worker", _("环卫工人")
-    OTHER = "other", _("其他职工")
-
-
-NEW_EMPLOYMENT_FORMS = frozenset(EmploymentForm.values) - {
-    EmploymentForm.SANITATION_WORKER,
-    EmploymentForm.OTHER,
-}
 
 
 class MembershipStatus(models.TextChoices):

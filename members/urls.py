@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import joining
 from .views import people as views
 
 app_name = "members"
@@ -9,4 +10,12 @@ urlpatterns = [
     path("people/<int:pk>/reveal/<str:field>/", views.reveal, name="person-reveal"),
     path("memberships/", views.MembershipListView.as_view(), name="membership-list"),
     path("memberships/<int:pk>/", views.MembershipDetailView.as_view(), name="membership-detail"),
+    path("memberships/<int:pk>/<str:action>/", joining.membership_status, name="membership-status"),
+    path("joins/", joining.JoinRequestListView.as_view(), name="join-list"),
+    path("joins/enrol/", joining.enrol, name="enrol"),
+    path("joins/<int:pk>/", joining.JoinRequestDetailView.as_view(), name="join-detail"),
+    path("joins/<int:pk>/<str:action>/", joining.join_decide, name="join-decide"),
+    path("transfers/", joining.TransferListView.as_view(), name="transfer-list"),
+    path("transfers/<int:pk>/", joining.TransferDetailView.as_view(), name="transfer-detail"),
+    path("transfers/<int:pk>/<str:action>/", joining.transfer_act, name="transfer-act"),
 ]

@@ -7,12 +7,17 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.views import RoleViewSet
 from core import access
 from members.api.views import MembershipViewSet, PersonLookupView, PersonViewSet
+from orgs.api.census import BrandViewSet, CensusEntryViewSet, CensusRoundViewSet, EmployerViewSet
 from orgs.api.views import RegionViewSet, UnionViewSet
 from stations.api.views import StationViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("unions", UnionViewSet, basename="union")
+router.register("brands", BrandViewSet, basename="brand")
+router.register("employers", EmployerViewSet, basename="employer")
+router.register("census-rounds", CensusRoundViewSet, basename="census-round")
+router.register("census-entries", CensusEntryViewSet, basename="census-entry")
 router.register("people", PersonViewSet, basename="person")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("stations", StationViewSet, basename="station")

@@ -70,3 +70,23 @@ class VisitOutcome(models.TextChoices):
     ESTABLISHED = "established", _("建会完成")
     ENROLLED = "enrolled", _("发展会员")
     OTHER = "other", _("其他")
+
+
+class EmploymentForm(models.TextChoices):
+    COURIER = "courier", _("快递员")
+    DELIVERY_RIDER = "delivery_rider", _("外卖配送员")
+    RIDE_HAILING_DRIVER = "ride_hailing_driver", _("网约车司机")
+    TRUCK_DRIVER = "truck_driver", _("货车司机")
+    DOMESTIC_WORKER = "domestic_worker", _("家政服务员")
+    CARER = "carer", _("护工护理员")
+    SECURITY_GUARD = "security_guard", _("保安员")
+    MALL_INFORMATION_WORKER = "mall_information_worker", _("商场信息员")
+    ONLINE_STREAMER = "online_streamer", _("网络主播")
+    SANITATION_WORKER = "sanitation_worker", _("环卫工人")
+    OTHER = "other", _("其他职工")
+
+
+NEW_EMPLOYMENT_FORMS = frozenset(EmploymentForm.values) - {
+    EmploymentForm.SANITATION_WORKER,
+    EmploymentForm.OTHER,
+}

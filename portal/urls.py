@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_join, views_posters
 
 app_name = "portal"
 urlpatterns = [
@@ -11,4 +11,11 @@ urlpatterns = [
     path("me/consents/<int:pk>/withdraw/", views.withdraw_consent, name="withdraw-consent"),
     path("me/consents/give/<str:purpose>/", views.give_consent, name="give-consent"),
     path("privacy/", views.privacy, name="privacy"),
+    path("join/<str:kind>/<str:token>/", views_join.join, name="join"),
+    path("join/done/", views_join.join_done, name="join-done"),
+    path("me/joins/", views_join.my_joins, name="my-joins"),
+    path("me/joins/<int:pk>/reply/", views_join.join_reply, name="join-reply"),
+    path("me/card/", views_join.card, name="card"),
+    path("check/", views_join.check, name="check"),
+    path("console/posters/<str:kind>/<int:pk>.pdf", views_posters.poster, name="poster"),
 ]

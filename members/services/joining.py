@@ -66,7 +66,7 @@ def route(employment_form: str, *, union=None, employer=None, area_union=None) -
     return area, _("属地工会“%(area)s”受理") % {"area": area}
 
 
-def _person_for(name: str, id_number: str, phone: str, person: Person | None) -> Person:
+def _person_for(name: str, id_number: str, phone: str, person: Person | None, phone_verified: bool) -> Person:
     """The one Person for this ID number nationwide, created or completed as needed."""
     parsed = pii.parse_id_number(id_number)
     phone = pii.normalise_phone(phone)
@@ -81,7 +81,8 @@ def _person_for(name: str, id_number: str, phone: str, person: Person | None) ->
     person = person or by_id or by_phone or Person()
     if not person.id_number_hash:
         person.set_id_number(parsed.value)
-    if not person.phone_hash:
+    if not person.phone_hash or (phone_verified and by_phone is None):
+        # A phone just proved by a code replaces the one on record (the worker changed numbers).
         person.set_phone(phone)
     person.name = name.strip()[:50]
     return person
@@ -111,7 +112,7 @@ def submit(
     """
     if not (name or "").strip():
         raise ValidationError(_("请填写真实姓名"), code="name")
-    person = _person_for(name, id_number, phone, person)
+    person = _person_for(name, id_number, phone, person, phone_verified)
     person.employment_form = employment_form
     person.save()
     if JoinRequest.objects.filter(

@@ -11,7 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from core import access
-from core.scoping import REVEAL, can
+from core.scoping import CHANGE, REVEAL, can
 from core.views import ConsoleDetailView, ConsoleListView, pii_accesses
 
 from .. import services
@@ -110,3 +110,8 @@ class MembershipDetailView(ConsoleDetailView):
 
     def get_queryset(self):
         return super().get_queryset().select_related("person", "union")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_change"] = can(self.request.user, CHANGE, self.object)
+        return context

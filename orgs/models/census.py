@@ -79,3 +79,7 @@ class CensusEntry(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.census} · {self.employer}"
+
+    def get_absolute_url(self) -> str:
+        # An entry is read on its employer's page, beside the employer's other rounds.
+        return self.employer.get_absolute_url()
