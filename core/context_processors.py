@@ -12,6 +12,8 @@ MODULES = [
     (pgettext_lazy("plural", "行政区划"), "orgs:region-list"),
     (pgettext_lazy("plural", "职工"), "members:person-list"),
     (pgettext_lazy("plural", "会籍"), "members:membership-list"),
+    (pgettext_lazy("plural", "入会申请"), "members:join-list"),
+    (pgettext_lazy("plural", "会员关系接转"), "members:transfer-list"),
     (_("建会入会"), "orgs:census-list"),
     (_("用人单位"), "orgs:employer-list"),
     (pgettext_lazy("plural", "服务站点"), "stations:station-list"),

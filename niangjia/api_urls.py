@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import RoleViewSet
 from core import access
+from members.api import joining as member_joining
 from members.api.views import MembershipViewSet, PersonLookupView, PersonViewSet
 from orgs.api.census import BrandViewSet, CensusEntryViewSet, CensusRoundViewSet, EmployerViewSet
 from orgs.api.views import RegionViewSet, UnionViewSet
@@ -20,6 +21,8 @@ router.register("census-rounds", CensusRoundViewSet, basename="census-round")
 router.register("census-entries", CensusEntryViewSet, basename="census-entry")
 router.register("people", PersonViewSet, basename="person")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("join-requests", member_joining.JoinRequestViewSet, basename="join-request")
+router.register("transfers", member_joining.TransferViewSet, basename="transfer")
 router.register("stations", StationViewSet, basename="station")
 router.register("roles", RoleViewSet, basename="role")
 router.APIRootView.access = access.SIGNED_IN
@@ -36,6 +39,8 @@ class DocsView(SpectacularRedocView):
 urlpatterns = [
     # Before the router, whose people/<pk>/ would otherwise take "lookup" for a pk.
     path("people/lookup/", PersonLookupView.as_view(), name="person-lookup"),
+    path("cards/check/", member_joining.CardCheckView.as_view(), name="card-check"),
+    *member_joining.decision_urls(),
     *router.urls,
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
