@@ -89,7 +89,15 @@ def _stations(report: Report, ctx: dict) -> None:
     report.add(_("服务站点"), station_model.objects.count() - before)
 
 
-STEPS: list[Callable[[Report, dict], None]] = [_regions, _district, _people, _officials, _stations]
+def _census(report: Report, ctx: dict) -> None:
+    from . import census
+
+    created = census.build(ctx["district"], rng("census"))
+    for label, count in zip((_("品牌"), _("用人单位"), _("普查")), created, strict=True):
+        report.add(label, count)
+
+
+STEPS: list[Callable[[Report, dict], None]] = [_regions, _district, _people, _officials, _stations, _census]
 
 
 def seed_demo() -> Report:
