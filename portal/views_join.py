@@ -4,6 +4,8 @@ The poster's link names its union, employer site or station only by a signed tok
 the ID number and phone in the body; nothing personal goes into a URL.
 """
 
+import re
+
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
@@ -181,7 +183,12 @@ def join_reply(request, pk):
 def _qr_svg(text: str) -> str:
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
     svg = image.to_string(encoding="unicode")
-    return svg[svg.index("<svg") :]
+    svg = svg[svg.index("<svg") :]
+    # Sized in CSS pixels (the library writes millimetres), large enough for a keeper's camera.
+    svg = re.sub(r'\swidth="[^"]*"', "", svg, count=1)
+    svg = re.sub(r'\sheight="[^"]*"', "", svg, count=1)
+    sized = '<svg width="240" height="240" style="display:block;margin:0 auto;max-width:100%"'
+    return svg.replace("<svg", sized, 1)
 
 
 @never_cache
