@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from core.api.serializers import ScopedModelSerializer
 from core.api.viewsets import IsOfficial, ScopedViewSet
-from core.scoping import CHANGE, VIEW, check_write
+from core.scoping import CHANGE, VIEW
 
 from ..filtersets.census import CensusEntryFilterSet, CensusRoundFilterSet, EmployerFilterSet
 from ..models import Brand, CensusEntry, CensusRound, Employer, Union
@@ -94,18 +94,12 @@ class EmployerSerializer(ScopedModelSerializer):
 
 
 class CensusRoundSerializer(ScopedModelSerializer):
-    snapshot = serializers.BooleanField(
-        write_only=True, required=False, default=False, help_text="Record every employer of the area now."
-    )
+    """A round; POST …/snapshot/ then records every employer of its area (or import a file)."""
 
     class Meta:
         model = CensusRound
-        fields = ["id", "union", "name", "taken_on", "threshold", "note", "snapshot", "created_at"]
+        fields = ["id", "union", "name", "taken_on", "threshold", "note", "created_at"]
         read_only_fields = ["created_at"]
-
-    def update(self, instance, validated_data):
-        validated_data.pop("snapshot", None)
-        return super().update(instance, validated_data)
 
 
 class CensusEntrySerializer(serializers.ModelSerializer):
@@ -196,13 +190,8 @@ class CensusRoundViewSet(ScopedViewSet):
 
     def create_instance(self, serializer):
         data = dict(serializer.validated_data)
-        snapshot = data.pop("snapshot", False)
-        census = census_services.create_round(data.pop("union"), data.pop("name"), snapshot=False, **data)
-        check_write(self.request.user, "add", census)
-        if snapshot:
-            census_services.take_snapshot(census)
-        serializer.instance = census
-        return census
+        serializer.instance = census_services.create_round(data.pop("union"), data.pop("name"), **data)
+        return serializer.instance
 
     @extend_schema(responses=CoverageSerializer)
     @action(detail=True, methods=["get"])

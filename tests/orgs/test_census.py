@@ -436,10 +436,12 @@ def test_api_coverage_and_entries(census, tree, login):
     assert sorted(row["employer_name"] for row in entries["results"]) == ["华舍环卫所", "美团柯桥站点"]
     made = client.post(
         "/api/v1/census-rounds/",
-        {"union": tree["district"].pk, "name": "API普查", "taken_on": "2026-11-02", "snapshot": True},
+        {"union": tree["district"].pk, "name": "API普查", "taken_on": "2026-11-02"},
         content_type="application/json",
     )
     assert made.status_code == 201, made.content
+    snapshot = client.post(f"/api/v1/census-rounds/{made.json()['id']}/snapshot/")
+    assert snapshot.json() == {"employers": 5}
     assert CensusRound.objects.get(name="API普查").entries.count() == 5
     town = login(factories.official("org-a", "organisation", tree["town_a"]))
     assert town.get(f"/api/v1/census-rounds/{round_.pk}/coverage/").status_code == 404
