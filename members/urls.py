@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import joining
+from .views import imports, joining
 from .views import people as views
 
 app_name = "members"
@@ -18,4 +18,11 @@ urlpatterns = [
     path("transfers/", joining.TransferListView.as_view(), name="transfer-list"),
     path("transfers/<int:pk>/", joining.TransferDetailView.as_view(), name="transfer-detail"),
     path("transfers/<int:pk>/<str:action>/", joining.transfer_act, name="transfer-act"),
+    path("imports/", imports.ImportBatchListView.as_view(), name="import-list"),
+    path("imports/upload/", imports.import_upload, name="import-upload"),
+    path("imports/<int:pk>/", imports.ImportBatchDetailView.as_view(), name="import-detail"),
+    path("imports/<int:pk>/status/", imports.import_status, name="import-status"),
+    path("imports/<int:pk>/mapping/", imports.import_mapping, name="import-mapping"),
+    path("imports/<int:pk>/decide/", imports.import_decide, name="import-decide"),
+    path("imports/<int:pk>/report/", imports.import_report, name="import-report"),
 ]

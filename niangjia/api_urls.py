@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.views import RoleViewSet
 from core import access
 from members.api import joining as member_joining
+from members.api import imports as member_imports
 from members.api.views import MembershipViewSet, PersonLookupView, PersonViewSet
 from orgs.api.census import BrandViewSet, CensusEntryViewSet, CensusRoundViewSet, EmployerViewSet
 from orgs.api.views import RegionViewSet, UnionViewSet
@@ -21,6 +22,7 @@ router.register("census-rounds", CensusRoundViewSet, basename="census-round")
 router.register("census-entries", CensusEntryViewSet, basename="census-entry")
 router.register("people", PersonViewSet, basename="person")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("imports", member_imports.ImportBatchViewSet, basename="import-batch")
 router.register("join-requests", member_joining.JoinRequestViewSet, basename="join-request")
 router.register("transfers", member_joining.TransferViewSet, basename="transfer")
 router.register("stations", StationViewSet, basename="station")
@@ -39,6 +41,10 @@ class DocsView(SpectacularRedocView):
 urlpatterns = [
     # Before the router, whose people/<pk>/ would otherwise take "lookup" for a pk.
     path("people/lookup/", PersonLookupView.as_view(), name="person-lookup"),
+    path("imports/upload/", member_imports.ImportUploadView.as_view(), name="import-upload"),
+    path("imports/<int:pk>/mapping/", member_imports.ImportMappingView.as_view(), name="import-mapping"),
+    path("imports/<int:pk>/decide/", member_imports.ImportDecideView.as_view(), name="import-decide"),
+    path("imports/<int:pk>/report/", member_imports.ImportReportView.as_view(), name="import-report"),
     path("cards/check/", member_joining.CardCheckView.as_view(), name="card-check"),
     *member_joining.decision_urls(),
     *router.urls,

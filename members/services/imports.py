@@ -1,0 +1,712 @@
+"""Bulk enrolment (集体登记): upload, column mapping, preview, check, then import the valid rows or nothing.
+
+The file is checked in the background first (every row validated, de-duplicated within the
+file and against the database by keyed hash), leaving counts and a masked error report; the
+official then decides. The import reads the file again and writes everything in one
+transaction, set-based (COPY on PostgreSQL, executemany on SQLite, one query per chunk to
+find who exists), so a failure anywhere leaves the database as it was, and a second import
+of the same rows finds every person already a member here and changes nothing.
+"""
+
+import datetime
+import hashlib
+import io
+import logging
+import multiprocessing
+import secrets
+from collections.abc import Iterator
+from itertools import islice
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_tasks import task
+from openpyxl import Workbook
+
+from core import jobs, pii
+from core.history import record_action
+from core.scoping import ADD, CHANGE, can, owners_for
+
+from ..choices import EmploymentForm, ImportStatus, JoinChannel, MembershipStatus
+from ..models import ImportBatch, Membership, Person
+from . import cards
+from .import_files import ImportFileError, decrypt_file, encrypt_file, limited, max_bytes, open_sheet
+from .import_rows import (
+    GoodRow,
+    RowError,
+    _prepare_star,
+    mask_any,
+    mask_id_like,
+    mask_phone_like,
+    prepare_chunk,
+)
+
+log = logging.getLogger(__name__)
+
+# Our field -> (label in the interface, required, headings that mean it).
+FIELDS = {
+    "name": (gettext_lazy("姓名"), True, ("姓名", "名字", "职工姓名", "会员姓名")),
+    "id_number": (
+        gettext_lazy("身份证号"),
+        True,
+        ("身份证号", "身份证号码", "公民身份号码", "身份证", "证件号码", "证件号"),
+    ),
+    "phone": (gettext_lazy("手机号"), False, ("手机号", "手机号码", "手机", "联系电话", "电话", "联系方式")),
+    "employment_form": (gettext_lazy("就业形态"), False, ("就业形态", "职业", "工种", "岗位", "从业类型")),
+}
+FORM_ALIASES = {
+    "快递": EmploymentForm.COURIER,
+    "快递小哥": EmploymentForm.COURIER,
+    "外卖": EmploymentForm.DELIVERY_RIDER,
+    "外卖骑手": EmploymentForm.DELIVERY_RIDER,
+    "骑手": EmploymentForm.DELIVERY_RIDER,
+    "网约车": EmploymentForm.RIDE_HAILING_DRIVER,
+    "货车司机": EmploymentForm.TRUCK_DRIVER,
+    "家政": EmploymentForm.DOMESTIC_WORKER,
+    "护工": EmploymentForm.CARER,
+    "保安": EmploymentForm.SECURITY_GUARD,
+    "环卫": EmploymentForm.SANITATION_WORKER,
+    "其他": EmploymentForm.OTHER,
+}
+MESSAGES = {
+    "missing_column": gettext_lazy("缺少必填列“%(label)s”，请在列对应中选择"),
+    "name_missing": gettext_lazy("姓名为空"),
+    "name_too_long": gettext_lazy("姓名超过%(n)s个字"),
+    "id_missing": gettext_lazy("身份证号为空"),
+    "id_length": gettext_lazy("身份证号位数不对，应为18位"),
+    "id_format": gettext_lazy("身份证号前17位应为数字，末位应为数字或X"),
+    "id_region": gettext_lazy("身份证号前两位不是有效的省级行政区划代码"),
+    "id_birth_date": gettext_lazy("身份证号中的出生日期不可能（不存在、晚于今天或早于1900年）"),
+    "id_check": gettext_lazy("身份证号校验位错误"),
+    "phone": gettext_lazy("手机号格式错误，应为11位中国大陆手机号"),
+    "form_unknown": gettext_lazy("无法识别的就业形态"),
+    "duplicate_id": gettext_lazy("与第%(n)s行身份证号重复"),
+    "duplicate_phone": gettext_lazy("与第%(n)s行手机号重复"),
+    "member_elsewhere": gettext_lazy("已是“%(union)s”的在册会员：请办理会员关系接转，而不是重复入会"),
+    "phone_taken": gettext_lazy("手机号已登记在另一位职工名下"),
+}
+TRANSFER_CODE = "member_elsewhere"
+IMPORT_FAILED = gettext_lazy(
+    "导入失败，数据库未做任何改动。名单中的数据可能在校验后发生了变化，请重新上传校验后再试。"
+)
+PREVIEW_ROWS = 10
+
+
+class ImportError_(Exception):
+    """A refused step (wrong state, nothing to import); str() is the message for the official."""
+
+
+def chunk_rows() -> int:
+    return int(getattr(settings, "IMPORT_CHUNK_ROWS", 10_000))
+
+
+def workers() -> int:
+    return int(getattr(settings, "IMPORT_WORKERS", 2))
+
+
+def report_limit() -> int:
+    return int(getattr(settings, "IMPORT_REPORT_MAX_ROWS", 100_000))
+
+
+# ------------------------------------------------------------------ mapping and preview
+
+
+def _plain_heading(heading: str) -> str:
+    for junk in (" ", "\u3000", "*", "＊", ":", "：", "（必填）", "(必填)", "必填"):
+        heading = heading.replace(junk, "")
+    return heading
+
+
+def guess_mapping(headings: list[str]) -> dict[str, str]:
+    """Our field -> the file's heading, from the usual Chinese headings (exact first, then contained)."""
+    mapping: dict[str, str] = {}
+    plain = [(_plain_heading(h), h) for h in headings if h]
+    for field, (_label, _required, aliases) in FIELDS.items():
+        exact = next((h for p, h in plain if p in aliases and h not in mapping.values()), None)
+        contained = next(
+            (h for p, h in plain if any(a in p for a in aliases) and h not in mapping.values()), None
+        )
+        if exact or contained:
+            mapping[field] = exact or contained
+    return mapping
+
+
+def column_indexes(headings: list[str], mapping: dict) -> tuple[dict[str, int | None], list[str]]:
+    """(field -> column index, required fields without a column)."""
+    indexes: dict[str, int | None] = {}
+    missing = []
+    for field, (_label, required, _aliases) in FIELDS.items():
+        heading = mapping.get(field) or ""
+        indexes[field] = headings.index(heading) if heading and heading in headings else None
+        if indexes[field] is None and required:
+            missing.append(field)
+    return indexes, missing
+
+
+def employment_forms() -> dict[str, str]:
+    """Text in the file -> our choice value: the Chinese labels, the code values, a few common words."""
+    with translation.override("zh-hans"):
+        known = {str(label): value for value, label in EmploymentForm.choices}
+    known.update({value: value for value in EmploymentForm.values})
+    known.update({k: str(v) for k, v in FORM_ALIASES.items()})
+    return known
+
+
+def read_upload(batch: ImportBatch) -> bytes:
+    if not batch.upload:
+        raise ImportFileError(_("上传的文件已删除"))
+    with batch.upload.open("rb") as handle:
+        return decrypt_file(handle.read())
+
+
+def preview(batch: ImportBatch) -> dict:
+    """The headings and the first rows, masked, read from the file now (nothing of it is stored)."""
+    sheet = open_sheet(read_upload(batch), batch.file_name)
+    rows = []
+    fields = {heading: field for field, heading in batch.mapping.items()}
+    for number, cells in islice(sheet.rows, PREVIEW_ROWS):
+        shown = []
+        for index, heading in enumerate(sheet.headings):
+            value = cells[index] if index < len(cells) else ""
+            field = fields.get(heading)
+            if field == "name":
+                value = pii.mask_name(value)
+            elif field == "id_number":
+                value = mask_id_like(value)
+            elif field == "phone":
+                value = mask_phone_like(value)
+            else:  # an unmapped column may hold numbers too
+                value = mask_any(value)
+            shown.append(value)
+        rows.append((number, shown))
+    return {"headings": sheet.headings, "rows": rows}
+
+
+# ------------------------------------------------------------------ upload and decision
+
+
+def may_import(user, union) -> bool:
+    from orgs.models import Union
+
+    return owners_for(user, ImportBatch, ADD, Union.objects.filter(pk=union.pk)).exists()
+
+
+def upload(union, uploaded, by, mapping: dict | None = None) -> ImportBatch:
+    """Store the file encrypted, guess the mapping, and start the check. Raises ImportFileError."""
+    if not may_import(by, union):
+        raise PermissionDenied
+    size = getattr(uploaded, "size", None)
+    if size is not None and size > max_bytes():
+        raise ImportFileError(_("文件超过%(n)d MB的上限，请拆分后分批上传") % {"n": max_bytes() // 2**20})
+    data = uploaded.read(max_bytes() + 1)
+    if len(data) > max_bytes():
+        raise ImportFileError(_("文件超过%(n)d MB的上限，请拆分后分批上传") % {"n": max_bytes() // 2**20})
+    name = (getattr(uploaded, "name", "") or "upload").rsplit("/", 1)[-1][-200:]
+    sheet = open_sheet(data, name)  # refuses what cannot be read before anything is stored
+    digest = hashlib.sha256(data).hexdigest()
+    guessed = guess_mapping(sheet.headings)
+    if mapping:
+        guessed.update({k: v for k, v in mapping.items() if k in FIELDS and (not v or v in sheet.headings)})
+    with transaction.atomic():
+        batch = ImportBatch(
+            union=union,
+            file_name=name,
+            file_sha256=digest,
+            file_format=sheet.file_format,
+            encoding=sheet.encoding,
+            mapping={k: v for k, v in guessed.items() if v},
+            created_by=by,
+        )
+        batch.message = repeat_notice(batch)
+        # A random name: the file name may itself carry a person's name.
+        batch.upload.save(f"{secrets.token_hex(16)}.bin", ContentFile(encrypt_file(data)), save=False)
+        batch.save()
+    return start_check(batch, by)
+
+
+def repeat_notice(batch: ImportBatch) -> str:
+    """Said when the same file (by SHA-256) was imported into this union before."""
+    earlier = (
+        ImportBatch.objects.filter(union=batch.union, file_sha256=batch.file_sha256, status=ImportStatus.DONE)
+        .exclude(pk=batch.pk)
+        .order_by("-created_at")
+        .first()
+    )
+    if earlier is None:
+        return ""
+    stamp = timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M")
+    return _("同一文件已于%(when)s导入过：已是本会会员的行不会重复导入。") % {"when": stamp}
+
+
+def remap(batch: ImportBatch, mapping: dict, by) -> ImportBatch:
+    """The official's column choice; the check runs again."""
+    _writable(batch, by, {ImportStatus.UPLOADED, ImportStatus.CHECKED, ImportStatus.FAILED})
+    batch.mapping = {k: v for k, v in mapping.items() if k in FIELDS and v}
+    batch.save(update_fields=["mapping", "updated_at"])
+    return start_check(batch, by)
+
+
+def _writable(batch: ImportBatch, by, states) -> None:
+    if not can(by, CHANGE, batch):
+        raise PermissionDenied
+    if batch.status not in states:
+        raise ImportError_(
+            _("此批次当前为“%(status)s”，不能进行此操作") % {"status": batch.get_status_display()}
+        )
+
+
+def start_check(batch: ImportBatch, by) -> ImportBatch:
+    job = jobs.start(
+        "import-check", _("校验：%(name)s") % {"name": batch.file_name}, by, check_task, batch.pk
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(job=job)
+    batch.refresh_from_db()
+    return batch
+
+
+def decide(batch: ImportBatch, import_valid: bool, by) -> ImportBatch:
+    """ "Import the valid rows" (in the background) or "import nothing" (the file is deleted at once)."""
+    _writable(batch, by, {ImportStatus.CHECKED})
+    if not import_valid:
+        with transaction.atomic():
+            _forget_file(batch)
+            batch.status = ImportStatus.DISCARDED
+            batch.save(update_fields=["status", "upload", "updated_at"])
+            record_action(batch, "discarded", note=_("不导入"))
+        return batch
+    if batch.valid_rows == 0:
+        raise ImportError_(_("没有可导入的有效行"))
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.IMPORTING)
+    job = jobs.start("import", _("导入：%(name)s") % {"name": batch.file_name}, by, import_task, batch.pk)
+    ImportBatch.objects.filter(pk=batch.pk).update(job=job)
+    batch.refresh_from_db()
+    return batch
+
+
+def _forget_file(batch: ImportBatch) -> None:
+    if batch.upload:
+        batch.upload.delete(save=False)
+
+
+# ------------------------------------------------------------------ the pipeline
+
+
+def _chunks(rows: Iterator, size: int) -> Iterator[list]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def _prepared(batch: ImportBatch, data: bytes, encrypt: bool, progress=None) -> Iterator[list]:
+    """Chunks of GoodRow / RowError in file order; big files are prepared by worker processes."""
+    sheet = open_sheet(data, batch.file_name)
+    if progress:
+        # An xlsx declares its size; a CSV's lines are counted (a quoted line break may overcount).
+        progress.total(sheet.declared_rows or max(data.count(b"\n"), 1))
+    columns, missing = column_indexes(sheet.headings, batch.mapping)
+    if missing:
+        raise MissingColumns(missing)
+    forms = employment_forms()
+    chunks = _chunks(limited(sheet.rows), chunk_rows())
+    if workers() < 2 or len(data) < 2 * 2**20:
+        for chunk in chunks:
+            yield prepare_chunk(chunk, columns, forms, encrypt)
+        return
+    # fork: the children inherit configured Django (keys, settings) and touch no database.
+    with multiprocessing.get_context("fork").Pool(workers()) as pool:
+        pending = []
+        for chunk in chunks:
+            pending.append(pool.apply_async(_prepare_star, ((chunk, columns, forms, encrypt),)))
+            if len(pending) > workers() * 2:  # bounded read-ahead: the file is not all in flight
+                yield pending.pop(0).get()
+        for result in pending:
+            yield result.get()
+
+
+class MissingColumns(Exception):
+    def __init__(self, fields):
+        super().__init__(fields)
+        self.fields = fields
+
+
+class _Seen:
+    """Where each ID number and phone first appeared in the file (64-bit keys keep 10^6 rows small)."""
+
+    def __init__(self):
+        self.ids: dict[int, int] = {}
+        self.phones: dict[int, int] = {}
+
+    def duplicate(self, row: GoodRow) -> RowError | None:
+        key = int(row.id_hash[:16], 16)
+        first = self.ids.setdefault(key, row.row)
+        if first != row.row:
+            return RowError(row.row, "id_number", "duplicate_id", row.id_mask, (first,))
+        if row.phone_hash:
+            key = int(row.phone_hash[:16], 16)
+            first = self.phones.setdefault(key, row.row)
+            if first != row.row:
+                return RowError(row.row, "phone", "duplicate_phone", row.phone_mask, (first,))
+        return None
+
+
+def _classify(good: list[GoodRow], union, seen: _Seen):
+    """(new people, (existing person id, row) to enrol, already members here, errors): one query per kind."""
+    errors, rows = [], []
+    for row in good:
+        duplicate = seen.duplicate(row)
+        if duplicate:
+            errors.append(duplicate)
+        else:
+            rows.append(row)
+    hashes = [row.id_hash for row in rows]
+    existing = dict(Person.objects.filter(id_number_hash__in=hashes).values_list("id_number_hash", "id"))
+    active = {
+        person_id: (union_id, union_name)
+        for person_id, union_id, union_name in Membership.objects.filter(
+            person_id__in=existing.values(), status=MembershipStatus.ACTIVE
+        ).values_list("person_id", "union_id", "union__name")
+    }
+    phones = [row.phone_hash for row in rows if row.phone_hash]
+    phone_owner = dict(
+        Person.objects.filter(phone_hash__in=phones).values_list("phone_hash", "id_number_hash")
+    )
+    new, enrol, already = [], [], 0
+    for row in rows:
+        person_id = existing.get(row.id_hash)
+        if row.phone_hash and row.phone_hash in phone_owner and phone_owner[row.phone_hash] != row.id_hash:
+            errors.append(RowError(row.row, "phone", "phone_taken", row.phone_mask))
+        elif person_id is None:
+            new.append(row)
+        elif person_id in active and active[person_id][0] == union.pk:
+            already += 1
+        elif person_id in active:
+            errors.append(RowError(row.row, "id_number", TRANSFER_CODE, row.id_mask, (active[person_id][1],)))
+        else:
+            enrol.append((person_id, row))
+    return new, enrol, already, errors
+
+
+def message_for(error: RowError) -> str:
+    template = MESSAGES[error.code]
+    if error.code == "missing_column":
+        return str(template) % {"label": FIELDS[error.field][0]}
+    if error.code in ("duplicate_id", "duplicate_phone", "name_too_long"):
+        return str(template) % {"n": error.params[0]}
+    if error.code == TRANSFER_CODE:
+        return str(template) % {"union": error.params[0]}
+    return str(template)
+
+
+def column_label(batch: ImportBatch, field: str) -> str:
+    if not field:
+        return ""
+    heading = batch.mapping.get(field)
+    return f"{heading}" if heading else str(FIELDS[field][0])
+
+
+# ------------------------------------------------------------------ check
+
+
+@task()
+def check_task(job_id: int, batch_id: int) -> None:
+    jobs.run(job_id, lambda job, progress: check(ImportBatch.objects.get(pk=batch_id), progress))
+
+
+def check(batch: ImportBatch, progress=None) -> dict:
+    """Validate every row and classify it against the database; counts and the error report on the batch."""
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.CHECKING)
+    errors: list[RowError] = []
+    total = valid = already = 0
+    seen = _Seen()
+    try:
+        data = read_upload(batch)
+        for chunk in _prepared(batch, data, encrypt=False, progress=progress):
+            good = [r for r in chunk if isinstance(r, GoodRow)]
+            errors.extend(r for r in chunk if isinstance(r, RowError))
+            new, enrol, here, found = _classify(good, batch.union, seen)
+            errors.extend(found)
+            valid += len(new) + len(enrol)
+            already += here
+            total += len(chunk)
+            if progress:
+                progress.advance(total)
+    except MissingColumns as missing:
+        errors = [RowError(1, field, "missing_column", "") for field in missing.fields]
+        return _checked(batch, 0, 0, 0, errors, failed=True)
+    except ImportFileError as error:
+        return _failed(batch, str(error))
+    except Exception as error:  # never leave the batch "checking" for ever
+        log.warning("import batch %s: check failed: %s", batch.pk, type(error).__name__)
+        return _failed(batch, _("校验失败：%(reason)s") % {"reason": type(error).__name__})
+    errors.sort(key=lambda e: e.row)
+    return _checked(batch, total, valid, already, errors)
+
+
+def _checked(batch, total, valid, already, errors, *, failed=False) -> dict:
+    transfers = sum(1 for e in errors if e.code == TRANSFER_CODE)
+    batch.total_rows, batch.valid_rows, batch.transfer_rows = total, valid, transfers
+    batch.error_rows = len({e.row for e in errors if e.code != TRANSFER_CODE})
+    batch.status = ImportStatus.CHECKED
+    summary = _(
+        "共%(total)d行：可导入%(valid)d行，错误%(errors)d行，需接转%(transfers)d行，已是本会会员%(already)d行。"
+    ) % {
+        "total": total,
+        "valid": valid,
+        "errors": batch.error_rows,
+        "transfers": transfers,
+        "already": already,
+    }
+    notice = repeat_notice(batch)
+    batch.message = f"{notice}\n{summary}" if notice else summary
+    if failed:
+        batch.message = "；".join(message_for(e) for e in errors)
+    if batch.error_report:
+        batch.error_report.delete(save=False)
+    if errors:
+        batch.error_report.save(
+            f"errors-{batch.pk}.xlsx", ContentFile(error_report(batch, errors)), save=False
+        )
+    batch.save()
+    return {
+        "total": total,
+        "valid": valid,
+        "errors": batch.error_rows,
+        "transfers": transfers,
+        "already": already,
+    }
+
+
+def _failed(batch: ImportBatch, message: str) -> dict:
+    batch.status, batch.message = ImportStatus.FAILED, message
+    _forget_file(batch)
+    batch.save()
+    return {"error": message}
+
+
+def error_report(batch: ImportBatch, errors: list[RowError]) -> bytes:
+    """The row-level report: row number, column, the cell masked, what is wrong."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("错误报告"))
+    sheet.append([_("行号"), _("列"), _("内容（已遮蔽）"), _("问题")])
+    limit = report_limit()
+    for error in errors[:limit]:
+        sheet.append([error.row, column_label(batch, error.field), error.masked, message_for(error)])
+    if len(errors) > limit:
+        sheet.append(["", "", "", _("……另有%(n)d条未列出") % {"n": len(errors) - limit}])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# ------------------------------------------------------------------ import
+
+
+@task()
+def import_task(job_id: int, batch_id: int) -> None:
+    jobs.run(job_id, lambda job, progress: run_import(ImportBatch.objects.get(pk=batch_id), progress))
+
+
+def run_import(batch: ImportBatch, progress=None) -> dict:
+    """All valid rows in one transaction; on any failure nothing stays and the batch says why."""
+    try:
+        data = read_upload(batch)
+        with transaction.atomic():
+            counts = _import_rows(batch, data, progress)
+            batch.imported_rows = counts["people"] + counts["enrolled"]
+            batch.status = ImportStatus.DONE
+            batch.message = _(
+                "已导入%(n)d人（新建职工%(people)d人，已有职工入会%(enrolled)d人），跳过已是本会会员%(already)d人。"
+            ) % {
+                "n": batch.imported_rows,
+                **counts,
+            }
+            _forget_file(batch)
+            batch.save()
+            record_action(batch, "imported", note=batch.message, data=counts)
+        return counts
+    except (ImportFileError, MissingColumns) as error:
+        message = str(error) if isinstance(error, ImportFileError) else _("缺少必填列")
+    except Exception as error:  # the database refused something: everything above was rolled back
+        log.warning("import batch %s failed and was rolled back: %s", batch.pk, type(error).__name__)
+        message = str(IMPORT_FAILED)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.FAILED, message=message)
+    batch.refresh_from_db()
+    _forget_file(batch)
+    ImportBatch.objects.filter(pk=batch.pk).update(upload="")
+    return {"error": message}
+
+
+def _import_rows(batch: ImportBatch, data: bytes, progress) -> dict:
+    union = batch.union
+    today = timezone.localdate()
+    numbers = _CardNumbers(union, today)
+    seen = _Seen()
+    counts = {"people": 0, "enrolled": 0, "already": 0, "skipped": 0}
+    done = 0
+    writer = _PostgresWriter() if connection.vendor == "postgresql" else _SqliteWriter()
+    reason = _("批量入会 #%(id)d") % {"id": batch.pk}
+    for chunk in _prepared(batch, data, encrypt=True, progress=progress):
+        good = [r for r in chunk if isinstance(r, GoodRow)]
+        new, enrol, already, errors = _classify(good, union, seen)
+        created = writer.people(new) if new else {}
+        members = [(created[row.id_hash], row) for row in new if row.id_hash in created] + enrol
+        if members:
+            writer.memberships([(pid, union.pk, numbers.take(), today, reason) for pid, _row in members])
+        counts["people"] += len(created)
+        counts["enrolled"] += len(enrol)
+        counts["already"] += already
+        counts["skipped"] += len(chunk) - len(good) + len(errors) + (len(new) - len(created))
+        done += len(chunk)
+        if progress:
+            progress.advance(done)
+    return counts
+
+
+class _CardNumbers:
+    """Card numbers of the form members.services.cards gives one at a time, handed out in a run.
+
+    The region row is locked for the transaction, so a concurrent import in the same region waits;
+    a concurrent single join that picks the same number retries (cards.create_membership).
+    """
+
+    def __init__(self, union, day: datetime.date):
+        from orgs.models import Region
+
+        if union.region_id:
+            list(Region.objects.select_for_update().filter(pk=union.region_id))
+        self.prefix = cards.card_number_prefix(union, day)
+        digits = cards.CARD_SEQUENCE_DIGITS
+        last = (
+            Membership.objects.filter(
+                card_number__gte=self.prefix + "0" * digits, card_number__lte=self.prefix + "9" * digits
+            )
+            .order_by("-card_number")
+            .values_list("card_number", flat=True)
+            .first()
+        )
+        tail = last[len(self.prefix) :] if last else ""
+        self.next = int(tail) + 1 if tail.isdigit() and len(tail) == digits else 1
+        self.digits = digits
+
+    def take(self) -> str:
+        number = f"{self.prefix}{self.next:0{self.digits}d}"
+        self.next += 1
+        return number
+
+
+PERSON_COLUMNS = (
+    "name",
+    "id_number_cipher",
+    "id_number_hash",
+    "id_number_mask",
+    "phone_cipher",
+    "phone_hash",
+    "phone_mask",
+    "birth_date",
+    "gender",
+    "id_region_code",
+    "employment_form",
+    "created_at",
+    "updated_at",
+)
+MEMBERSHIP_COLUMNS = (
+    "person_id",
+    "union_id",
+    "status",
+    "card_number",
+    "channel",
+    "joined_on",
+    "reason",
+    "created_at",
+    "updated_at",
+)
+
+
+def _person_values(row: GoodRow, now) -> tuple:
+    return (
+        row.name,
+        row.id_cipher,
+        row.id_hash,
+        row.id_mask,
+        row.phone_cipher,
+        row.phone_hash,
+        row.phone_mask,
+        row.birth_date,
+        row.gender,
+        row.region_code,
+        row.employment_form,
+        now,
+        now,
+    )
+
+
+def _membership_values(pid, union_id, card, day, reason, now) -> tuple:
+    return (pid, union_id, MembershipStatus.ACTIVE, card, JoinChannel.COLLECTIVE, day, reason, now, now)
+
+
+class _SqliteWriter:
+    """executemany; a person someone else created meanwhile is skipped by its hash (ON CONFLICT)."""
+
+    def people(self, rows: list[GoodRow]) -> dict[str, int]:
+        now = timezone.now()
+        table = Person._meta.db_table
+        sql = (
+            f"INSERT INTO {table} ({', '.join(PERSON_COLUMNS)}) "  # noqa: S608 (our own column names)
+            f"VALUES ({', '.join(['%s'] * len(PERSON_COLUMNS))}) ON CONFLICT DO NOTHING"
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, [_person_values(row, now) for row in rows])
+        hashes = [row.id_hash for row in rows]
+        found = {}
+        for start in range(0, len(hashes), 5000):
+            found.update(
+                Person.objects.filter(id_number_hash__in=hashes[start : start + 5000]).values_list(
+                    "id_number_hash", "id"
+                )
+            )
+        return found
+
+    def memberships(self, rows: list[tuple]) -> None:
+        now = timezone.now()
+        sql = (
+            f"INSERT INTO {Membership._meta.db_table} ({', '.join(MEMBERSHIP_COLUMNS)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(MEMBERSHIP_COLUMNS))})"
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, [_membership_values(*row, now) for row in rows])
+
+
+class _PostgresWriter:
+    """COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING RETURNING per chunk."""
+
+    def __init__(self):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS import_people ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {', '.join(PERSON_COLUMNS)} FROM {Person._meta.db_table} WITH NO DATA"
+            )
+
+    def people(self, rows: list[GoodRow]) -> dict[str, int]:
+        now = timezone.now()
+        columns = ", ".join(PERSON_COLUMNS)
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE import_people")
+            with cursor.cursor.copy(f"COPY import_people ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(_person_values(row, now))
+            cursor.execute(
+                f"INSERT INTO {Person._meta.db_table} ({columns}) "  # noqa: S608
+                f"SELECT {columns} FROM import_people ON CONFLICT DO NOTHING RETURNING id_number_hash, id"
+            )
+            return dict(cursor.fetchall())
+
+    def memberships(self, rows: list[tuple]) -> None:
+        now = timezone.now()
+        columns = ", ".join(MEMBERSHIP_COLUMNS)
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {Membership._meta.db_table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(_membership_values(*row, now))
