@@ -97,7 +97,23 @@ def _census(report: Report, ctx: dict) -> None:
         report.add(label, count)
 
 
-STEPS: list[Callable[[Report, dict], None]] = [_regions, _district, _people, _officials, _stations, _census]
+def _joining(report: Report, ctx: dict) -> None:
+    from . import joining
+
+    outcome = joining.Outcome() if joining.done() else joining.build(ctx["district"])
+    report.add(_("入会申请"), outcome.requests)
+    report.add(_("会员关系接转"), outcome.transfers)
+
+
+STEPS: list[Callable[[Report, dict], None]] = [
+    _regions,
+    _district,
+    _people,
+    _officials,
+    _stations,
+    _census,
+    _joining,
+]
 
 
 def seed_demo() -> Report:

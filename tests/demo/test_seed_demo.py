@@ -12,7 +12,7 @@ from core.models import HistoryEntry
 from demo.brands import BRANDS
 from demo.logins import DEMO_PASSWORD, DEMO_WORKER_PHONE, OFFICIALS, demo_logins
 from members import services as member_services
-from members.models import Consent, Membership, Person
+from members.models import Consent, JoinRequest, Membership, Person, Transfer
 from orgs.models import Union
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +90,14 @@ def test_builds_the_seed_district():
     }
     assert Membership.objects.values("card_number").distinct().count() == 871
     assert not Membership.objects.filter(union__status="preparing").exists()
-    assert Consent.objects.count() == 43
+    # 43 from the people step, and the membership consent of each of the 12 demo join requests.
+    assert Consent.objects.count() == 55
+    assert Counter(JoinRequest.objects.values_list("status", flat=True)) == {
+        "submitted": 10,
+        "info_requested": 1,
+        "rejected": 1,
+    }
+    assert Counter(Transfer.objects.values_list("status", flat=True)) == {"requested": 1, "released": 1}
 
     assert "新建职工（快递员、外卖配送员）：1472" in output
     for username, _description in demo_logins():
