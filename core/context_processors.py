@@ -16,7 +16,7 @@ MODULES = [
     (pgettext_lazy("plural", "会员关系接转"), "members:transfer-list"),
     (pgettext_lazy("plural", "批量入会"), "members:import-list"),
     (_("建会入会"), "orgs:census-list"),
-    (_("用人单位"), "orgs:employer-list"),
+    (pgettext_lazy("plural", "用人单位"), "orgs:employer-list"),
     (pgettext_lazy("plural", "服务站点"), "stations:station-list"),
     (_("服务活动"), None),
     (_("权益保障"), None),

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from core import access, jobs
@@ -36,7 +37,7 @@ class CensusRoundListView(ConsoleListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["add_url"] = reverse("orgs:census-add")
-        context["extra_actions"] = [(reverse("orgs:employer-list"), _("用人单位"))]
+        context["extra_actions"] = [(reverse("orgs:employer-list"), pgettext("plural", "用人单位"))]
         return context
 
 
