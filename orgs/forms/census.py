@@ -9,6 +9,7 @@ from core.forms import ScopedModelForm
 
 from ..choices import EmploymentForm, UnionStatus
 from ..models import CensusRound, Employer, Region, Union
+from ..services.census_files import MAX_BYTES
 from ..services.employers import area_union_for, region_prefix, settle_counts
 
 
@@ -125,4 +126,8 @@ class CensusImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".xlsx", ".xlsm", ".csv", ".txt")):
             raise ValidationError(_("只支持 .xlsx 和 .csv 文件"))
+        if upload.size > MAX_BYTES:
+            raise ValidationError(
+                _("文件过大（超过 %(mb)d MB），请分批导入") % {"mb": MAX_BYTES // (1024 * 1024)}
+            )
         return upload

@@ -366,6 +366,10 @@ def test_console_import_runs_as_a_job_and_reports_errors(census, tree, login):
     assert "无法读取 Excel 文件" in client.get(response["Location"]).content.decode()
     wrong = client.post(f"/console/census/{round_.pk}/import/", {"file": SimpleUploadedFile("a.doc", b"x")})
     assert wrong.status_code == 200 and "只支持 .xlsx 和 .csv 文件" in wrong.content.decode()
+    huge = SimpleUploadedFile("huge.csv", b"a" * (20 * 1024 * 1024 + 1))
+    refused = client.post(f"/console/census/{round_.pk}/import/", {"file": huge})
+    assert refused.status_code == 200 and "文件过大（超过 20 MB），请分批导入" in refused.content.decode()
+    assert Job.objects.filter(kind="census_import").count() == 3
 
 
 def test_census_pages_and_scoping(census, tree, login):
