@@ -6,8 +6,8 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import RoleViewSet
 from core import access
-from members.api import joining as member_joining
 from members.api import imports as member_imports
+from members.api import joining as member_joining
 from members.api.views import MembershipViewSet, PersonLookupView, PersonViewSet
 from orgs.api.census import BrandViewSet, CensusEntryViewSet, CensusRoundViewSet, EmployerViewSet
 from orgs.api.views import RegionViewSet, UnionViewSet
