@@ -216,6 +216,8 @@ def test_posters_are_pdfs_for_officials_in_scope(place, login):
         assert response.content.startswith(b"%PDF-")
         assert login(outsider).get(url).status_code == 404
         assert Client().get(url).status_code == 302
+        # Offered on the console page of the union, employer or station.
+        assert f'href="{url}"' in login(officer).get(obj.get_absolute_url()).content.decode()
 
 
 def test_official_enrols_on_site_in_the_console(place, login):
