@@ -1,19 +1,30 @@
 """Personal information (PIPL): encryption, keyed lookup hashes, masking, validation.
 
-ID numbers and phones are stored as Fernet ciphertext (keys from the
-environment; the first key encrypts, every key decrypts, so keys rotate) with a
-keyed HMAC-SHA256 beside them for lookup and de-duplication, and a masked copy
-for display. The raw value lives only in memory while it is being used.
+ID numbers and phones are stored encrypted (keys from the environment; the first
+key encrypts, every key decrypts, so keys rotate) with a keyed HMAC-SHA256 beside
+them for lookup and de-duplication, and a masked copy for display. The raw value
+lives only in memory while it is being used.
+
+Ciphertext format, versioned so older values still decrypt:
+- "2:" + urlsafe base64 of (12-byte nonce, AES-256-GCM ciphertext and tag), under a
+  key derived from each configured PII key. Written by encrypt(): ~1 µs a value, where
+  Fernet took ~10-25 µs (a million-row enrolment file encrypts two values a row).
+- a Fernet token (starts "gAAAA"): what was written before; read, and moved to the
+  current format by rotation.
 """
 
+import base64
 import datetime
 import hashlib
 import hmac
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
 
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.signals import setting_changed
@@ -27,15 +38,22 @@ def _fernet() -> MultiFernet:
     return MultiFernet([Fernet(key.encode()) for key in settings.PII_KEYS])
 
 
+GCM_PREFIX = "2:"
+
+
 @cache
-def _first_fernet() -> Fernet:
-    return Fernet(settings.PII_KEYS[0].encode())
+def _gcm_keys() -> tuple[AESGCM, ...]:
+    # A key of its own per PII key (HMAC-derived), so the same secret never serves two ciphers.
+    return tuple(
+        AESGCM(hmac.new(key.encode(), b"niangjia-pii-aes-gcm", hashlib.sha256).digest())
+        for key in settings.PII_KEYS
+    )
 
 
 def reset_keys() -> None:
     """Forget cached keys (after settings change: tests, key rotation)."""
     _fernet.cache_clear()
-    _first_fernet.cache_clear()
+    _gcm_keys.cache_clear()
 
 
 @receiver(setting_changed)
@@ -45,27 +63,49 @@ def _keys_changed(setting, **kwargs):
 
 
 def encrypt(value: str) -> str:
-    return _fernet().encrypt(value.encode()).decode() if value else ""
+    if not value:
+        return ""
+    nonce = os.urandom(12)
+    sealed = _gcm_keys()[0].encrypt(nonce, value.encode(), None)
+    return GCM_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def _open_gcm(token: str) -> tuple[str, int]:
+    """(plaintext, index of the key that opened it); InvalidToken when none does."""
+    try:
+        raw = base64.urlsafe_b64decode(token[len(GCM_PREFIX) :])
+    except ValueError:
+        raise InvalidToken from None
+    for index, key in enumerate(_gcm_keys()):
+        try:
+            return key.decrypt(raw[:12], raw[12:], None).decode(), index
+        except (InvalidTag, ValueError):
+            continue
+    raise InvalidToken
 
 
 def decrypt(token: str) -> str:
-    return _fernet().decrypt(token.encode()).decode() if token else ""
+    if not token:
+        return ""
+    if token.startswith(GCM_PREFIX):
+        return _open_gcm(token)[0]
+    return _fernet().decrypt(token.encode()).decode()
 
 
 def rotate(token: str) -> str:
-    """Re-encrypt a ciphertext under the current (first) key."""
-    return _fernet().rotate(token.encode()).decode() if token else ""
+    """Re-encrypt a ciphertext under the current (first) key, in the current format."""
+    return encrypt(decrypt(token)) if token else ""
 
 
 def decrypt_current(token: str) -> tuple[str, bool]:
-    """The plaintext, and whether the token is already under the first key (so rotation can skip it).
+    """The plaintext, and whether the token is current (format and first key): rotation skips those.
 
     Raises InvalidToken when no configured key opens it.
     """
-    try:
-        return _first_fernet().decrypt(token.encode()).decode(), True
-    except InvalidToken:
-        return decrypt(token), False
+    if token.startswith(GCM_PREFIX):
+        value, index = _open_gcm(token)
+        return value, index == 0
+    return decrypt(token), False
 
 
 def lookup_hash(kind: str, value: str, key: str | None = None) -> str:
@@ -79,7 +119,7 @@ def lookup_hash(kind: str, value: str, key: str | None = None) -> str:
 
 @dataclass(frozen=True)
 class EncryptedField:
-    """A protected value stored as `<name>_cipher` (Fernet) beside `<name>_hash` (lookup_hash of `kind`)."""
+    """A protected value stored as `<name>_cipher` (see encrypt) beside `<name>_hash` (lookup_hash)."""
 
     model: type
     name: str

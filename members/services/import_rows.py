@@ -5,10 +5,16 @@ encryption is the costly part of a million-row import. Errors come back as codes
 the cell already masked; the messages are rendered (and translated) by the caller.
 """
 
+import datetime
+import hashlib
+import hmac
+import operator
 import re
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from core import pii
 
@@ -58,11 +64,48 @@ def mask_phone_like(value: str) -> str:
     return pii.mask_phone(compact) if len(compact) >= 7 else "*" * len(compact)
 
 
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_EARLIEST = datetime.date(1900, 1, 1)
+
+
+def _fast_id(raw: str, today: datetime.date) -> pii.IdNumber | None:
+    """The common case of pii.parse_id_number, a few times faster; None means "ask parse_id_number",
+    which stays the one judge of what is wrong (and of any number this path is unsure of)."""
+    if len(raw) != 18:
+        return None
+    value = raw.upper()
+    if not pii._ID_RE.match(value) or value[:2] not in pii.PROVINCES:
+        return None
+    try:
+        birth = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return None
+    if birth > today or birth < _EARLIEST:
+        return None
+    if pii._ID_CHECK[sum(map(operator.mul, map(int, value[:17]), _ID_WEIGHTS)) % 11] != value[17]:
+        return None
+    return pii.IdNumber(value, birth, "male" if int(value[16]) % 2 else "female", value[:6])
+
+
+def _hasher(kind: str):
+    """pii.lookup_hash(kind, ·) with the key and the prefix absorbed once: copy, add the value, digest."""
+    base = hmac.new(settings.PII_HMAC_KEY.encode(), f"{kind}:".encode(), hashlib.sha256)
+
+    def digest(value: str) -> str:
+        h = base.copy()
+        h.update(value.encode())
+        return h.hexdigest()
+
+    return digest
+
+
 def prepare_chunk(
     rows: list[tuple[int, list[str]]], columns: dict[str, int | None], forms: dict[str, str], encrypt: bool
 ) -> list[GoodRow | RowError]:
     """Every row of a chunk checked; with `encrypt`, the ciphertexts the import stores."""
     out: list[GoodRow | RowError] = []
+    today = timezone.localdate()
+    id_hash, phone_hash = _hasher("id"), _hasher("phone")
     name_at, id_at = columns["name"], columns["id_number"]
     phone_at, form_at = columns.get("phone"), columns.get("employment_form")
     for number, cells in rows:
@@ -80,11 +123,13 @@ def prepare_chunk(
         if not raw_id:
             out.append(RowError(number, "id_number", "id_missing", ""))
             continue
-        try:
-            parsed = pii.parse_id_number(raw_id)
-        except ValidationError as error:
-            out.append(RowError(number, "id_number", error.code or "id_format", mask_id_like(raw_id)))
-            continue
+        parsed = _fast_id(raw_id, today)
+        if parsed is None:
+            try:
+                parsed = pii.parse_id_number(raw_id)
+            except ValidationError as error:
+                out.append(RowError(number, "id_number", error.code or "id_format", mask_id_like(raw_id)))
+                continue
         phone = ""
         if raw_phone:
             try:
@@ -101,8 +146,8 @@ def prepare_chunk(
             GoodRow(
                 number,
                 name,
-                pii.lookup_hash("id", value),
-                pii.lookup_hash("phone", phone) if phone else None,
+                id_hash(value),
+                phone_hash(phone) if phone else None,
                 form,
                 parsed.birth_date.isoformat(),
                 parsed.gender,

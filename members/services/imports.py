@@ -361,17 +361,21 @@ def _classify(good: list[GoodRow], union, seen: _Seen):
             errors.append(duplicate)
         else:
             rows.append(row)
-    hashes = [row.id_hash for row in rows]
-    existing = dict(Person.objects.filter(id_number_hash__in=hashes).values_list("id_number_hash", "id"))
-    active = {
-        person_id: (union_id, union_name)
-        for person_id, union_id, union_name in Membership.objects.filter(
-            person_id__in=existing.values(), status=MembershipStatus.ACTIVE
-        ).values_list("person_id", "union_id", "union__name")
-    }
-    phones = [row.phone_hash for row in rows if row.phone_hash]
+    existing, active = {}, {}
+    for id_hash, person_id, union_id, union_name in _matching(
+        "SELECT p.id_number_hash, p.id, m.union_id, u.name FROM members_person p "
+        "LEFT JOIN members_membership m ON m.person_id = p.id AND m.status = 'active' "
+        "LEFT JOIN orgs_union u ON u.id = m.union_id WHERE p.id_number_hash",
+        [row.id_hash for row in rows],
+    ):
+        existing[id_hash] = person_id
+        if union_id is not None:
+            active[person_id] = (union_id, union_name)
     phone_owner = dict(
-        Person.objects.filter(phone_hash__in=phones).values_list("phone_hash", "id_number_hash")
+        _matching(
+            "SELECT phone_hash, id_number_hash FROM members_person WHERE phone_hash",
+            [row.phone_hash for row in rows if row.phone_hash],
+        )
     )
     new, enrol, already = [], [], 0
     for row in rows:
@@ -387,6 +391,26 @@ def _classify(good: list[GoodRow], union, seen: _Seen):
         else:
             enrol.append((person_id, row))
     return new, enrol, already, errors
+
+
+def _matching(select: str, values: list[str]) -> list[tuple]:
+    """`select` ending in a column, for rows whose column is one of `values`: one query per chunk.
+
+    PostgreSQL gets the values as one array parameter (10^4 separate placeholders cost more to
+    build than the indexed lookup itself); SQLite's IN list is cut to its variable limit.
+    """
+    if not values:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"{select} = ANY(%s)", [values])
+            return cursor.fetchall()
+        found = []
+        for start in range(0, len(values), 5000):
+            part = values[start : start + 5000]
+            cursor.execute(f"{select} IN ({', '.join(['%s'] * len(part))})", part)
+            found.extend(cursor.fetchall())
+        return found
 
 
 def message_for(error: RowError) -> str:
@@ -659,15 +683,12 @@ class _SqliteWriter:
         )
         with connection.cursor() as cursor:
             cursor.executemany(sql, [_person_values(row, now) for row in rows])
-        hashes = [row.id_hash for row in rows]
-        found = {}
-        for start in range(0, len(hashes), 5000):
-            found.update(
-                Person.objects.filter(id_number_hash__in=hashes[start : start + 5000]).values_list(
-                    "id_number_hash", "id"
-                )
+        return dict(
+            _matching(
+                "SELECT id_number_hash, id FROM members_person WHERE id_number_hash",
+                [r.id_hash for r in rows],
             )
-        return found
+        )
 
     def memberships(self, rows: list[tuple]) -> None:
         now = timezone.now()

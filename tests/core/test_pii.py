@@ -117,6 +117,23 @@ def test_encryption_round_trip_and_keyed_hash(settings):
     assert pii.lookup_hash("id", VALID, key=settings.PII_HMAC_KEY) == pii.lookup_hash("id", VALID)
 
 
+def test_ciphertext_is_versioned_and_earlier_fernet_tokens_still_open(settings):
+    token = pii.encrypt(VALID)
+    assert token.startswith("2:") and pii.encrypt(VALID) != token  # a fresh nonce each time
+    assert pii.decrypt_current(token) == (VALID, True)
+    earlier = Fernet(settings.PII_KEYS[0].encode()).encrypt(VALID.encode()).decode()  # written before "2:"
+    assert pii.decrypt(earlier) == VALID
+    assert pii.decrypt_current(earlier) == (VALID, False)  # rotation moves it to the current format
+    rotated = pii.rotate(earlier)
+    assert rotated.startswith("2:") and pii.decrypt_current(rotated) == (VALID, True)
+    settings.PII_KEYS = [Fernet.generate_key().decode(), settings.PII_KEYS[0]]
+    assert pii.decrypt_current(token) == (VALID, False)  # under the second key: to be rotated
+    settings.PII_KEYS = [Fernet.generate_key().decode()]
+    for unreadable in (token, earlier, "2:AAAA", "2:!!"):
+        with pytest.raises(InvalidToken):
+            pii.decrypt(unreadable)
+
+
 @pytest.mark.django_db
 def test_person_setters_store_only_cipher_hash_mask_and_derived_facts():
     person = Person(name="王芳")
