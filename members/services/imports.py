@@ -8,7 +8,6 @@ find who exists), so a failure anywhere leaves the database as it was, and a sec
 of the same rows finds every person already a member here and changes nothing.
 """
 
-import datetime
 import hashlib
 import io
 import logging
@@ -31,9 +30,9 @@ from core import jobs, pii
 from core.history import record_action
 from core.scoping import ADD, CHANGE, can, owners_for
 
-from ..choices import EmploymentForm, ImportStatus, JoinChannel, MembershipStatus
-from ..models import ImportBatch, Membership, Person
-from . import cards
+from ..choices import EmploymentForm, ImportStatus
+from ..models import ImportBatch
+from .import_db import TRANSFER_CODE, CardNumbers, PostgresWriter, Seen, SqliteWriter, classify
 from .import_files import ImportFileError, decrypt_file, encrypt_file, limited, max_bytes, open_sheet
 from .import_rows import (
     GoodRow,
@@ -89,7 +88,6 @@ MESSAGES = {
     "member_elsewhere": gettext_lazy("已是“%(union)s”的在册会员：请办理会员关系接转，而不是重复入会"),
     "phone_taken": gettext_lazy("手机号已登记在另一位职工名下"),
 }
-TRANSFER_CODE = "member_elsewhere"
 IMPORT_FAILED = gettext_lazy(
     "导入失败，数据库未做任何改动。名单中的数据可能在校验后发生了变化，请重新上传校验后再试。"
 )
@@ -332,87 +330,6 @@ class MissingColumns(Exception):
         self.fields = fields
 
 
-class _Seen:
-    """Where each ID number and phone first appeared in the file (64-bit keys keep 10^6 rows small)."""
-
-    def __init__(self):
-        self.ids: dict[int, int] = {}
-        self.phones: dict[int, int] = {}
-
-    def duplicate(self, row: GoodRow) -> RowError | None:
-        key = int(row.id_hash[:16], 16)
-        first = self.ids.setdefault(key, row.row)
-        if first != row.row:
-            return RowError(row.row, "id_number", "duplicate_id", row.id_mask, (first,))
-        if row.phone_hash:
-            key = int(row.phone_hash[:16], 16)
-            first = self.phones.setdefault(key, row.row)
-            if first != row.row:
-                return RowError(row.row, "phone", "duplicate_phone", row.phone_mask, (first,))
-        return None
-
-
-def _classify(good: list[GoodRow], union, seen: _Seen):
-    """(new people, (existing person id, row) to enrol, already members here, errors): one query per kind."""
-    errors, rows = [], []
-    for row in good:
-        duplicate = seen.duplicate(row)
-        if duplicate:
-            errors.append(duplicate)
-        else:
-            rows.append(row)
-    existing, active = {}, {}
-    for id_hash, person_id, union_id, union_name in _matching(
-        "SELECT p.id_number_hash, p.id, m.union_id, u.name FROM members_person p "
-        "LEFT JOIN members_membership m ON m.person_id = p.id AND m.status = 'active' "
-        "LEFT JOIN orgs_union u ON u.id = m.union_id WHERE p.id_number_hash",
-        [row.id_hash for row in rows],
-    ):
-        existing[id_hash] = person_id
-        if union_id is not None:
-            active[person_id] = (union_id, union_name)
-    phone_owner = dict(
-        _matching(
-            "SELECT phone_hash, id_number_hash FROM members_person WHERE phone_hash",
-            [row.phone_hash for row in rows if row.phone_hash],
-        )
-    )
-    new, enrol, already = [], [], 0
-    for row in rows:
-        person_id = existing.get(row.id_hash)
-        if row.phone_hash and row.phone_hash in phone_owner and phone_owner[row.phone_hash] != row.id_hash:
-            errors.append(RowError(row.row, "phone", "phone_taken", row.phone_mask))
-        elif person_id is None:
-            new.append(row)
-        elif person_id in active and active[person_id][0] == union.pk:
-            already += 1
-        elif person_id in active:
-            errors.append(RowError(row.row, "id_number", TRANSFER_CODE, row.id_mask, (active[person_id][1],)))
-        else:
-            enrol.append((person_id, row))
-    return new, enrol, already, errors
-
-
-def _matching(select: str, values: list[str]) -> list[tuple]:
-    """`select` ending in a column, for rows whose column is one of `values`: one query per chunk.
-
-    PostgreSQL gets the values as one array parameter (10^4 separate placeholders cost more to
-    build than the indexed lookup itself); SQLite's IN list is cut to its variable limit.
-    """
-    if not values:
-        return []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"{select} = ANY(%s)", [values])
-            return cursor.fetchall()
-        found = []
-        for start in range(0, len(values), 5000):
-            part = values[start : start + 5000]
-            cursor.execute(f"{select} IN ({', '.join(['%s'] * len(part))})", part)
-            found.extend(cursor.fetchall())
-        return found
-
-
 def message_for(error: RowError) -> str:
     template = MESSAGES[error.code]
     if error.code == "missing_column":
@@ -444,13 +361,13 @@ def check(batch: ImportBatch, progress=None) -> dict:
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.CHECKING)
     errors: list[RowError] = []
     total = valid = already = 0
-    seen = _Seen()
+    seen = Seen()
     try:
         data = read_upload(batch)
         for chunk in _prepared(batch, data, encrypt=False, progress=progress):
             good = [r for r in chunk if isinstance(r, GoodRow)]
             errors.extend(r for r in chunk if isinstance(r, RowError))
-            new, enrol, here, found = _classify(good, batch.union, seen)
+            new, enrol, here, found = classify(good, batch.union, seen)
             errors.extend(found)
             valid += len(new) + len(enrol)
             already += here
@@ -566,15 +483,15 @@ def run_import(batch: ImportBatch, progress=None) -> dict:
 def _import_rows(batch: ImportBatch, data: bytes, progress) -> dict:
     union = batch.union
     today = timezone.localdate()
-    numbers = _CardNumbers(union, today)
-    seen = _Seen()
+    numbers = CardNumbers(union, today)
+    seen = Seen()
     counts = {"people": 0, "enrolled": 0, "already": 0, "skipped": 0}
     done = 0
-    writer = _PostgresWriter() if connection.vendor == "postgresql" else _SqliteWriter()
+    writer = PostgresWriter() if connection.vendor == "postgresql" else SqliteWriter()
     reason = _("批量入会 #%(id)d") % {"id": batch.pk}
     for chunk in _prepared(batch, data, encrypt=True, progress=progress):
         good = [r for r in chunk if isinstance(r, GoodRow)]
-        new, enrol, already, errors = _classify(good, union, seen)
+        new, enrol, already, errors = classify(good, union, seen)
         created = writer.people(new) if new else {}
         members = [(created[row.id_hash], row) for row in new if row.id_hash in created] + enrol
         if members:
@@ -587,147 +504,3 @@ def _import_rows(batch: ImportBatch, data: bytes, progress) -> dict:
         if progress:
             progress.advance(done)
     return counts
-
-
-class _CardNumbers:
-    """Card numbers of the form members.services.cards gives one at a time, handed out in a run.
-
-    The region row is locked for the transaction, so a concurrent import in the same region waits;
-    a concurrent single join that picks the same number retries (cards.create_membership).
-    """
-
-    def __init__(self, union, day: datetime.date):
-        from orgs.models import Region
-
-        if union.region_id:
-            list(Region.objects.select_for_update().filter(pk=union.region_id))
-        self.prefix = cards.card_number_prefix(union, day)
-        digits = cards.CARD_SEQUENCE_DIGITS
-        last = (
-            Membership.objects.filter(
-                card_number__gte=self.prefix + "0" * digits, card_number__lte=self.prefix + "9" * digits
-            )
-            .order_by("-card_number")
-            .values_list("card_number", flat=True)
-            .first()
-        )
-        tail = last[len(self.prefix) :] if last else ""
-        self.next = int(tail) + 1 if tail.isdigit() and len(tail) == digits else 1
-        self.digits = digits
-
-    def take(self) -> str:
-        number = f"{self.prefix}{self.next:0{self.digits}d}"
-        self.next += 1
-        return number
-
-
-PERSON_COLUMNS = (
-    "name",
-    "id_number_cipher",
-    "id_number_hash",
-    "id_number_mask",
-    "phone_cipher",
-    "phone_hash",
-    "phone_mask",
-    "birth_date",
-    "gender",
-    "id_region_code",
-    "employment_form",
-    "created_at",
-    "updated_at",
-)
-MEMBERSHIP_COLUMNS = (
-    "person_id",
-    "union_id",
-    "status",
-    "card_number",
-    "channel",
-    "joined_on",
-    "reason",
-    "created_at",
-    "updated_at",
-)
-
-
-def _person_values(row: GoodRow, now) -> tuple:
-    return (
-        row.name,
-        row.id_cipher,
-        row.id_hash,
-        row.id_mask,
-        row.phone_cipher,
-        row.phone_hash,
-        row.phone_mask,
-        row.birth_date,
-        row.gender,
-        row.region_code,
-        row.employment_form,
-        now,
-        now,
-    )
-
-
-def _membership_values(pid, union_id, card, day, reason, now) -> tuple:
-    return (pid, union_id, MembershipStatus.ACTIVE, card, JoinChannel.COLLECTIVE, day, reason, now, now)
-
-
-class _SqliteWriter:
-    """executemany; a person someone else created meanwhile is skipped by its hash (ON CONFLICT)."""
-
-    def people(self, rows: list[GoodRow]) -> dict[str, int]:
-        now = timezone.now()
-        table = Person._meta.db_table
-        sql = (
-            f"INSERT INTO {table} ({', '.join(PERSON_COLUMNS)}) "  # noqa: S608 (our own column names)
-            f"VALUES ({', '.join(['%s'] * len(PERSON_COLUMNS))}) ON CONFLICT DO NOTHING"
-        )
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, [_person_values(row, now) for row in rows])
-        return dict(
-            _matching(
-                "SELECT id_number_hash, id FROM members_person WHERE id_number_hash",
-                [r.id_hash for r in rows],
-            )
-        )
-
-    def memberships(self, rows: list[tuple]) -> None:
-        now = timezone.now()
-        sql = (
-            f"INSERT INTO {Membership._meta.db_table} ({', '.join(MEMBERSHIP_COLUMNS)}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(MEMBERSHIP_COLUMNS))})"
-        )
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, [_membership_values(*row, now) for row in rows])
-
-
-class _PostgresWriter:
-    """COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING RETURNING per chunk."""
-
-    def __init__(self):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS import_people ON COMMIT DROP AS "  # noqa: S608
-                f"SELECT {', '.join(PERSON_COLUMNS)} FROM {Person._meta.db_table} WITH NO DATA"
-            )
-
-    def people(self, rows: list[GoodRow]) -> dict[str, int]:
-        now = timezone.now()
-        columns = ", ".join(PERSON_COLUMNS)
-        with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE import_people")
-            with cursor.cursor.copy(f"COPY import_people ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(_person_values(row, now))
-            cursor.execute(
-                f"INSERT INTO {Person._meta.db_table} ({columns}) "  # noqa: S608
-                f"SELECT {columns} FROM import_people ON CONFLICT DO NOTHING RETURNING id_number_hash, id"
-            )
-            return dict(cursor.fetchall())
-
-    def memberships(self, rows: list[tuple]) -> None:
-        now = timezone.now()
-        columns = ", ".join(MEMBERSHIP_COLUMNS)
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {Membership._meta.db_table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(_membership_values(*row, now))
