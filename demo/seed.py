@@ -97,6 +97,18 @@ def _census(report: Report, ctx: dict) -> None:
         report.add(label, count)
 
 
+def _organising(report: Report, ctx: dict) -> None:
+    from . import organising
+
+    outcome = (
+        organising.Outcome() if organising.done() else organising.build(ctx["district"], rng("organising"))
+    )
+    report.add(_("今年新建工会"), outcome.unions)
+    report.add(_("今年新入会职工"), outcome.persons)
+    report.add(_("覆盖计划"), outcome.plans)
+    report.add(_("主席助理派驻"), outcome.assignments)
+
+
 def _joining(report: Report, ctx: dict) -> None:
     from . import joining
 
@@ -105,6 +117,7 @@ def _joining(report: Report, ctx: dict) -> None:
     report.add(_("会员关系接转"), outcome.transfers)
 
 
+# This year's organising comes last: it adds only what the year still lacks after every other step.
 STEPS: list[Callable[[Report, dict], None]] = [
     _regions,
     _district,
@@ -113,6 +126,7 @@ STEPS: list[Callable[[Report, dict], None]] = [
     _stations,
     _census,
     _joining,
+    _organising,
 ]
 
 

@@ -20,4 +20,11 @@ class MembersConfig(AppConfig):
                 union__path__subtree=union.path, status=MembershipStatus.ACTIVE
             ).count(),
         )
+
+        # Coverage plans (orgs) count new members through this, without importing members.
+        from orgs.services.plans import count_new_members_with
+
+        from .services.statistics import count_new_members
+
+        count_new_members_with(count_new_members)
         count_members_with(active_members_by_union)

@@ -9,8 +9,10 @@ from core import access
 from members.api import imports as member_imports
 from members.api import joining as member_joining
 from members.api.views import MembershipViewSet, PersonLookupView, PersonViewSet
+from orgs.api import organising
 from orgs.api.census import BrandViewSet, CensusEntryViewSet, CensusRoundViewSet, EmployerViewSet
 from orgs.api.views import RegionViewSet, UnionViewSet
+from reports.statistics_views import StatisticsView
 from stations.api.views import StationViewSet
 
 router = DefaultRouter()
@@ -27,6 +29,11 @@ router.register("join-requests", member_joining.JoinRequestViewSet, basename="jo
 router.register("transfers", member_joining.TransferViewSet, basename="transfer")
 router.register("stations", StationViewSet, basename="station")
 router.register("roles", RoleViewSet, basename="role")
+router.register("plans", organising.CoveragePlanViewSet, basename="plan")
+router.register("plan-targets", organising.PlanTargetViewSet, basename="plan-target")
+router.register("cadre-assignments", organising.CadreAssignmentViewSet, basename="cadre-assignment")
+router.register("cadre-visits", organising.CadreVisitViewSet, basename="cadre-visit")
+router.register("establishments", organising.EstablishmentViewSet, basename="establishment")
 router.APIRootView.access = access.SIGNED_IN
 
 
@@ -47,6 +54,16 @@ urlpatterns = [
     path("imports/<int:pk>/report/", member_imports.ImportReportView.as_view(), name="import-report"),
     path("cards/check/", member_joining.CardCheckView.as_view(), name="card-check"),
     *member_joining.decision_urls(),
+    path("establishments/start/", organising.EstablishmentStartView.as_view(), name="establishment-start"),
+    *[
+        path(
+            f"establishments/<int:pk>/{step}/",
+            organising.EstablishmentStepView.as_view(step=step),
+            name=f"establishment-{step}",
+        )
+        for step in ("advance", "approve", "abandon")
+    ],
+    path("statistics/", StatisticsView.as_view(), name="statistics"),
     *router.urls,
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),

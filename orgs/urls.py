@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import census, employers
+from .views import cadres, census, employers, establishment, plans
 from .views import tree as views
 
 app_name = "orgs"
@@ -12,6 +12,47 @@ urlpatterns = [
     path("unions/<int:pk>/edit/", views.UnionUpdateView.as_view(), name="union-edit"),
     path("unions/<int:pk>/children/", views.union_children, name="union-children"),
     path("regions/", views.RegionListView.as_view(), name="region-list"),
+    # Coverage plans and their yearly targets
+    path("plans/", plans.CoveragePlanListView.as_view(), name="plan-list"),
+    path("plans/add/", plans.CoveragePlanCreateView.as_view(), name="plan-add"),
+    path("plans/<int:pk>/", plans.CoveragePlanDetailView.as_view(), name="plan-detail"),
+    path("plans/<int:pk>/edit/", plans.CoveragePlanUpdateView.as_view(), name="plan-edit"),
+    path("plans/targets/add/", plans.PlanTargetCreateView.as_view(), name="plan-target-add"),
+    path("plans/targets/<int:pk>/edit/", plans.PlanTargetUpdateView.as_view(), name="plan-target-edit"),
+    # Chair assistants
+    path("cadres/", cadres.CadreAssignmentListView.as_view(), name="cadre-list"),
+    path("cadres/add/", cadres.CadreAssignmentCreateView.as_view(), name="cadre-add"),
+    path("cadres/results/", cadres.cadre_results, name="cadre-results"),
+    path("cadres/<int:pk>/", cadres.CadreAssignmentDetailView.as_view(), name="cadre-detail"),
+    path("cadres/<int:pk>/edit/", cadres.CadreAssignmentUpdateView.as_view(), name="cadre-edit"),
+    path("cadres/visits/add/", cadres.CadreVisitCreateView.as_view(), name="cadre-visit-add"),
+    path("cadres/visits/<int:pk>/edit/", cadres.CadreVisitUpdateView.as_view(), name="cadre-visit-edit"),
+    # Establishing unions
+    path("establishments/", establishment.EstablishmentListView.as_view(), name="establishment-list"),
+    path("establishments/start/", establishment.establishment_start, name="establishment-start"),
+    path(
+        "establishments/<int:pk>/",
+        establishment.EstablishmentDetailView.as_view(),
+        name="establishment-detail",
+    ),
+    *[
+        path(f"establishments/<int:pk>/{step}/", view, name=f"establishment-{step}")
+        for step, view in (
+            ("advance", establishment.establishment_advance),
+            ("approve", establishment.establishment_approve),
+            ("abandon", establishment.establishment_abandon),
+        )
+    ],
+    path(
+        "establishments/<int:pk>/documents/",
+        establishment.establishment_document_add,
+        name="establishment-document-add",
+    ),
+    path(
+        "establishments/documents/<int:pk>/",
+        establishment.establishment_document,
+        name="establishment-document",
+    ),
     # Employers and census rounds
     path("employers/", employers.EmployerListView.as_view(), name="employer-list"),
     path("employers/add/", employers.EmployerCreateView.as_view(), name="employer-add"),

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import statistics_views, views
 
 app_name = "reports"
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("statistics/", statistics_views.statistics_page, name="statistics"),
+]
