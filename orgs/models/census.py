@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
 from core.models import TrackedModel
@@ -35,7 +36,7 @@ class CensusRound(TrackedModel):
 
     class Meta:
         verbose_name = _("普查")
-        verbose_name_plural = _("普查")
+        verbose_name_plural = pgettext_lazy("plural", "普查")
         ordering = ["-taken_on", "-id"]
 
     def __str__(self) -> str:
@@ -67,7 +68,7 @@ class CensusEntry(TrackedModel):
 
     class Meta:
         verbose_name = _("普查记录")
-        verbose_name_plural = _("普查记录")
+        verbose_name_plural = pgettext_lazy("plural", "普查记录")
         ordering = ["census", "employer"]
         constraints = [
             models.UniqueConstraint(
