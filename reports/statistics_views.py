@@ -57,7 +57,15 @@ def default_union(user) -> Union | None:
 
 @access.requires(access.OFFICIAL)
 def statistics_page(request):
-    form = PeriodForm(request.GET or {}, user=request.user)
+    data = request.GET.copy()
+    # The defaults are shown in the form, not only applied: the page says what it counts.
+    if not data.get("union"):
+        default = default_union(request.user)
+        data["union"] = default.pk if default else ""
+    first, last = statistics.this_year()
+    data.setdefault("start", first.isoformat())
+    data.setdefault("end", last.isoformat())
+    form = PeriodForm(data, user=request.user)
     figures = sentence = percents = None
     if form.is_valid():
         data = form.cleaned_data

@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.scoping import ADD, owners_for
 
-from ..choices import EstablishmentDocumentKind, RegionLevel, Sector, UnionKind
+from ..choices import EstablishmentDocumentKind, Sector, UnionKind
 from ..models import Employer, Region, Union
 from ..services.establishment import document_error
+from ..services.plans import regions_for
 from .cadres import officials_within
 
 FOUNDED_KINDS = [
@@ -42,9 +43,7 @@ class EstablishmentStartForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["parent"].queryset = owners_for(user, Union, ADD, Union.objects.order_by("path"))
-        self.fields["region"].queryset = Region.objects.filter(
-            level__in=[RegionLevel.COUNTY, RegionLevel.TOWN]
-        )
+        self.fields["region"].queryset = regions_for(user)
         self.fields["responsible"].queryset = officials_within(user)
         self.fields["employers"].queryset = Employer.objects.restrict(user).order_by("name")
 

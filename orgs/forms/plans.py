@@ -5,9 +5,8 @@ from django import forms
 from core.forms import ScopedModelForm
 from core.scoping import CHANGE
 
-from ..choices import RegionLevel
 from ..models import CoveragePlan, PlanTarget
-from ..services.plans import target_errors
+from ..services.plans import regions_for, target_errors
 
 
 class ShareField(forms.DecimalField):
@@ -48,9 +47,7 @@ class PlanTargetForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = self.fields["region"].queryset.filter(
-            level__in=[RegionLevel.COUNTY, RegionLevel.TOWN]
-        )
+        self.fields["region"].queryset = regions_for(self.user)
 
     def clean(self):
         cleaned = super().clean()

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..choices import UnionStatus
-from ..models import CoveragePlan, PlanTarget, Union
+from ..choices import RegionLevel, UnionStatus
+from ..models import CoveragePlan, PlanTarget, Region, Union
 from .employers import region_prefix
 
 # (union path, first day, last day, region code or None, sector or "") -> (new members, of them new-form)
@@ -167,6 +168,18 @@ def default_year(plan: CoveragePlan, today: datetime.date | None = None) -> int:
     """This year when the plan runs through it, else the plan's nearest year."""
     year = (today or timezone.localdate()).year
     return min(max(year, plan.start_year), plan.end_year)
+
+
+def regions_for(user):
+    """County and town regions under the regions of the unions the user's roles start from (pickers)."""
+    regions = Region.objects.filter(level__in=[RegionLevel.COUNTY, RegionLevel.TOWN]).order_by("code")
+    if user.is_superuser:
+        return regions
+    codes = Union.objects.filter(pk__in=user.top_unions()).values_list("region_id", flat=True)
+    condition = Q(pk__in=[])
+    for code in set(codes):
+        condition |= Q(code__startswith=region_prefix(code))
+    return regions.filter(condition)
 
 
 def target_errors(target: PlanTarget) -> dict[str, str]:

@@ -220,3 +220,12 @@ def test_api_progress(world, plan):
     )
     assert response.status_code == 201
     assert PlanTarget.objects.filter(plan=plan, year=2026, sector="express").count() == 1
+
+
+def test_region_choices_stay_within_the_official_s_area(tree):
+    town_b = factories.official("town-b", RoleKind.ORGANISATION, tree["town_b"])
+    assert list(plans.regions_for(town_b).values_list("code", flat=True)) == ["330603003"]
+    district = factories.official("district", RoleKind.VIEWER, tree["district"])
+    codes = list(plans.regions_for(district).values_list("code", flat=True))
+    # The county and its 16 streets and towns (loaded with the regions), nothing outside 柯桥区.
+    assert (codes[0], len(codes), all(code.startswith("330603") for code in codes)) == ("330603", 17, True)
