@@ -210,28 +210,26 @@ class SqliteWriter:
 
 
 class PostgresWriter:
-    """COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING RETURNING per chunk."""
+    """COPY straight into the table, with ids drawn from its sequence in one query per chunk.
 
-    def __init__(self):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS import_people ON COMMIT DROP AS "  # noqa: S608
-                f"SELECT {', '.join(PERSON_COLUMNS)} FROM {Person._meta.db_table} WITH NO DATA"
-            )
+    No ON CONFLICT: the rows were classified inside this transaction, so a conflict means another
+    writer added the same person meanwhile; the import then fails whole and says so (nothing stays).
+    COPY into a temporary table and INSERT … ON CONFLICT from it cost a third more on 10^6 rows.
+    """
 
     def people(self, rows: list[GoodRow]) -> dict[str, int]:
         now = timezone.now()
-        columns = ", ".join(PERSON_COLUMNS)
+        table = Person._meta.db_table
         with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE import_people")
-            with cursor.cursor.copy(f"COPY import_people ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(_person_values(row, now))
             cursor.execute(
-                f"INSERT INTO {Person._meta.db_table} ({columns}) "  # noqa: S608
-                f"SELECT {columns} FROM import_people ON CONFLICT DO NOTHING RETURNING id_number_hash, id"
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, len(rows)],
             )
-            return dict(cursor.fetchall())
+            ids = [pk for (pk,) in cursor.fetchall()]
+            with cursor.cursor.copy(f"COPY {table} (id, {', '.join(PERSON_COLUMNS)}) FROM STDIN") as copy:
+                for pk, row in zip(ids, rows, strict=True):
+                    copy.write_row((pk, *_person_values(row, now)))
+        return {row.id_hash: pk for pk, row in zip(ids, rows, strict=True)}
 
     def memberships(self, rows: list[tuple]) -> None:
         now = timezone.now()
