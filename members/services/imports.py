@@ -10,15 +10,18 @@ of the same rows finds every person already a member here and changes nothing.
 
 import hashlib
 import io
+import json
 import logging
 import multiprocessing
 import secrets
+import tempfile
 from collections.abc import Iterator
 from itertools import islice
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -288,6 +291,7 @@ def decide(batch: ImportBatch, import_valid: bool, by) -> ImportBatch:
 def _forget_file(batch: ImportBatch) -> None:
     if batch.upload:
         batch.upload.delete(save=False)
+    remove_stage(stage_name(batch))
 
 
 # ------------------------------------------------------------------ the pipeline
@@ -362,11 +366,13 @@ def check(batch: ImportBatch, progress=None) -> dict:
     errors: list[RowError] = []
     total = valid = already = 0
     seen = Seen()
+    stage = _Stage(batch)
     try:
         data = read_upload(batch)
-        for chunk in _prepared(batch, data, encrypt=False, progress=progress):
+        for chunk in _prepared(batch, data, encrypt=True, progress=progress):
             good = [r for r in chunk if isinstance(r, GoodRow)]
             errors.extend(r for r in chunk if isinstance(r, RowError))
+            stage.write(len(chunk), good)
             new, enrol, here, found = classify(good, batch.union, seen)
             errors.extend(found)
             valid += len(new) + len(enrol)
@@ -375,15 +381,69 @@ def check(batch: ImportBatch, progress=None) -> dict:
             if progress:
                 progress.advance(total)
     except MissingColumns as missing:
+        stage.discard()
         errors = [RowError(1, field, "missing_column", "") for field in missing.fields]
         return _checked(batch, 0, 0, 0, errors, failed=True)
     except ImportFileError as error:
+        stage.discard()
         return _failed(batch, str(error))
     except Exception as error:  # never leave the batch "checking" for ever
+        stage.discard()
         log.warning("import batch %s: check failed: %s", batch.pk, type(error).__name__)
         return _failed(batch, _("校验失败：%(reason)s") % {"reason": type(error).__name__})
+    stage.keep()
     errors.sort(key=lambda e: e.row)
     return _checked(batch, total, valid, already, errors)
+
+
+class _Stage:
+    """The checked rows, kept for the import so it need not read, validate and encrypt them again.
+
+    One JSON line per chunk: (rows in the chunk, its valid rows as prepared). It holds what the
+    database will hold (ciphertexts, keyed hashes, masks, names), never a raw number, and it is
+    deleted with the upload. Named after the batch, so a new check replaces the last one's.
+    """
+
+    def __init__(self, batch: ImportBatch):
+        self.name = stage_name(batch)
+        self.file = tempfile.TemporaryFile()
+
+    def write(self, rows: int, good: list[GoodRow]) -> None:
+        self.file.write(json.dumps([rows, good], ensure_ascii=False).encode() + b"\n")
+
+    def keep(self) -> None:
+        remove_stage(self.name)
+        self.file.seek(0)
+        saved = default_storage.save(self.name, File(self.file))
+        self.file.close()
+        assert saved == self.name, saved
+
+    def discard(self) -> None:
+        self.file.close()
+        remove_stage(self.name)
+
+
+def stage_name(batch: ImportBatch) -> str:
+    return f"imports/stage-{batch.pk}.jsonl"
+
+
+def remove_stage(name: str) -> None:
+    if default_storage.exists(name):
+        default_storage.delete(name)
+
+
+def _staged(batch: ImportBatch, progress) -> Iterator[tuple[int, list[GoodRow]]]:
+    if progress:
+        progress.total(batch.total_rows)
+    with default_storage.open(stage_name(batch), "rb") as handle:
+        for line in handle:
+            rows, good = json.loads(line)
+            yield rows, [GoodRow(*fields) for fields in good]
+
+
+def _from_file(batch: ImportBatch, progress) -> Iterator[tuple[int, list[GoodRow]]]:
+    for chunk in _prepared(batch, read_upload(batch), encrypt=True, progress=progress):
+        yield len(chunk), [r for r in chunk if isinstance(r, GoodRow)]
 
 
 def _checked(batch, total, valid, already, errors, *, failed=False) -> dict:
@@ -453,9 +513,11 @@ def import_task(job_id: int, batch_id: int) -> None:
 def run_import(batch: ImportBatch, progress=None) -> dict:
     """All valid rows in one transaction; on any failure nothing stays and the batch says why."""
     try:
-        data = read_upload(batch)
+        # The checked rows when the check kept them (the usual case), else the file read again.
+        staged = default_storage.exists(stage_name(batch))
+        chunks = _staged(batch, progress) if staged else _from_file(batch, progress)
         with transaction.atomic():
-            counts = _import_rows(batch, data, progress)
+            counts = _import_rows(batch, chunks, progress)
             batch.imported_rows = counts["people"] + counts["enrolled"]
             batch.status = ImportStatus.DONE
             batch.message = _(
@@ -480,7 +542,7 @@ def run_import(batch: ImportBatch, progress=None) -> dict:
     return {"error": message}
 
 
-def _import_rows(batch: ImportBatch, data: bytes, progress) -> dict:
+def _import_rows(batch: ImportBatch, chunks, progress) -> dict:
     union = batch.union
     today = timezone.localdate()
     numbers = CardNumbers(union, today)
@@ -489,8 +551,7 @@ def _import_rows(batch: ImportBatch, data: bytes, progress) -> dict:
     done = 0
     writer = PostgresWriter() if connection.vendor == "postgresql" else SqliteWriter()
     reason = _("批量入会 #%(id)d") % {"id": batch.pk}
-    for chunk in _prepared(batch, data, encrypt=True, progress=progress):
-        good = [r for r in chunk if isinstance(r, GoodRow)]
+    for rows, good in chunks:
         new, enrol, already, errors = classify(good, union, seen)
         created = writer.people(new) if new else {}
         members = [(created[row.id_hash], row) for row in new if row.id_hash in created] + enrol
@@ -499,8 +560,8 @@ def _import_rows(batch: ImportBatch, data: bytes, progress) -> dict:
         counts["people"] += len(created)
         counts["enrolled"] += len(enrol)
         counts["already"] += already
-        counts["skipped"] += len(chunk) - len(good) + len(errors) + (len(new) - len(created))
-        done += len(chunk)
+        counts["skipped"] += rows - len(good) + len(errors) + (len(new) - len(created))
+        done += rows
         if progress:
             progress.advance(done)
     return counts

@@ -140,10 +140,14 @@ def test_preview_is_masked_and_nothing_raw_is_stored(tree, organiser, login):
     # The stored upload is ciphertext; after the import it is gone.
     stored = default_storage.open(batch.upload.name).read()
     assert rows[0][1].encode() not in stored and "王".encode("gbk") not in stored
-    name = batch.upload.name
+    name, stage = batch.upload.name, imports.stage_name(batch)
+    staged = default_storage.open(stage).read()  # the checked rows, kept for the import
+    assert rows[0][1].encode() not in staged and rows[0][2].encode() not in staged
+    assert b"330621********" in staged
     imports.decide(batch, True, organiser)
     batch.refresh_from_db()
     assert batch.status == "done" and not batch.upload and not default_storage.exists(name)
+    assert not default_storage.exists(stage)
     raws = [value for row in rows for value in (row[1], row[2])]
     assert [(raw, text) for text in every_stored_text() for raw in raws if raw in text] == []
 
@@ -246,6 +250,20 @@ def test_import_the_valid_rows(tree, organiser, messy, login):
     assert messy["elsewhere"].memberships.get().union == tree["site_b"]
     entry = HistoryEntry.objects.for_object(batch).first()
     assert (entry.verb, entry.actor.username) == ("imported", "organiser")
+
+
+def test_without_the_checked_rows_the_import_reads_the_file_again(tree, organiser, messy):
+    batch = upload(tree["site_a"], csv_bytes(messy["rows"]), organiser)
+    default_storage.delete(imports.stage_name(batch))
+    imports.decide(batch, True, organiser)
+    batch.refresh_from_db()
+    assert (batch.status, batch.imported_rows) == ("done", 2)
+    assert sorted(
+        Membership.objects.filter(reason=f"批量入会 #{batch.pk}").values_list("person__name", flat=True)
+    ) == [
+        "张一",
+        "张十二",
+    ]
 
 
 def test_import_nothing(tree, organiser, messy, login):
