@@ -37,8 +37,13 @@ class Seen:
         return None
 
 
-def classify(good: list[GoodRow], union, seen: Seen):
-    """(new people, (existing person id, row) to enrol, already members here, errors): one query per kind."""
+def classify(good: list[GoodRow], union, seen: Seen, upto: int | None = None):
+    """(new people, (existing person id, row) to enrol, already members here, errors): one query per kind.
+
+    `upto`: only people with an id up to it can match (those there before the import began; the
+    file's own repeats are caught by `seen`). It keeps each lookup on the rows that were there:
+    otherwise, as the import grows the table past what the planner's statistics know, it scans it.
+    """
     errors, rows = [], []
     for row in good:
         duplicate = seen.duplicate(row)
@@ -52,6 +57,7 @@ def classify(good: list[GoodRow], union, seen: Seen):
         "LEFT JOIN members_membership m ON m.person_id = p.id AND m.status = 'active' "
         "LEFT JOIN orgs_union u ON u.id = m.union_id WHERE p.id_number_hash",
         [row.id_hash for row in rows],
+        ("p.id", upto),
     ):
         existing[id_hash] = person_id
         if union_id is not None:
@@ -60,6 +66,7 @@ def classify(good: list[GoodRow], union, seen: Seen):
         _matching(
             "SELECT phone_hash, id_number_hash FROM members_person WHERE phone_hash",
             [row.phone_hash for row in rows if row.phone_hash],
+            ("id", upto),
         )
     )
     new, enrol, already = [], [], 0
@@ -78,22 +85,25 @@ def classify(good: list[GoodRow], union, seen: Seen):
     return new, enrol, already, errors
 
 
-def _matching(select: str, values: list[str]) -> list[tuple]:
+def _matching(select: str, values: list[str], upto: tuple[str, int | None]) -> list[tuple]:
     """`select` ending in a column, for rows whose column is one of `values`: one query per chunk.
 
     PostgreSQL gets the values as one array parameter (10^4 separate placeholders cost more to
     build than the indexed lookup itself); SQLite's IN list is cut to its variable limit.
+    `upto` = (id column, highest id to consider, or None for all).
     """
     if not values:
         return []
+    column, highest = upto
+    also, extra = (f" AND {column} <= %s", [highest]) if highest is not None else ("", [])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"{select} = ANY(%s)", [values])
+            cursor.execute(f"{select} = ANY(%s){also}", [values, *extra])
             return cursor.fetchall()
         found = []
         for start in range(0, len(values), 5000):
             part = values[start : start + 5000]
-            cursor.execute(f"{select} IN ({', '.join(['%s'] * len(part))})", part)
+            cursor.execute(f"{select} IN ({', '.join(['%s'] * len(part))}){also}", [*part, *extra])
             found.extend(cursor.fetchall())
         return found
 
@@ -196,6 +206,7 @@ class SqliteWriter:
             _matching(
                 "SELECT id_number_hash, id FROM members_person WHERE id_number_hash",
                 [r.id_hash for r in rows],
+                ("id", None),
             )
         )
 

@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,7 +35,7 @@ from core.history import record_action
 from core.scoping import ADD, CHANGE, can, owners_for
 
 from ..choices import EmploymentForm, ImportStatus
-from ..models import ImportBatch
+from ..models import ImportBatch, Person
 from .import_db import TRANSFER_CODE, CardNumbers, PostgresWriter, Seen, SqliteWriter, classify
 from .import_files import ImportFileError, decrypt_file, encrypt_file, limited, max_bytes, open_sheet
 from .import_rows import (
@@ -550,9 +551,10 @@ def _import_rows(batch: ImportBatch, chunks, progress) -> dict:
     counts = {"people": 0, "enrolled": 0, "already": 0, "skipped": 0}
     done = 0
     writer = PostgresWriter() if connection.vendor == "postgresql" else SqliteWriter()
+    upto = Person.objects.aggregate(highest=Max("pk"))["highest"] or 0
     reason = _("批量入会 #%(id)d") % {"id": batch.pk}
     for rows, good in chunks:
-        new, enrol, already, errors = classify(good, union, seen)
+        new, enrol, already, errors = classify(good, union, seen, upto)
         created = writer.people(new) if new else {}
         members = [(created[row.id_hash], row) for row in new if row.id_hash in created] + enrol
         if members:
