@@ -201,6 +201,12 @@ OTP_MAX_ATTEMPTS = int(env("OTP_MAX_ATTEMPTS", "5"))
 JOIN_AUTO_APPROVE_KINDS = env_list("JOIN_AUTO_APPROVE_KINDS")
 # Days a member card's QR code stays valid; the H5 card page issues a fresh one each time it is opened.
 MEMBER_CARD_TTL_DAYS = int(env("MEMBER_CARD_TTL_DAYS", "30"))
+# Bulk enrolment (批量入会): the largest file and row count accepted, rows per chunk, and the worker
+# processes that validate and encrypt a large file's chunks (1 = in the job's own process).
+IMPORT_MAX_BYTES = int(env("IMPORT_MAX_MB", "200")) * 1024 * 1024
+IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "1000000"))
+IMPORT_CHUNK_ROWS = int(env("IMPORT_CHUNK_ROWS", "10000"))
+IMPORT_WORKERS = int(env("IMPORT_WORKERS", "2"))
 
 # Notifications: SMS and in-site messages through one interface.
 SMS_BACKEND = env("SMS_BACKEND", "core.notify.ConsoleSmsBackend")
