@@ -24,7 +24,7 @@ from ..filtersets.organising import (
     EstablishmentFilterSet,
     PlanTargetFilterSet,
 )
-from ..models import CadreAssignment, CadreVisit, CoveragePlan, Establishment, PlanTarget, Union
+from ..models import CadreAssignment, CadreVisit, CoveragePlan, Establishment, PlanTarget
 from ..services import cadres, establishment, plans
 
 
@@ -350,23 +350,8 @@ class EstablishmentStartView(APIView):
         )
         if not form.is_valid():
             raise serializers.ValidationError(form.errors)
-        cleaned = form.cleaned_data
-        union = Union(
-            name=cleaned["name"],
-            kind=cleaned["kind"],
-            parent=cleaned["parent"],
-            region=cleaned["region"],
-            sector=cleaned["sector"],
-        )
         try:
-            created = establishment.start(
-                union=union,
-                by=request.user,
-                employers=cleaned["employers"],
-                responsible=cleaned["responsible"],
-                preparation_on=cleaned["preparation_on"],
-                note=cleaned["note"],
-            )
+            created = form.start()
         except DjangoValidationError as error:
             raise _as_api_error(error) from None
         except PermissionDenied:

@@ -6,6 +6,7 @@ from core.scoping import ADD, owners_for
 
 from ..choices import EstablishmentDocumentKind, Sector, UnionKind
 from ..models import Employer, Region, Union
+from ..services import establishment as services
 from ..services.establishment import document_error
 from ..services.plans import regions_for
 from .cadres import officials_within
@@ -46,6 +47,25 @@ class EstablishmentStartForm(forms.Form):
         self.fields["region"].queryset = regions_for(user)
         self.fields["responsible"].queryset = officials_within(user)
         self.fields["employers"].queryset = Employer.objects.restrict(user).order_by("name")
+
+    def start(self):
+        """Start the establishment the form describes, for the console and the API alike."""
+        data = self.cleaned_data
+        union = Union(
+            name=data["name"],
+            kind=data["kind"],
+            parent=data["parent"],
+            region=data["region"],
+            sector=data["sector"],
+        )
+        return services.start(
+            union=union,
+            by=self.user,
+            employers=data["employers"],
+            responsible=data["responsible"],
+            preparation_on=data["preparation_on"],
+            note=data["note"],
+        )
 
 
 class StepForm(forms.Form):

@@ -18,7 +18,7 @@ from ..forms.establishment import (
     EstablishmentStartForm,
     StepForm,
 )
-from ..models import Establishment, EstablishmentDocument, Union
+from ..models import Establishment, EstablishmentDocument
 from ..services import establishment as services
 
 
@@ -74,29 +74,14 @@ def establishment_start(request):
         raise Http404
     form = EstablishmentStartForm(request.POST or None, user=request.user, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        union = Union(
-            name=data["name"],
-            kind=data["kind"],
-            parent=data["parent"],
-            region=data["region"],
-            sector=data["sector"],
-        )
         try:
-            establishment = services.start(
-                union=union,
-                by=request.user,
-                employers=data["employers"],
-                responsible=data["responsible"],
-                preparation_on=data["preparation_on"],
-                note=data["note"],
-            )
+            establishment = form.start()
         except PermissionDenied:
             form.add_error(None, _("超出您的管理范围，未保存。"))
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("已启动筹备：%(name)s") % {"name": union.name})
+            messages.success(request, _("已启动筹备：%(name)s") % {"name": establishment.union.name})
             return redirect(establishment)
     return render(request, "core/form.html", {"form": form, "title": _("启动建会")})
 
