@@ -98,7 +98,8 @@ def _matching(select: str, values: list[str], upto: tuple[str, int | None]) -> l
     also, extra = (f" AND {column} <= %s", [highest]) if highest is not None else ("", [])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"{select} = ANY(%s){also}", [values, *extra])
+            # The values are hex digests: one array literal, instead of adapting 10^4 list items.
+            cursor.execute(f"{select} = ANY(%s::text[]){also}", ["{" + ",".join(values) + "}", *extra])
             return cursor.fetchall()
         found = []
         for start in range(0, len(values), 5000):
@@ -229,7 +230,7 @@ class PostgresWriter:
     """
 
     def people(self, rows: list[GoodRow]) -> dict[str, int]:
-        now = timezone.now()
+        stamp = timezone.now().isoformat()
         table = Person._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
@@ -237,15 +238,47 @@ class PostgresWriter:
                 [table, len(rows)],
             )
             ids = [pk for (pk,) in cursor.fetchall()]
+            # COPY's text format written directly: adapting each value (write_row) cost more than the
+            # server's own work. Only the name is free text; every other value is ours (hex, base64,
+            # digits, masks, codes, ISO dates) and holds no tab, newline or backslash.
+            lines = [
+                "\t".join(
+                    (
+                        str(pk),
+                        row.name.translate(_COPY_ESCAPES),
+                        row.id_cipher,
+                        row.id_hash,
+                        row.id_mask,
+                        row.phone_cipher,
+                        row.phone_hash or "\\N",
+                        row.phone_mask,
+                        row.birth_date,
+                        row.gender,
+                        row.region_code,
+                        row.employment_form,
+                        stamp,
+                        stamp,
+                    )
+                )
+                for pk, row in zip(ids, rows, strict=True)
+            ]
             with cursor.cursor.copy(f"COPY {table} (id, {', '.join(PERSON_COLUMNS)}) FROM STDIN") as copy:
-                for pk, row in zip(ids, rows, strict=True):
-                    copy.write_row((pk, *_person_values(row, now)))
+                copy.write("\n".join(lines) + "\n")
         return {row.id_hash: pk for pk, row in zip(ids, rows, strict=True)}
 
     def memberships(self, rows: list[tuple]) -> None:
-        now = timezone.now()
+        stamp = timezone.now().isoformat()
         columns = ", ".join(MEMBERSHIP_COLUMNS)
+        fixed = f"{MembershipStatus.ACTIVE}\t{{}}\t{JoinChannel.COLLECTIVE}"
+        lines = [
+            f"{pid}\t{union_id}\t{fixed.format(card)}\t{day.isoformat()}\t{reason.translate(_COPY_ESCAPES)}"
+            f"\t{stamp}\t{stamp}"
+            for pid, union_id, card, day, reason in rows
+        ]
         with connection.cursor() as cursor:
             with cursor.cursor.copy(f"COPY {Membership._meta.db_table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(_membership_values(*row, now))
+                copy.write("\n".join(lines) + "\n")
+
+
+# One pass per value (translate), so an escape it writes is never escaped again.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})

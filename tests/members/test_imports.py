@@ -176,7 +176,7 @@ def messy(tree):
         ["张九", good[8], "13800000009", "飞行员"],  # 10 employment form
         ["张十", good[9], taken.decrypted("phone"), ""],  # 11 phone of someone else
         ["本会会员", here.decrypted("id_number"), "", ""],  # 12 already a member here
-        ["张十二", good[11], "", ""],  # 13 valid, no phone, other
+        ["张\\十\t二", good[11], "", ""],  # 13 valid, no phone, other; a name COPY must escape
     ]
     return {"rows": rows, "elsewhere": elsewhere, "here": here}
 
@@ -237,7 +237,7 @@ def test_import_the_valid_rows(tree, organiser, messy, login):
     made = Membership.objects.filter(reason=f"批量入会 #{batch.pk}").order_by("card_number")
     assert [(m.person.name, m.union, m.channel, m.status, m.card_number) for m in made] == [
         ("张一", tree["site_a"], "collective", "active", "33060320260000001"),
-        ("张十二", tree["site_a"], "collective", "active", "33060320260000002"),
+        ("张\\十\t二", tree["site_a"], "collective", "active", "33060320260000002"),
     ]
     one = Person.objects.get(name="张一")
     assert (one.decrypted("phone"), one.employment_form, one.phone_mask) == (
@@ -245,7 +245,7 @@ def test_import_the_valid_rows(tree, organiser, messy, login):
         "courier",
         "138****0001",
     )
-    assert Person.objects.get(name="张十二").employment_form == "other"
+    assert Person.objects.get(name="张\\十\t二").employment_form == "other"
     # The elsewhere member was not moved: a transfer is theirs to start.
     assert messy["elsewhere"].memberships.get().union == tree["site_b"]
     entry = HistoryEntry.objects.for_object(batch).first()
@@ -260,10 +260,7 @@ def test_without_the_checked_rows_the_import_reads_the_file_again(tree, organise
     assert (batch.status, batch.imported_rows) == ("done", 2)
     assert sorted(
         Membership.objects.filter(reason=f"批量入会 #{batch.pk}").values_list("person__name", flat=True)
-    ) == [
-        "张一",
-        "张十二",
-    ]
+    ) == ["张\\十\t二", "张一"]
 
 
 def test_import_nothing(tree, organiser, messy, login):
