@@ -251,7 +251,7 @@ def run_inside(out_path: str, rows: int, big: int, n: int) -> None:
 
     from members.models import Membership, Person
 
-    info: dict = {"vendor": connection.vendor}
+    info: dict = {"vendor": connection.vendor, "load": os.getloadavg()}
     union, user, numbers = setup_district()
     keep = Person.objects.order_by("-pk").values_list("pk", flat=True).first()
     data = make_csv(rows, 0, numbers["here"], numbers["elsewhere"])
@@ -324,7 +324,10 @@ def environment(database_url: str, workdir: Path) -> dict:
 def report(info: dict, args) -> None:
     base, mine = info["baseline"], info["ours"]
     ratio = base["seconds"] / mine["seconds"]
-    print(f"\n{info['vendor']}: {args.rows:,} rows, {info['file_mb']} MB GBK CSV; {os.cpu_count()} CPUs")
+    print(
+        f"\n{info['vendor']}: {args.rows:,} rows, {info['file_mb']} MB GBK CSV; {os.cpu_count()} CPUs, "
+        f"load average {info['load'][0]:.1f} at start, {os.getloadavg()[0]:.1f} at the end"
+    )
     print(
         f"  baseline django-import-export use_bulk: {base['seconds']:8.2f} s  "
         f"({base['rows'] / base['seconds']:,.0f} rows/s; {info['baseline_people']:,} people created, "
