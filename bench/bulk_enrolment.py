@@ -35,9 +35,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from _scratch import drop_database, scratch_database
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
-PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 RATIO_TARGET, BIG_TARGET_S, LOOKUP_TARGET_MS = 20.0, 60.0, 2.0
 HEAD = "姓名,身份证号,手机号,就业形态"
 FORMS = ["快递员", "外卖配送员", "网约车司机", "货车司机", "家政服务员", "环卫工人", ""]
@@ -281,24 +282,6 @@ def run_inside(out_path: str, rows: int, big: int, n: int) -> None:
 
 
 # --------------------------------------------------------------------------- outside: scratch database
-
-
-def scratch_database(engine: str, workdir: Path) -> tuple[str, str | None]:
-    if engine == "sqlite":
-        return f"sqlite:///{workdir / 'bench.sqlite3'}", None
-    import psycopg
-
-    name = f"nj_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", name
-
-
-def drop_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def environment(database_url: str, workdir: Path) -> dict:

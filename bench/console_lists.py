@@ -30,10 +30,11 @@ import time
 from http.client import HTTPConnection
 from pathlib import Path
 
+from _scratch import PG_ADMIN_URL, drop_database, scratch_database
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 TARGET_MS = 100.0
-PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 
 def _in_venv() -> bool:
@@ -261,25 +262,6 @@ def stop_server(server: subprocess.Popen) -> None:
 
 
 # --------------------------------------------------------------------------- one engine
-
-
-def scratch_database(engine: str, workdir: Path) -> tuple[str, str | None]:
-    """(DATABASE_URL, PostgreSQL database name to drop or None)."""
-    if engine == "sqlite":
-        return f"sqlite:///{workdir / 'bench.sqlite3'}", None
-    import psycopg
-
-    name = f"nj_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", name
-
-
-def drop_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def server_env(database_url: str, workdir: Path) -> dict:
