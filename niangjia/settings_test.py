@@ -14,3 +14,7 @@ from .settings import *  # noqa: F403
 
 # Tests need no slow password hashing.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# xdist workers share the run's directory (the environment is inherited) but not its database:
+# each keeps its own media, so files named after a row's id never meet another worker's.
+MEDIA_ROOT = VAR_DIR / "media" / os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
