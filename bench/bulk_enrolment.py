@@ -25,7 +25,6 @@ import argparse
 import datetime
 import json
 import os
-import secrets
 import shutil
 import signal
 import statistics
@@ -35,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _scratch import drop_database, scratch_database
+from _scratch import drop_database, scratch_database, scratch_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -285,23 +284,10 @@ def run_inside(out_path: str, rows: int, big: int, n: int) -> None:
 
 
 def environment(database_url: str, workdir: Path) -> dict:
-    from cryptography.fernet import Fernet
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NIANGJIA_") and k != "DATABASE_URL"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="niangjia.settings",
-        DATABASE_URL=database_url,
-        NIANGJIA_VAR_DIR=str(workdir / "var"),
-        NIANGJIA_DEBUG="0",
-        NIANGJIA_LOG_LEVEL="WARNING",
-        # Jobs run in-process: the figure is the work, not a worker's polling interval.
-        NIANGJIA_TASK_BACKEND="django_tasks.backends.immediate.ImmediateBackend",
-        NIANGJIA_SECRET_KEY=secrets.token_urlsafe(50),
-        NIANGJIA_PII_KEYS=Fernet.generate_key().decode(),
-        NIANGJIA_PII_HMAC_KEY=secrets.token_urlsafe(32),
-        NIANGJIA_SIGNING_KEY=secrets.token_urlsafe(32),
+    # Jobs run in-process: the figure is the work, not a worker's polling interval.
+    return scratch_environment(
+        database_url, workdir, NIANGJIA_TASK_BACKEND="django_tasks.backends.immediate.ImmediateBackend"
     )
-    return env
 
 
 def report(info: dict, args) -> None:

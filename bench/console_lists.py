@@ -18,7 +18,6 @@ measures, prints and cleans up.
 import argparse
 import json
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -30,7 +29,7 @@ import time
 from http.client import HTTPConnection
 from pathlib import Path
 
-from _scratch import PG_ADMIN_URL, drop_database, scratch_database
+from _scratch import PG_ADMIN_URL, drop_database, scratch_database, scratch_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -265,23 +264,8 @@ def stop_server(server: subprocess.Popen) -> None:
 
 
 def server_env(database_url: str, workdir: Path) -> dict:
-    from cryptography.fernet import Fernet
-
     (workdir / "var" / "static").mkdir(parents=True)  # whitenoise warns when STATIC_ROOT is missing
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NIANGJIA_") and k != "DATABASE_URL"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="niangjia.settings",
-        DATABASE_URL=database_url,
-        NIANGJIA_VAR_DIR=str(workdir / "var"),
-        NIANGJIA_DEBUG="0",
-        NIANGJIA_MANIFEST_STATIC="0",
-        NIANGJIA_LOG_LEVEL="WARNING",
-        NIANGJIA_SECRET_KEY=secrets.token_urlsafe(50),
-        NIANGJIA_PII_KEYS=Fernet.generate_key().decode(),
-        NIANGJIA_PII_HMAC_KEY=secrets.token_urlsafe(32),
-        NIANGJIA_SIGNING_KEY=secrets.token_urlsafe(32),
-    )
-    return env
+    return scratch_environment(database_url, workdir, NIANGJIA_MANIFEST_STATIC="0")
 
 
 def run_engine(engine: str, args) -> None:
