@@ -56,9 +56,9 @@ class JoinRequestDetailView(ConsoleDetailView):
 
 
 JOIN_ACTIONS = {
-    "approve": lambda obj, user, text: joining.approve(obj, user, text),
-    "reject": lambda obj, user, text: joining.reject(obj, user, text),
-    "ask": lambda obj, user, text: joining.ask_info(obj, user, text),
+    "approve": joining.approve,
+    "reject": joining.reject,
+    "ask": joining.ask_info,
 }
 JOIN_DONE = {
     "approve": gettext_lazy("已通过"),
@@ -128,9 +128,9 @@ class TransferDetailView(ConsoleDetailView):
 
 
 TRANSFER_ACTIONS = {
-    "release": lambda obj, user, text: transfers.release(obj, user, text),
-    "accept": lambda obj, user, text: transfers.accept(obj, user, text),
-    "refuse": lambda obj, user, text: transfers.refuse(obj, user, text),
+    "release": transfers.release,
+    "accept": transfers.accept,
+    "refuse": transfers.refuse,
 }
 TRANSFER_DONE = {
     "release": gettext_lazy("已办理转出"),
