@@ -90,3 +90,18 @@ NEW_EMPLOYMENT_FORMS = frozenset(EmploymentForm.values) - {
     EmploymentForm.SANITATION_WORKER,
     EmploymentForm.OTHER,
 }
+
+
+class PartnerKind(models.TextChoices):
+    """Organisations a union works with: stations' hosts and programs' co-organisers."""
+
+    BANK = "bank", _("银行")
+    SUPERMARKET = "supermarket", _("超市商场")
+    TELECOM = "telecom", _("电信运营商")
+    COMMUNITY = "community", _("社区")
+    COURIER_SITE = "courier_site", _("快递外卖站点")
+    HOSPITAL = "hospital", _("医院")
+    FIRE_BRIGADE = "fire_brigade", _("消防救援")
+    GOVERNMENT = "government", _("政府部门")
+    LAW_FIRM = "law_firm", _("律师事务所")
+    OTHER = "other", _("其他")

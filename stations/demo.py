@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from accounts.choices import RoleKind
 from accounts.services import grant_role
-from orgs.choices import UnionKind
-from orgs.models import Region, Union
+from orgs.choices import PartnerKind, UnionKind
+from orgs.models import Partner, Region, Union
 
 from . import services
 from .choices import StationKind
@@ -98,7 +98,7 @@ def _plans(rng: random.Random) -> list[dict]:
             dict(
                 name=f"柯桥职工驿站·{short}",
                 kind=StationKind.WORKER,
-                host=host,
+                host=(host, PartnerKind.SUPERMARKET if "超市" in host else PartnerKind.BANK),
                 street=street,
                 address=f"绍兴市柯桥区{street}{road}{rng.randint(1, 1500)}号",
                 latitude=lat,
@@ -113,7 +113,7 @@ def _plans(rng: random.Random) -> list[dict]:
             dict(
                 name=f"爱心翼站·电信{branch}营业厅",
                 kind=StationKind.TELECOM_CARE,
-                host=f"中国电信柯桥分公司{branch}营业厅",
+                host=(f"中国电信柯桥分公司{branch}营业厅", PartnerKind.TELECOM),
                 street=street,
                 address=f"绍兴市柯桥区{street}{road}{rng.randint(1, 1500)}号",
                 latitude=lat,
@@ -126,7 +126,7 @@ def _plans(rng: random.Random) -> list[dict]:
         dict(
             name=RIDER_STATION,
             kind=StationKind.RIDER,
-            host="柯桥街道柯迎社区",
+            host=("柯桥街道柯迎社区", PartnerKind.COMMUNITY),
             street="柯桥街道",
             address="绍兴市柯桥区柯桥街道柯迎社区党群服务中心一楼",
             latitude=Decimal("30.093512"),
@@ -162,6 +162,8 @@ def seed_stations(district_union: Union, keeper_user, rng: random.Random) -> lis
         union = district_union
         if plan["kind"] == StationKind.RIDER:
             union = _town_federation(district_union, region) or district_union
+        host, kind = plan.pop("host")
+        plan["partner"] = Partner.objects.get_or_create(union=union, name=host, defaults={"kind": kind})[0]
         station = Station.objects.filter(union=union, name=plan["name"]).first()
         if station is None:
             station = services.save_station(Station(union=union, region=region, **plan))

@@ -25,7 +25,7 @@ class StationFilterSet(django_filters.FilterSet):
     def search(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(
-            Q(name__icontains=value) | Q(host__icontains=value) | Q(address__icontains=value)
+            Q(name__icontains=value) | Q(partner__name__icontains=value) | Q(address__icontains=value)
         )
 
     def in_subtree(self, queryset, name, value):

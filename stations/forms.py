@@ -15,7 +15,7 @@ class StationForm(ScopedModelForm):
             "name",
             "kind",
             "union",
-            "host",
+            "partner",
             "address",
             "region",
             "latitude",

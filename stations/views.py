@@ -18,12 +18,12 @@ from .models import Station, StationKeeper
 class StationListView(ConsoleListView):
     model = Station
     filterset_class = StationFilterSet
-    columns = ["name", "kind", "union", "host", "address", "active"]
+    columns = ["name", "kind", "union", "partner", "address", "active"]
     ordering_fields = ["name", "kind", "created_at", "id"]
     default_ordering = "name"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("union")
+        return super().get_queryset().select_related("union", "partner")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -36,7 +36,7 @@ class StationDetailView(ConsoleDetailView):
     template_name = "stations/station_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("union", "region")
+        return super().get_queryset().select_related("union", "region", "partner")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -31,10 +31,25 @@ from orgs.models import (
     Employer,
     Establishment,
     EstablishmentDocument,
+    Partner,
     PlanTarget,
     Union,
 )
-from stations.models import Station, StationKeeper
+from stations.models import (
+    Checklist,
+    ChecklistItem,
+    HotSpot,
+    Inspection,
+    InspectionPhoto,
+    InspectionScore,
+    ServiceKind,
+    ServiceRecord,
+    Station,
+    StationClosure,
+    StationKeeper,
+    StationPhoto,
+    Visit,
+)
 
 from . import factories
 
@@ -109,6 +124,22 @@ def _transfer(union: Union) -> Transfer:
     return Transfer.objects.create(membership=membership, from_union=origin, to_union=union)
 
 
+def _checklist(union: Union) -> Checklist:
+    return Checklist.objects.create(union=union, name=f"驿站标准{_n()}", version="2026")
+
+
+def _inspection(union: Union) -> Inspection:
+    return Inspection.objects.create(
+        station=MAKERS[Station](union),
+        checklist=_checklist(union),
+        inspector=User.objects.create_user(f"i{_n()}"),
+    )
+
+
+def _service_kind() -> ServiceKind:
+    return ServiceKind.objects.get_or_create(code="film", defaults={"name": "手机贴膜"})[0]
+
+
 MAKERS = {
     Union: _union,
     Role: _role,
@@ -121,6 +152,36 @@ MAKERS = {
     StationKeeper: lambda union: StationKeeper.objects.create(
         station=MAKERS[Station](union), user=User.objects.create_user(f"keeper-{_n()}")
     ),
+    StationPhoto: lambda union: StationPhoto.objects.create(
+        station=MAKERS[Station](union), image=ContentFile(b"x", "a.jpg")
+    ),
+    StationClosure: lambda union: StationClosure.objects.create(
+        station=MAKERS[Station](union), starts_on=datetime.date(2026, 2, 1), ends_on=datetime.date(2026, 2, 7)
+    ),
+    Checklist: _checklist,
+    ChecklistItem: lambda union: ChecklistItem.objects.create(
+        checklist=_checklist(union), category="标识", text="统一标识"
+    ),
+    Inspection: _inspection,
+    InspectionScore: lambda union: InspectionScore.objects.create(
+        inspection=(inspection := _inspection(union)),
+        item=ChecklistItem.objects.create(checklist=inspection.checklist, category="标识", text="统一标识"),
+        score=5,
+    ),
+    InspectionPhoto: lambda union: InspectionPhoto.objects.create(
+        inspection=_inspection(union), image=ContentFile(b"x", "a.jpg")
+    ),
+    Visit: lambda union: Visit.objects.create(station=MAKERS[Station](union), employment_form="courier"),
+    ServiceRecord: lambda union: ServiceRecord.objects.create(
+        station=MAKERS[Station](union),
+        kind=_service_kind(),
+        count=3,
+        recorded_by=User.objects.create_user(f"r{_n()}"),
+    ),
+    HotSpot: lambda union: HotSpot.objects.create(
+        union=union, name=f"热点{_n()}", latitude="30.08", longitude="120.49", day_workers=40
+    ),
+    Partner: lambda union: Partner.objects.create(union=union, name=f"合作单位{_n()}", kind="bank"),
     Employer: _employer,
     CensusRound: _census,
     CensusEntry: lambda union: CensusEntry.objects.create(

@@ -4,6 +4,7 @@ from .cadres import CadreAssignment, CadreVisit
 from .census import CensusEntry, CensusRound
 from .employers import Brand, Employer
 from .establishment import Establishment, EstablishmentDocument
+from .partners import Partner
 from .plans import CoveragePlan, PlanTarget
 from .tree import Region, Union
 
@@ -17,6 +18,7 @@ __all__ = [
     "Employer",
     "Establishment",
     "EstablishmentDocument",
+    "Partner",
     "PlanTarget",
     "Region",
     "Union",

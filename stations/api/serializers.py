@@ -10,7 +10,7 @@ FIELDS = [
     "name",
     "kind",
     "union",
-    "host",
+    "partner",
     "address",
     "region",
     "latitude",

@@ -8,7 +8,6 @@ from .helpers import keeper, station
 BODY = {
     "name": "爱心翼站·电信柯北营业厅",
     "kind": "telecom_care",
-    "host": "中国电信柯桥分公司柯北营业厅",
     "address": "绍兴市柯桥区柯桥街道兴越路88号",
     "latitude": "30.095000",
     "longitude": "120.489000",

@@ -10,7 +10,6 @@ from .helpers import keeper, station
 FORM = {
     "name": "柯桥职工驿站·瑞丰银行营业部",
     "kind": "worker",
-    "host": "浙江绍兴瑞丰农村商业银行营业部",
     "address": "绍兴市柯桥区柯桥街道笛扬路1363号",
     "region": "330603001",
     "latitude": "30.088123",
@@ -153,8 +152,8 @@ def test_assign_refuses_a_user_without_the_role(tree, login):
 
 
 def test_list_filters(tree, login):
-    station(tree["town_a"], "柯桥职工驿站·瑞丰银行", host="瑞丰银行")
-    station(tree["site_a"], "爱心翼站·电信柯北营业厅", "telecom_care", host="中国电信")
+    station(tree["town_a"], "柯桥职工驿站·瑞丰银行")
+    station(tree["site_a"], "爱心翼站·电信柯北营业厅", "telecom_care")
     station(tree["town_b"], "爱心翼站·电信华舍营业厅", "telecom_care", active=False)
     client = login(factories.official("svc", "service", tree["district"]))
     assert _names(client.get("/console/stations/?kind=telecom_care")) == [

@@ -27,7 +27,7 @@ def test_the_seeds_stations(tree):
         "柯桥街道",
     )
     assert set(Station.objects.exclude(kind="rider").values_list("union", flat=True)) == {tree["district"].pk}
-    assert set(Station.objects.filter(kind="telecom_care").values_list("host", flat=True)) == {
+    assert set(Station.objects.filter(kind="telecom_care").values_list("partner__name", flat=True)) == {
         f"中国电信柯桥分公司{branch}营业厅" for _street, branch, _road in demo.TELECOM_STATIONS
     }
     for station in stations:

@@ -1,4 +1,5 @@
-"""Outdoor-worker service stations (工会户外劳动者服务站点) and the keepers assigned to them."""
+"""The station registry: stations (工会户外劳动者服务站点), their amenities, photos, hours and closures,
+and the keepers assigned to them."""
 
 import re
 from decimal import Decimal
@@ -17,7 +18,8 @@ from accounts.choices import ALL_TREE, RoleKind, admin_and
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
-from .choices import StationKind
+from .. import hours as hours_rules
+from ..choices import StationKind
 
 _MOBILE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
 
@@ -26,6 +28,28 @@ def validate_service_phone(value: str) -> None:
     """A station's contact is a landline or service line; a personal mobile number is refused (PIPL)."""
     if _MOBILE.match(re.sub(r"[\s-]", "", value)):
         raise ValidationError(_("请填写座机或服务热线，不要填写个人手机号"), code="mobile")
+
+
+def closed_week() -> list:
+    """Hours not yet given: closed every day (so a new station never shows as "open now" by mistake)."""
+    return [[] for _ in range(7)]
+
+
+class Amenity(TrackedModel):
+    """An amenity or service a station offers (drinking water, microwave, 手机贴膜…): one managed list."""
+
+    code = models.SlugField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=30, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("设施服务项目")
+        verbose_name_plural = pgettext_lazy("plural", "设施服务项目")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 @scoped(
@@ -46,10 +70,13 @@ class Station(TrackedModel):
     union = models.ForeignKey(
         "orgs.Union", on_delete=models.PROTECT, related_name="stations", verbose_name=_("所属工会")
     )
-    host = models.CharField(
-        _("依托单位"),
-        max_length=100,
+    partner = models.ForeignKey(
+        "orgs.Partner",
+        null=True,
         blank=True,
+        on_delete=models.PROTECT,
+        related_name="stations",
+        verbose_name=_("依托单位"),
         help_text=_("站点所在的合作单位，如银行网点、电信营业厅、社区"),
     )
     address = models.CharField(_("地址"), max_length=200)
@@ -89,7 +116,22 @@ class Station(TrackedModel):
         ],
         help_text=_("座机或服务热线，不填个人手机号"),
     )
+    hours = models.JSONField(
+        _("开放时间"),
+        default=closed_week,
+        validators=[hours_rules.validate],
+        help_text=_("周一至周日每天的开放时段（分钟），见 stations/hours.py"),
+    )
     opening_note = models.TextField(_("开放时间说明"), blank=True)
+    amenities = models.ManyToManyField(
+        "Amenity", blank=True, related_name="stations", verbose_name=_("设施服务")
+    )
+    # The latest inspection against the standard, kept here so lists can flag and filter by it.
+    standard_score = models.DecimalField(
+        _("最近检查得分"), max_digits=5, decimal_places=1, null=True, blank=True, editable=False
+    )
+    below_standard = models.BooleanField(_("未达标"), default=False, editable=False)
+    inspected_on = models.DateField(_("最近检查日期"), null=True, blank=True, editable=False)
     active = models.BooleanField(_("开放中"), default=True)
     keepers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -126,7 +168,11 @@ class Station(TrackedModel):
                 violation_error_message=_("经纬度须同时填写或同时留空"),
             ),
         ]
-        indexes = [models.Index(fields=["kind", "active"], name="stations_station_kind")]
+        indexes = [
+            models.Index(fields=["kind", "active"], name="stations_station_kind"),
+            # The nearest-station search reads a latitude band, then longitudes within it.
+            models.Index(fields=["latitude", "longitude"], name="stations_station_position"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -173,3 +219,55 @@ class StationKeeper(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.station} · {self.user}"
+
+
+@scoped(policy("station__union", view=ALL_TREE, change=admin_and(RoleKind.SERVICE)))
+class StationPhoto(TrackedModel):
+    """A photo of a station for its pages (the sign, the rest area, the amenities)."""
+
+    station = models.ForeignKey(
+        Station, on_delete=models.CASCADE, related_name="photos", verbose_name=_("服务站点")
+    )
+    image = models.ImageField(_("照片"), upload_to="stations/photos/%Y/%m/")
+    caption = models.CharField(_("说明"), max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("站点照片")
+        verbose_name_plural = pgettext_lazy("plural", "站点照片")
+        ordering = ["station_id", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.caption or str(self.station)
+
+
+@scoped(policy("station__union", view=ALL_TREE, change=admin_and(RoleKind.SERVICE)))
+class StationClosure(TrackedModel):
+    """Dates a station is closed despite its weekly hours (Spring Festival, renovation)."""
+
+    station = models.ForeignKey(
+        Station, on_delete=models.CASCADE, related_name="closures", verbose_name=_("服务站点")
+    )
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    reason = models.CharField(_("原因"), max_length=100, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("闭站安排")
+        verbose_name_plural = pgettext_lazy("plural", "闭站安排")
+        ordering = ["station_id", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="%(app_label)s_%(class)s_dates",
+                violation_error_message=_("结束日期不能早于开始日期"),
+            )
+        ]
+        indexes = [models.Index(fields=["station", "ends_on"], name="stations_closure_until")]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.starts_on}–{self.ends_on}"
