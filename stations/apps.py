@@ -12,8 +12,8 @@ class StationsConfig(AppConfig):
         from accounts.models import Role
         from core.counters import counter
 
-        from . import services
         from .models import Station
+        from .services import registry as services
 
         # Roles are revoked (active=False), not deleted; a revoked keeper's uncovered stations are released.
         post_save.connect(services.on_role_saved, sender=Role, dispatch_uid="stations-keeper-role-saved")

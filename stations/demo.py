@@ -14,9 +14,9 @@ from accounts.services import grant_role
 from orgs.choices import PartnerKind, UnionKind
 from orgs.models import Partner, Region, Union
 
-from . import services
 from .choices import StationKind
 from .models import Station
+from .services import registry as services
 
 # Rough WGS-84 centres of the built-up parts of the streets the stations sit in.
 AREAS = {

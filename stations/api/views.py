@@ -1,8 +1,8 @@
 from core.api.viewsets import ScopedViewSet
 
-from .. import services
-from ..filtersets import StationFilterSet
+from ..filtersets.registry import StationFilterSet
 from ..models import Station
+from ..services import registry as services
 from .serializers import StationSerializer
 
 

@@ -3,8 +3,8 @@
 from decimal import Decimal
 
 from accounts.choices import RoleKind
-from stations import services
 from stations.models import Station
+from stations.services import registry as services
 
 from .. import factories
 

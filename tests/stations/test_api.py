@@ -1,6 +1,6 @@
 from core.models import HistoryEntry
-from stations import services
 from stations.models import Station
+from stations.services import registry as services
 
 from .. import factories
 from .helpers import keeper, station

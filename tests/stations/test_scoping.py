@@ -1,8 +1,8 @@
 from django.contrib.auth.models import AnonymousUser
 
 from core.scoping import ADD, CHANGE, DELETE, EXPORT, VIEW, can
-from stations import services
 from stations.models import Station
+from stations.services import registry as services
 
 from .. import factories
 from .helpers import keeper, station

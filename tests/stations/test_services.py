@@ -10,8 +10,8 @@ from core.history import acting_as
 from core.models import HistoryEntry
 from core.scoping import owners_for
 from orgs.models import Union
-from stations import services
 from stations.models import Station, StationKeeper
+from stations.services import registry as services
 
 from .. import factories
 from .helpers import keeper, station

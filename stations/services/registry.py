@@ -11,7 +11,7 @@ from core.fields import SEGMENT_WIDTH
 from core.history import record_action
 from orgs.models import Union
 
-from .models import Station, StationKeeper
+from ..models import Station, StationKeeper
 
 
 def _covering_paths(union: Union) -> list[str]:

@@ -9,10 +9,10 @@ from core import access
 from core.scoping import CHANGE
 from core.views import ConsoleCreateView, ConsoleDetailView, ConsoleListView, ConsoleUpdateView
 
-from . import services
-from .filtersets import StationFilterSet
-from .forms import KeeperAssignForm, StationForm
-from .models import Station, StationKeeper
+from ..filtersets.registry import StationFilterSet
+from ..forms.registry import KeeperAssignForm, StationForm
+from ..models import Station, StationKeeper
+from ..services import registry as services
 
 
 class StationListView(ConsoleListView):

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Union
 
-from .choices import StationKind
-from .models import Station
+from ..choices import StationKind
+from ..models import Station
 
 
 class StationFilterSet(django_filters.FilterSet):

@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import ScopedModelForm
 from orgs.choices import RegionLevel
 
-from . import services
-from .models import Station
+from ..models import Station
+from ..services import registry as services
 
 
 class StationForm(ScopedModelForm):

@@ -1,0 +1,1 @@
+"""One FilterSet per model, shared by the console lists and the API."""

@@ -1,0 +1,1 @@
+"""The stations' console forms, one module a story."""
