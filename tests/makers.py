@@ -137,7 +137,7 @@ def _inspection(union: Union) -> Inspection:
 
 
 def _service_kind() -> ServiceKind:
-    return ServiceKind.objects.get_or_create(code="film", defaults={"name": "手机贴膜"})[0]
+    return ServiceKind.objects.get_or_create(code="screen_film", defaults={"name": "手机贴膜"})[0]
 
 
 MAKERS = {
