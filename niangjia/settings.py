@@ -323,6 +323,9 @@ UNION_DUE_THRESHOLD = int(env("UNION_DUE_THRESHOLD", "25"))
 
 # Map tiles for station maps; pages work as lists without them.
 MAP_TILE_URL = env("MAP_TILE_URL", "")
+# The coordinate system those tiles draw (wgs84, gcj02 for 高德 / 腾讯 tiles, bd09): points on
+# a map are converted to it on the server (core.maps); stored coordinates stay WGS-84.
+MAP_TILE_SYSTEM = env("MAP_TILE_SYSTEM", "wgs84")
 
 # Test-only switches (never set in production).
 TESTING = env_bool("TESTING")
