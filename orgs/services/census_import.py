@@ -5,8 +5,6 @@ problem by row and column, so the official fixes the file and uploads it again. 
 same file changes nothing (employers are matched by their code, else by name and region).
 """
 
-import io
-import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,11 +13,12 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tasks import task
-from openpyxl import Workbook
 
 from core import jobs
 from core.codes import normalise_uscc
 from core.scoping import CHANGE
+from core.spreadsheets import Problem, error_report, header_index
+from core.spreadsheets import cell as _cell
 
 from ..choices import EmployerKind, Sector, UnionStatus
 from ..models import Brand, CensusEntry, CensusRound, Employer, Union
@@ -28,14 +27,6 @@ from .census_files import FileError, columns, read_rows
 from .employers import area_union_for, regions_within, save_employer, settle_counts
 
 MAX_REPORTED = 1000
-WHOLE = re.compile(r"[+-]?\d{1,9}")
-
-
-@dataclass
-class Problem:
-    row: int  # the spreadsheet's row number (the header is row 1)
-    column: str
-    message: str
 
 
 @dataclass
@@ -89,12 +80,7 @@ def check(census: CensusRound, user, header: list[str], data: list[tuple[int, li
     """Validate every row against the round's area; collect every problem with its row and column."""
     result = Checked()
     cols = columns()
-    by_header = {c.header: c for c in cols}
-    index: dict[str, int] = {}
-    for i, name in enumerate(header):
-        col = by_header.get(name)
-        if col is not None and col.key not in index:
-            index[col.key] = i
+    index = header_index(header, cols)
     missing = [c.header for c in cols if c.required and c.key not in index]
     for name in missing:
         result.problems.append(Problem(1, name, _("缺少必填列“%(column)s”") % {"column": name}))
@@ -123,19 +109,6 @@ def check(census: CensusRound, user, header: list[str], data: list[tuple[int, li
             seen[("pk", row["employer"].pk)] = number
         result.rows.append(row)
     return result
-
-
-def _cell(cells: list, i: int):
-    value = cells[i] if i < len(cells) else None
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        return value
-    text = str(value).strip()
-    # CSV cells are all text: whole numbers are read as numbers, as Excel's are.
-    return int(text) if WHOLE.fullmatch(text) else text
 
 
 def _check_row(number, raw, lookups: _Lookups, problems: list[Problem], by_key) -> dict | None:
@@ -354,17 +327,6 @@ def import_file(census: CensusRound, user, content: bytes, file_name: str, progr
     if progress:
         progress.advance(len(data))
     return {"imported": True, **outcome}
-
-
-def error_report(errors: list[dict]) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("错误报告"))
-    sheet.append([_("行号"), _("列"), _("问题")])
-    for error in errors:
-        sheet.append([error["row"], error["column"], error["message"]])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def start_import(census: CensusRound, user, upload) -> "jobs.Job":

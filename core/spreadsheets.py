@@ -1,0 +1,222 @@
+"""Spreadsheets officials fill in: templates with dropdowns, reading xlsx or csv, error reports.
+
+Shared by the imports (census files in orgs, stations): each app lists its columns and the values
+its coded columns offer; reading and the template's mechanics live here once.
+"""
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 100_000
+LIST_SHEET = "lists"
+WHOLE = re.compile(r"[+-]?\d{1,9}")
+
+
+class FileError(Exception):
+    """The file as a whole cannot be read: its message says why, for the official to act on."""
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool = False
+    number: bool = False
+
+
+@dataclass
+class Problem:
+    row: int  # the spreadsheet's row number (the header is row 1)
+    column: str
+    message: str
+
+
+def build_template(
+    sheet_title: str,
+    cols: list[Column],
+    lists: dict[str, list[str]],
+    help_lines: list[str],
+    *,
+    last_row: int = MAX_ROWS + 1,
+    rows: list[list] | None = None,
+) -> bytes:
+    """An xlsx with the data sheet (optionally pre-filled `rows`), a hidden sheet of lists behind the
+    dropdowns (`lists` keyed by column key), and a help sheet."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = sheet_title[:31]
+    sheet.append([c.header + ("*" if c.required else "") for c in cols])
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="FDE9D9")
+    for i, col in enumerate(cols, 1):
+        cell = sheet.cell(row=1, column=i)
+        cell.font = bold
+        if col.required:
+            cell.fill = fill
+        sheet.column_dimensions[get_column_letter(i)].width = max(10, len(col.header) * 2 + 4)
+    sheet.freeze_panes = "A2"
+    for row in rows or []:
+        sheet.append(row)
+
+    list_sheet = book.create_sheet(LIST_SHEET)
+    list_sheet.sheet_state = "hidden"
+    position = {c.key: i for i, c in enumerate(cols, 1)}
+    for n, (key, options) in enumerate(lists.items(), 1):
+        letter = get_column_letter(n)
+        list_sheet.cell(row=1, column=n, value=key)
+        for r, option in enumerate(options, 2):
+            list_sheet.cell(row=r, column=n, value=option)
+        if not options:
+            continue
+        targets = [k for k in position if k == key or k.startswith(f"{key}:")]
+        rule = DataValidation(
+            type="list",
+            formula1=f"{quote_sheetname(LIST_SHEET)}!${letter}$2:${letter}${len(options) + 1}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=_("请从下拉列表中选择"),
+            error=_("该值不在可选列表中"),
+        )
+        for target in targets:
+            column = get_column_letter(position[target])
+            rule.add(f"{column}2:{column}{last_row}")
+        sheet.add_data_validation(rule)
+    counts = DataValidation(
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        error=_("请填写不小于0的整数"),
+    )
+    for i, col in enumerate(cols, 1):
+        if col.number:
+            letter = get_column_letter(i)
+            counts.add(f"{letter}2:{letter}{last_row}")
+    sheet.add_data_validation(counts)
+
+    help_sheet = book.create_sheet(_("填写说明"))
+    for line in help_lines:
+        help_sheet.append([line])
+    help_sheet.column_dimensions["A"].width = 90
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def read_rows(
+    content: bytes, file_name: str, sheet_name: str | None = None, *, max_rows: int = MAX_ROWS
+) -> tuple[list[str], list[tuple[int, list]]]:
+    """(header, [(spreadsheet row number, cells)]) from an xlsx (the sheet named `sheet_name` when
+    present, else the first) or csv file; FileError when unreadable."""
+    if not content:
+        raise FileError(_("文件是空的"))
+    if len(content) > MAX_BYTES:
+        raise FileError(_("文件过大（超过 %(mb)d MB），请分批导入") % {"mb": MAX_BYTES // (1024 * 1024)})
+    lower = file_name.lower()
+    if content[:4] == b"PK\x03\x04" or lower.endswith((".xlsx", ".xlsm")):
+        rows = _xlsx_rows(content, sheet_name)
+    elif lower.endswith((".csv", ".txt")):
+        rows = _csv_rows(content)
+    else:
+        raise FileError(_("只支持 .xlsx 和 .csv 文件"))
+    header: list[str] | None = None
+    data: list[tuple[int, list]] = []
+    for number, cells in rows:
+        if header is None:
+            if any(text(c) for c in cells):
+                header = [text(c).rstrip("*").strip() for c in cells]
+            continue
+        if not any(text(c) for c in cells):
+            continue
+        if len(data) >= max_rows:
+            raise FileError(_("行数超过上限 %(n)d 行，请分批导入") % {"n": max_rows})
+        data.append((number, list(cells)))
+    if header is None:
+        raise FileError(_("文件中没有表头行"))
+    return header, data
+
+
+def text(value) -> str:
+    """A cell as text: None is empty, 12.0 is "12"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def cell(cells: list, i: int):
+    """Cell `i` of a row: "" when empty, an int for a whole number (CSV's text too), else stripped text."""
+    value = cells[i] if i < len(cells) else None
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return value
+    stripped = str(value).strip()
+    # CSV cells are all text: whole numbers are read as numbers, as Excel's are.
+    return int(stripped) if WHOLE.fullmatch(stripped) else stripped
+
+
+def header_index(header: list[str], cols: list[Column]) -> dict[str, int]:
+    """{column key: position} for the columns found in a file's header (the first of duplicates)."""
+    by_header = {c.header: c for c in cols}
+    index: dict[str, int] = {}
+    for i, name in enumerate(header):
+        col = by_header.get(name)
+        if col is not None and col.key not in index:
+            index[col.key] = i
+    return index
+
+
+def error_report(errors: list[dict]) -> bytes:
+    """An xlsx listing problems (dicts with row, column, message)."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("错误报告"))
+    sheet.append([_("行号"), _("列"), _("问题")])
+    for error in errors:
+        sheet.append([error["row"], error["column"], error["message"]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_rows(content: bytes, sheet_name: str | None):
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = book[sheet_name] if sheet_name and sheet_name in book.sheetnames else book.worksheets[0]
+        # Read everything now: a truncated archive fails here, not half-way through the import.
+        return [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True), 1)]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, EOFError) as exc:
+        raise FileError(_("无法读取 Excel 文件：文件可能已损坏、不完整或不是 .xlsx 格式")) from exc
+    except Exception as exc:  # openpyxl raises many kinds on malformed XML; none should become a 500.
+        raise FileError(_("无法读取 Excel 文件：文件可能已损坏、不完整或不是 .xlsx 格式")) from exc
+
+
+def _csv_rows(content: bytes):
+    # Chinese Excel saves CSV as GBK; GB 18030 is its superset and decodes it too.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            decoded = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise FileError(_("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码"))
+    if "\x00" in decoded:
+        raise FileError(_("CSV 文件含有无效字符，可能不是文本文件"))
+    try:
+        return [(n, row) for n, row in enumerate(csv.reader(io.StringIO(decoded, newline="")), 1)]
+    except csv.Error as exc:
+        raise FileError(_("CSV 文件格式错误：%(error)s") % {"error": exc}) from exc
