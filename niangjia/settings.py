@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "orgs",
     "members",
     "stations",
+    "programs",
     "reports",
     "portal",
     "demo",

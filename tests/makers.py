@@ -35,6 +35,7 @@ from orgs.models import (
     PlanTarget,
     Union,
 )
+from programs.models import Program, ProgramExpense, ProgramSeries, Registration, Session
 from stations.models import (
     Checklist,
     ChecklistItem,
@@ -140,6 +141,21 @@ def _service_kind() -> ServiceKind:
     return ServiceKind.objects.get_or_create(code="screen_film", defaults={"name": "手机贴膜"})[0]
 
 
+def _program(union: Union) -> Program:
+    return Program.objects.create(union=union, title=f"课程{_n()}", kind="course")
+
+
+def _session(union: Union) -> Session:
+    start = datetime.datetime(2026, 7, 1, 19, tzinfo=datetime.UTC)
+    return Session.objects.create(
+        program=_program(union),
+        place="柯桥",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        capacity=30,
+    )
+
+
 MAKERS = {
     Union: _union,
     Role: _role,
@@ -182,6 +198,23 @@ MAKERS = {
         union=union, name=f"热点{_n()}", latitude="30.08", longitude="120.49", day_workers=40
     ),
     Partner: lambda union: Partner.objects.create(union=union, name=f"合作单位{_n()}", kind="bank"),
+    ProgramSeries: lambda union: ProgramSeries.objects.create(union=union, name=f"系列{_n()}"),
+    Program: _program,
+    Session: _session,
+    Registration: lambda union: Registration.objects.create(
+        program=(session := _session(union)).program,
+        session=session,
+        person=_person(union),
+        holder=f"p{session.program_id}",
+        status="confirmed",
+    ),
+    ProgramExpense: lambda union: ProgramExpense.objects.create(
+        program=_program(union),
+        spent_on=datetime.date(2026, 7, 1),
+        amount=100,
+        note="物料",
+        recorded_by=User.objects.create_user(f"e{_n()}"),
+    ),
     Employer: _employer,
     CensusRound: _census,
     CensusEntry: lambda union: CensusEntry.objects.create(

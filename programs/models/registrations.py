@@ -1,0 +1,91 @@
+"""Who signed up: registrations with their place in the waitlist, offers, tickets and check-in."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from accounts.choices import ALL_TREE
+from core.models import TrackedModel
+from core.scoping import ScopedQuerySet, policy, scoped
+
+from ..choices import ACTIVE_STATUSES, RegistrationChannel, RegistrationStatus
+from .catalogue import RUNNERS, Program, Session
+
+
+@scoped(policy("program__union", view=ALL_TREE, change=RUNNERS))
+class Registration(TrackedModel):
+    """One person's sign-up (报名) for a program's session, from entry to attendance.
+
+    `holder` is what "one active registration per person" is counted over: the program, or the
+    session when the program allows one per session. A partial unique index on (person, holder)
+    over the active statuses makes the database refuse a second one, whoever races.
+    """
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("活动")
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("场次")
+    )
+    person = models.ForeignKey(
+        "members.Person", on_delete=models.PROTECT, related_name="registrations", verbose_name=_("职工")
+    )
+    holder = models.CharField(_("报名限制键"), max_length=30, editable=False)
+    status = models.CharField(_("状态"), max_length=12, choices=RegistrationStatus.choices)
+    channel = models.CharField(
+        _("报名渠道"), max_length=10, choices=RegistrationChannel.choices, default=RegistrationChannel.H5
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registrations_made",
+        verbose_name=_("代报名人"),
+    )
+    # Waitlist order within the session (lower first); an official's reorder is logged with a reason.
+    position = models.PositiveIntegerField(_("候补顺序"), null=True, blank=True)
+    draw_rank = models.PositiveIntegerField(_("抽签序号"), null=True, blank=True, editable=False)
+    offer_expires_at = models.DateTimeField(_("递补确认截止"), null=True, blank=True)
+    # Short code staff may type at check-in; the QR carries a signed token of the id instead.
+    ticket_code = models.CharField(
+        _("票号"), max_length=12, unique=True, null=True, blank=True, editable=False
+    )
+    checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True, editable=False)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="check_ins",
+        verbose_name=_("签到人"),
+    )
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True, editable=False)
+    signed_up_at = models.DateTimeField(_("报名时间"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("报名")
+        verbose_name_plural = pgettext_lazy("plural", "报名")
+        ordering = ["session_id", "status", "position", "signed_up_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "holder"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="%(app_label)s_%(class)s_one_active",
+                violation_error_message=_("已报名，不能重复报名"),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["session", "status", "position"], name="programs_reg_queue"),
+            models.Index(fields=["person", "-signed_up_at"], name="programs_reg_person"),
+            models.Index(fields=["status", "offer_expires_at"], name="programs_reg_offers"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} · {self.get_status_display()}"
