@@ -21,6 +21,8 @@ MODULES = [
     (pgettext_lazy("plural", "主席助理派驻"), "orgs:cadre-list"),
     (pgettext_lazy("plural", "建会流程"), "orgs:establishment-list"),
     (pgettext_lazy("plural", "服务站点"), "stations:station-list"),
+    (pgettext_lazy("plural", "合作单位"), "orgs:partner-list"),
+    (_("覆盖缺口"), "stations:coverage"),
     (_("服务活动"), None),
     (_("权益保障"), None),
     (_("经费与经审"), None),

@@ -11,9 +11,10 @@ from members.api import joining as member_joining
 from members.api.views import MembershipViewSet, PersonLookupView, PersonViewSet
 from orgs.api import organising
 from orgs.api.census import BrandViewSet, CensusEntryViewSet, CensusRoundViewSet, EmployerViewSet
+from orgs.api.partners import PartnerViewSet
 from orgs.api.views import RegionViewSet, UnionViewSet
 from reports.statistics_views import StatisticsView
-from stations.api.views import StationViewSet
+from stations.api.views import AmenityViewSet, ServiceKindViewSet, StationViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -28,6 +29,9 @@ router.register("imports", member_imports.ImportBatchViewSet, basename="import-b
 router.register("join-requests", member_joining.JoinRequestViewSet, basename="join-request")
 router.register("transfers", member_joining.TransferViewSet, basename="transfer")
 router.register("stations", StationViewSet, basename="station")
+router.register("partners", PartnerViewSet, basename="partner")
+router.register("amenities", AmenityViewSet, basename="amenity")
+router.register("service-kinds", ServiceKindViewSet, basename="service-kind")
 router.register("roles", RoleViewSet, basename="role")
 router.register("plans", organising.CoveragePlanViewSet, basename="plan")
 router.register("plan-targets", organising.PlanTargetViewSet, basename="plan-target")

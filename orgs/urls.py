@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cadres, census, employers, establishment, plans
+from .views import cadres, census, employers, establishment, partners, plans
 from .views import tree as views
 
 app_name = "orgs"
@@ -58,6 +58,11 @@ urlpatterns = [
     path("employers/add/", employers.EmployerCreateView.as_view(), name="employer-add"),
     path("employers/<int:pk>/", employers.EmployerDetailView.as_view(), name="employer-detail"),
     path("employers/<int:pk>/edit/", employers.EmployerUpdateView.as_view(), name="employer-edit"),
+    # Partner organisations (hosts of stations)
+    path("partners/", partners.PartnerListView.as_view(), name="partner-list"),
+    path("partners/add/", partners.PartnerCreateView.as_view(), name="partner-add"),
+    path("partners/<int:pk>/", partners.PartnerDetailView.as_view(), name="partner-detail"),
+    path("partners/<int:pk>/edit/", partners.PartnerUpdateView.as_view(), name="partner-edit"),
     path("census/", census.CensusRoundListView.as_view(), name="census-list"),
     path("census/add/", census.CensusRoundCreateView.as_view(), name="census-add"),
     path("census/entries/", census.CensusEntryListView.as_view(), name="census-entry-list"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import registry
+from .views import reference, registry
 
 app_name = "stations"
 urlpatterns = [
@@ -10,4 +10,15 @@ urlpatterns = [
     path("stations/<int:pk>/edit/", registry.StationUpdateView.as_view(), name="station-edit"),
     path("stations/<int:pk>/keepers/", registry.keeper_assign, name="keeper-assign"),
     path("stations/<int:pk>/keepers/<int:user_pk>/remove/", registry.keeper_unassign, name="keeper-unassign"),
+    path("stations/<int:pk>/closures/", registry.closure_add, name="closure-add"),
+    path("stations/<int:pk>/closures/<int:closure_pk>/remove/", registry.closure_remove, name="closure-remove"),
+    path("stations/<int:pk>/photos/", registry.photo_add, name="photo-add"),
+    path("stations/<int:pk>/photos/<int:photo_pk>/remove/", registry.photo_remove, name="photo-remove"),
+    path("stations/photos/<int:photo_pk>/", registry.photo, name="photo"),
+    path("stations/import/", registry.station_import, name="station-import"),
+    path("stations/import/template/", registry.station_template, name="station-template"),
+    path("stations/lists/<slug:kind>/", reference.reference_list, name="reference-list"),
+    path(
+        "stations/lists/<slug:kind>/<int:pk>/<slug:step>/", reference.reference_change, name="reference-change"
+    ),
 ]

@@ -2,6 +2,7 @@
 station, the hospital or fire brigade that co-organises a program."""
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -41,3 +42,6 @@ class Partner(TrackedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("orgs:partner-detail", args=[self.pk])

@@ -1,17 +1,21 @@
-"""Rules about stations: saving them, and who may keep them."""
+"""Rules about stations: saving them, their position, amenities, closures and photos, who may keep them."""
+
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from accounts.choices import RoleKind
 from accounts.models import Role
+from core import geo
 from core.fields import SEGMENT_WIDTH
 from core.history import record_action
 from orgs.models import Union
 
-from ..models import Station, StationKeeper
+from ..models import Station, StationClosure, StationKeeper, StationPhoto
 
 
 def _covering_paths(union: Union) -> list[str]:
@@ -43,11 +47,30 @@ def keeper_candidates(station: Station):
     )
 
 
+def check_partner(station: Station) -> None:
+    """A station's host is a partner kept by its union or a union above it (a county's telecom branch)."""
+    if station.partner_id is None or station.union_id is None:
+        return
+    partner_union = station.partner.union
+    if not station.union.is_within(partner_union):
+        raise ValidationError(
+            {
+                "partner": _("合作单位“%(partner)s”属于%(union)s，不能作为本站点的依托单位")
+                % {"partner": station.partner, "union": partner_union}
+            },
+            code="partner_scope",
+        )
+
+
 @transaction.atomic
-def save_station(station: Station) -> Station:
-    """Create or change a station once it is valid (fields, coordinates, a name unique in its union)."""
+def save_station(station: Station, amenities=None) -> Station:
+    """Create or change a station once it is valid (fields, coordinates, a name unique in its union,
+    a partner in reach); `amenities`, when given, replaces its amenities."""
     station.full_clean()
+    check_partner(station)
     station.save()
+    if amenities is not None:
+        set_amenities(station, amenities)
     return station
 
 
@@ -94,3 +117,124 @@ def on_role_saved(sender, instance, **kwargs) -> None:
     # Without this a keeper whose role was revoked, moved or changed would still see their stations.
     if StationKeeper.objects.filter(user_id=instance.user_id).exists():
         release_uncovered(instance.user)
+
+
+# --- Coordinates -----------------------------------------------------------------------------------
+
+SIX_PLACES = Decimal("0.000001")
+
+
+def wgs84_position(latitude, longitude, system: str) -> tuple[Decimal, Decimal]:
+    """(lat, lon) given in `system` as WGS-84 Decimals with 6 places (about 0.1 m), as stored."""
+    try:
+        point = geo.to_wgs84(latitude, longitude, system)
+    except (TypeError, ValueError) as error:
+        raise ValidationError(_("坐标无效：%(error)s") % {"error": error}, code="coordinates") from None
+    return (
+        Decimal(repr(point.lat)).quantize(SIX_PLACES, ROUND_HALF_UP),
+        Decimal(repr(point.lon)).quantize(SIX_PLACES, ROUND_HALF_UP),
+    )
+
+
+def place(station: Station, latitude, longitude, system: str) -> None:
+    """Set the station's position from coordinates in `system`; both empty clears it."""
+    if latitude in (None, "") and longitude in (None, ""):
+        station.latitude = station.longitude = None
+        return
+    if latitude in (None, "") or longitude in (None, ""):
+        raise ValidationError(_("经纬度须同时填写或同时留空"), code="coordinates")
+    station.latitude, station.longitude = wgs84_position(latitude, longitude, system)
+
+
+def position_in(station: Station, system: str) -> tuple[float, float] | None:
+    """The station's (lat, lon) in `system` (gcj02 for 高德/腾讯, bd09 for 百度), or None."""
+    if station.latitude is None or station.longitude is None:
+        return None
+    return geo.from_wgs84(geo.Point(float(station.latitude), float(station.longitude)), system)
+
+
+# --- Amenities, closures, photos ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_amenities(station: Station, amenities) -> bool:
+    """Replace the station's amenities; records what changed; False when nothing did."""
+    wanted = {a.pk: a for a in amenities}
+    current = set(station.amenities.values_list("pk", flat=True))
+    if set(wanted) == current:
+        return False
+    station.amenities.set(list(wanted.values()))
+    names = "、".join(a.name for a in sorted(wanted.values(), key=lambda a: (a.order, a.code))) or "—"
+    record_action(station, "amenities_changed", _("设施服务：%(names)s") % {"names": names})
+    return True
+
+
+@transaction.atomic
+def add_closure(station: Station, starts_on, ends_on, reason: str = "") -> StationClosure:
+    closure = StationClosure(station=station, starts_on=starts_on, ends_on=ends_on, reason=reason)
+    closure.full_clean()
+    closure.save()
+    record_action(
+        station,
+        "closure_added",
+        _("闭站：%(start)s 至 %(end)s %(reason)s") % {"start": starts_on, "end": ends_on, "reason": reason},
+    )
+    return closure
+
+
+@transaction.atomic
+def remove_closure(closure: StationClosure) -> None:
+    station = closure.station
+    closure.delete()
+    record_action(
+        station,
+        "closure_removed",
+        _("取消闭站：%(start)s 至 %(end)s") % {"start": closure.starts_on, "end": closure.ends_on},
+    )
+
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+
+
+def check_photo(upload) -> str:
+    """The upload's file extension when it is an image we keep (JPEG/PNG/WebP/GIF, at most 5 MB)."""
+    if upload.size > PHOTO_MAX_BYTES:
+        raise ValidationError(
+            _("照片不能超过 %(mb)d MB") % {"mb": PHOTO_MAX_BYTES // (1024 * 1024)}, code="photo_size"
+        )
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(_("无法识别的图片，请上传 JPG、PNG 或 WebP 照片"), code="photo_type") from None
+    finally:
+        upload.seek(0)
+    if kind not in PHOTO_FORMATS:
+        raise ValidationError(_("只支持 JPG、PNG、WebP 或 GIF 照片"), code="photo_type")
+    return PHOTO_FORMATS[kind]
+
+
+@transaction.atomic
+def add_photo(station: Station, upload, caption: str = "") -> StationPhoto:
+    """Keep an uploaded photo of the station (checked by `check_photo`); named by the app, not the user."""
+    extension = check_photo(upload)
+    order = (station.photos.aggregate(m=Max("order"))["m"] or 0) + 1
+    photo = StationPhoto(station=station, caption=caption[:100], order=order)
+    photo.image.save(f"station-{station.pk}.{extension}", upload, save=False)
+    photo.save()
+    record_action(station, "photo_added", _("添加照片 %(caption)s") % {"caption": caption})
+    return photo
+
+
+@transaction.atomic
+def remove_photo(photo: StationPhoto) -> None:
+    station = photo.station
+    name = photo.image.name
+    photo.delete()
+    transaction.on_commit(lambda: photo.image.storage.delete(name))
+    record_action(station, "photo_removed", _("删除照片 %(caption)s") % {"caption": photo.caption})

@@ -1,33 +1,81 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import access
-from core.scoping import CHANGE
+from core import access, geo
+from core.scoping import CHANGE, EXPORT, VIEW
+from core.spreadsheets import FileError
 from core.views import ConsoleCreateView, ConsoleDetailView, ConsoleListView, ConsoleUpdateView
 
+from .. import hours as rules
 from ..filtersets.registry import StationFilterSet
-from ..forms.registry import KeeperAssignForm, StationForm
-from ..models import Station, StationKeeper
+from ..forms.registry import ClosureForm, KeeperAssignForm, PhotoForm, StationForm, StationImportForm
+from ..models import Amenity, Station, StationClosure, StationKeeper, StationPhoto
+from ..services import hours as hours_service
 from ..services import registry as services
+from ..services import standard, station_files
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class StationListView(ConsoleListView):
     model = Station
     filterset_class = StationFilterSet
-    columns = ["name", "kind", "union", "partner", "address", "active"]
+    list_columns = ["name", "kind", "union", "partner", "address", "open_now", "standard", "active"]
     ordering_fields = ["name", "kind", "created_at", "id"]
     default_ordering = "name"
 
+    @property
+    def columns(self):
+        # The xlsx export has the import's columns, so an exported file can be edited and imported again.
+        if self.action == EXPORT:
+            return [c.key for c in self.export_columns]
+        return self.list_columns
+
+    @property
+    def export_columns(self):
+        if not hasattr(self, "_export_columns"):
+            self._export_columns = station_files.columns()
+        return self._export_columns
+
     def get_queryset(self):
-        return super().get_queryset().select_related("union", "partner")
+        queryset = super().get_queryset().select_related("union", "partner")
+        if self.action == EXPORT:
+            queryset = queryset.prefetch_related(Prefetch("amenities", queryset=Amenity.objects.only("code")))
+        return queryset
+
+    def paginate_queryset(self, queryset, page_size):
+        result = super().paginate_queryset(queryset, page_size)
+        self.open_flags = hours_service.open_flags(result[2])
+        return result
+
+    def heading(self, column):
+        if self.action == EXPORT:
+            return next(c.header for c in self.export_columns if c.key == column)
+        if column == "open_now":
+            return _("此刻")
+        if column == "standard":
+            return _("统一标准")
+        return super().heading(column)
+
+    def cell(self, obj, column):
+        if self.action == EXPORT:
+            return station_files.export_value(obj, column)
+        if column == "open_now":
+            return _("开放") if self.open_flags.get(obj.pk) else _("休息")
+        if column == "standard":
+            return standard.standard_label(obj)
+        return super().cell(obj, column)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["add_url"] = reverse("stations:station-add")
+        context["extra_actions"] = [(reverse("stations:station-import"), _("导入 Excel"))]
         return context
 
 
@@ -42,17 +90,28 @@ class StationDetailView(ConsoleDetailView):
         context = super().get_context_data(**kwargs)
         station = self.object
         context["keepers"] = StationKeeper.objects.filter(station=station).select_related("user")
+        context["week"] = hours_service.week_table(station.hours)
+        context["all_day"] = rules.is_all_day(station.hours)
+        context["open_now"] = hours_service.open_now(station)
+        context["closures"] = station.closures.order_by("-starts_on")
+        context["photos"] = station.photos.all()
+        context["amenities"] = station.amenities.order_by("order", "code")
+        gcj = services.position_in(station, geo.GCJ02)
+        context["gcj02"] = gcj and (f"{gcj[0]:.6f}", f"{gcj[1]:.6f}")
         if context["can_change"]:
             context["assign_form"] = KeeperAssignForm(station=station)
+            context["closure_form"] = ClosureForm()
+            context["photo_form"] = PhotoForm()
         return context
 
 
 class StationFormMixin:
     model = Station
     form_class = StationForm
+    template_name = "stations/station_form.html"
 
     def save(self, form):
-        return services.save_station(form.instance)
+        return services.save_station(form.instance, amenities=form.cleaned_data["amenities"])
 
 
 class StationCreateView(StationFormMixin, ConsoleCreateView):
@@ -95,3 +154,122 @@ def keeper_unassign(request, pk, user_pk):
     services.unassign_keeper(station, link.user)
     messages.success(request, _("已取消 %(user)s 的管理") % {"user": link.user})
     return redirect(station)
+
+
+def _form_errors(form) -> str:
+    return " ".join(
+        f"{form[name].label if name in form.fields else ''}{' '.join(errors)}"
+        for name, errors in form.errors.items()
+    )
+
+
+@require_POST
+@access.requires(access.SCOPED)
+def closure_add(request, pk):
+    station = _changeable(request, pk)
+    form = ClosureForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_closure(station, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("已添加闭站安排"))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect(station)
+
+
+@require_POST
+@access.requires(access.SCOPED)
+def closure_remove(request, pk, closure_pk):
+    station = _changeable(request, pk)
+    closure = get_object_or_404(StationClosure, station=station, pk=closure_pk)
+    services.remove_closure(closure)
+    messages.success(request, _("已取消闭站安排"))
+    return redirect(station)
+
+
+@require_POST
+@access.requires(access.SCOPED)
+def photo_add(request, pk):
+    station = _changeable(request, pk)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.add_photo(station, form.cleaned_data["image"], form.cleaned_data["caption"])
+        messages.success(request, _("已上传照片"))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect(station)
+
+
+@require_POST
+@access.requires(access.SCOPED)
+def photo_remove(request, pk, photo_pk):
+    station = _changeable(request, pk)
+    photo = get_object_or_404(StationPhoto, station=station, pk=photo_pk)
+    services.remove_photo(photo)
+    messages.success(request, _("已删除照片"))
+    return redirect(station)
+
+
+@access.requires(access.PUBLIC)
+def photo(request, photo_pk):
+    """A station photo: public for an open (active) station, as workers see it on their phones;
+    otherwise only to officials who may see the station."""
+    shown = StationPhoto.objects.filter(pk=photo_pk, station__active=True)
+    if not shown.exists():
+        if not (request.user.is_authenticated and request.user.is_official):
+            raise Http404
+        shown = StationPhoto.objects.restrict(request.user, VIEW).filter(pk=photo_pk)
+    item = get_object_or_404(shown)
+    try:
+        handle = item.image.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response = FileResponse(handle)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=86400" if item.station.active else "private, no-store"
+    return response
+
+
+# --- xlsx import ---------------------------------------------------------------------------------------
+
+
+def _may_add(user) -> bool:
+    return user.is_superuser or station_files.addable_unions(user).exists()
+
+
+@access.requires(access.SCOPED)
+def station_template(request):
+    if not _may_add(request.user):
+        raise Http404
+    response = HttpResponse(station_files.build_template(request.user), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="stations-template.xlsx"'
+    return response
+
+
+@access.requires(access.SCOPED)
+def station_import(request):
+    if not _may_add(request.user):
+        raise Http404
+    form = StationImportForm(request.POST or None, request.FILES or None, user=request.user)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = station_files.import_file(
+                request.user, form.cleaned_data["union"], upload.read(), upload.name
+            )
+        except FileError as error:
+            form.add_error("file", str(error))
+        except PermissionDenied:
+            form.add_error(None, _("超出您的管理范围，未导入。"))
+        else:
+            if result["imported"]:
+                messages.success(
+                    request,
+                    _("已导入 %(rows)d 行：新增站点 %(created)d 个，更新 %(updated)d 个") % result,
+                )
+                return redirect("stations:station-list")
+    return render(request, "stations/station_import.html", {"form": form, "result": result})

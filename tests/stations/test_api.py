@@ -11,6 +11,7 @@ BODY = {
     "address": "绍兴市柯桥区柯桥街道兴越路88号",
     "latitude": "30.095000",
     "longitude": "120.489000",
+    "coordinate_system": "wgs84",
     "phone": "10000",
     "opening_note": "每天 8:30–18:00",
     "active": True,

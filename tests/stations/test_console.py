@@ -14,6 +14,7 @@ FORM = {
     "region": "330603001",
     "latitude": "30.088123",
     "longitude": "120.491456",
+    "coordinate_system": "wgs84",
     "phone": "0575-84123456",
     "opening_note": "周一至周五 8:30–17:00",
     "active": "on",
