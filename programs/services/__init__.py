@@ -1,0 +1,1 @@
+"""The capacity engine's business rules (plain functions; views, API and commands call them)."""

@@ -1,0 +1,88 @@
+"""The engine's messages to workers: SMS and in-site messages through core.notify, logged per person.
+
+The phone is decrypted only here, at the moment of sending; the log keeps its hash and mask.
+Callers send after their transaction has finished, so a rolled-back step never sends anything.
+"""
+
+import logging
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core import notify
+
+log = logging.getLogger(__name__)
+
+KINDS = {
+    "confirmed": gettext_lazy("报名成功"),
+    "waitlisted": gettext_lazy("已进入候补"),
+    "entered": gettext_lazy("已参与抽签"),
+    "offered": gettext_lazy("候补递补通知"),
+    "reminder": gettext_lazy("活动提醒"),
+    "cancelled": gettext_lazy("报名已取消"),
+    "not_drawn": gettext_lazy("抽签结果"),
+    "moved": gettext_lazy("场次变更"),
+}
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%m月%d日 %H:%M")
+
+
+def text(kind: str, registration) -> str:
+    session, program = registration.session, registration.program
+    base = {"title": program.title, "when": _when(session.starts_at), "place": session.place}
+    if kind == "confirmed":
+        return _("您已报名「%(title)s」，%(when)s 在%(place)s，票号 %(code)s，请按时到场签到。") % {
+            **base,
+            "code": registration.ticket_code or "",
+        }
+    if kind == "waitlisted":
+        return _("「%(title)s」%(when)s 场次名额已满，您已进入候补第 %(position)s 位，有空位时会通知您。") % {
+            **base,
+            "position": registration.position or "",
+        }
+    if kind == "entered":
+        return _("您已参与「%(title)s」%(when)s 场次的抽签，抽签结果将另行通知。") % base
+    if kind == "offered":
+        return _(
+            "「%(title)s」%(when)s 场次有空位递补给您，请在 %(deadline)s 前登录确认，逾期将顺延给下一位。"
+        ) % {**base, "deadline": _when(registration.offer_expires_at)}
+    if kind == "reminder":
+        return _("提醒：您报名的「%(title)s」将于 %(when)s 在%(place)s举行，票号 %(code)s。") % {
+            **base,
+            "code": registration.ticket_code or "",
+        }
+    if kind == "cancelled":
+        return _("您报名的「%(title)s」%(when)s 场次已取消。") % base
+    if kind == "not_drawn":
+        return _("「%(title)s」%(when)s 场次抽签未中，您在候补第 %(position)s 位，有空位时会通知您。") % {
+            **base,
+            "position": registration.position or "",
+        }
+    if kind == "moved":
+        return _("您报名的「%(title)s」已调整到 %(when)s 在%(place)s的场次。") % base
+    raise ValueError(kind)
+
+
+def send(registration, kind: str) -> None:
+    """Tell the person by SMS (when a phone is on file) and by in-site message (when they have an account)."""
+    body = text(kind, registration)
+    person = registration.person
+    code = f"programs.{kind}"
+    if person.phone_cipher:
+        try:
+            phone = person.decrypted("phone")
+        except Exception:  # an undecryptable phone must not break a sign-up; the log says so
+            log.warning("programs notice: phone of person %s could not be decrypted", person.pk)
+            phone = ""
+        if phone:
+            notify.send_sms(phone, body, kind=code, user=person.user)
+    if person.user_id:
+        notify.send_site_message(person.user, str(KINDS[kind]), body, kind=code)
+
+
+def send_many(pairs) -> None:
+    for registration, kind in pairs:
+        send(registration, kind)

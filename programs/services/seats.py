@@ -1,0 +1,135 @@
+"""The seat counter's primitives: every seat is taken, passed on or given back by one conditional UPDATE.
+
+`Session.seated` counts the registrations holding a seat (confirmed, offered, attended). A seat is
+taken by `UPDATE … SET seated = seated + 1 WHERE id = %s AND seated < capacity`, which the database
+evaluates atomically against the committed row (PostgreSQL re-checks the condition after waiting for a
+concurrent writer's row lock; SQLite runs write transactions one at a time, BEGIN IMMEDIATE), and the
+CHECK constraint seated <= capacity refuses an oversell whatever code runs. A seat freed while
+people wait is passed to the first of the waitlist as an offer: the counter does not move.
+"""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.db.models import F, Max
+
+from core.history import record_action
+
+from ..choices import SEATED_STATUSES, OnePer, RegistrationStatus
+from ..models import Registration, Session
+
+# Unambiguous characters for codes staff may have to type (no 0/O, 1/I).
+TICKET_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+TICKET_LENGTH = 8
+
+
+def seat_guard() -> bool:
+    """The database guard; only a test run (settings.TESTING) may switch it off to show the race."""
+    return not settings.TESTING or getattr(settings, "PROGRAMS_SEAT_GUARD", True)
+
+
+def holder_for(program, session) -> str:
+    """What "one active registration per person" counts over: the program, or the session."""
+    return f"s{session.pk}" if program.one_per == OnePer.SESSION else f"p{program.pk}"
+
+
+def new_ticket_code() -> str:
+    return "".join(secrets.choice(TICKET_ALPHABET) for _ in range(TICKET_LENGTH))
+
+
+def take_seat(session_id: int) -> bool:
+    """Take one seat if one is free: True when taken."""
+    return bool(
+        Session.objects.filter(pk=session_id, seated__lt=F("capacity")).update(seated=F("seated") + 1)
+    )
+
+
+def take_seats(session_id: int, count: int) -> bool:
+    if count <= 0:
+        return True
+    return bool(
+        Session.objects.filter(pk=session_id, seated__lte=F("capacity") - count).update(
+            seated=F("seated") + count
+        )
+    )
+
+
+def release_seats(session_id: int, count: int = 1) -> None:
+    if count > 0:
+        Session.objects.filter(pk=session_id, seated__gte=count).update(seated=F("seated") - count)
+
+
+def unguarded_free(session) -> int:
+    """Test-only (guard off): free seats as naive code would see them, counting rows in Python."""
+    taken = Registration.objects.filter(session_id=session.pk, status__in=SEATED_STATUSES).count()
+    return session.capacity - taken
+
+
+def lock_session(session_id: int) -> Session:
+    """Serialise work on one session's queue (row lock on PostgreSQL; SQLite's writers already queue)."""
+    return Session.objects.select_for_update().select_related("program").get(pk=session_id)
+
+
+def waitlist(session_id: int):
+    return Registration.objects.filter(session_id=session_id, status=RegistrationStatus.WAITLISTED).order_by(
+        F("position").asc(nulls_last=True), "signed_up_at", "id"
+    )
+
+
+def next_position(session_id: int) -> int:
+    top = Registration.objects.filter(session_id=session_id, status=RegistrationStatus.WAITLISTED).aggregate(
+        top=Max("position")
+    )["top"]
+    return (top or 0) + 1
+
+
+def offer(registration: Registration, now: datetime.datetime) -> bool:
+    """Turn a waitlisted registration into an offer of a seat the caller already holds for it."""
+    expires = now + datetime.timedelta(hours=registration.program.offer_hours)
+    changed = Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.WAITLISTED).update(
+        status=RegistrationStatus.OFFERED, offer_expires_at=expires, updated_at=now
+    )
+    if not changed:
+        return False
+    registration.status, registration.offer_expires_at = RegistrationStatus.OFFERED, expires
+    record_action(
+        registration,
+        "offered",
+        data={
+            "status": [RegistrationStatus.WAITLISTED, RegistrationStatus.OFFERED],
+            "offer_expires_at": expires,
+        },
+    )
+    return True
+
+
+def pass_seat(session: Session, now: datetime.datetime) -> Registration | None:
+    """A held seat became free: offer it to the first of the waitlist, or give it back to the session."""
+    while True:
+        first = waitlist(session.pk).select_related("program", "session", "person").first()
+        if first is None:
+            release_seats(session.pk)
+            return None
+        if offer(first, now):
+            return first
+
+
+def fill(session: Session, now: datetime.datetime) -> list[Registration]:
+    """Offer every free seat of the session to the waitlist, in order (after capacity was raised)."""
+    offered = []
+    while True:
+        first = waitlist(session.pk).select_related("program", "session", "person").first()
+        if first is None or not take_seat(session.pk):
+            return offered
+        if offer(first, now):
+            offered.append(first)
+        else:
+            release_seats(session.pk)
+
+
+def resync(session: Session) -> int:
+    """Recount the seat counter from the rows (repair tool; the engine keeps it right by itself)."""
+    taken = Registration.objects.filter(session_id=session.pk, status__in=SEATED_STATUSES).count()
+    Session.objects.filter(pk=session.pk).update(seated=taken)
+    return taken
