@@ -14,6 +14,7 @@ from orgs.api.census import BrandViewSet, CensusEntryViewSet, CensusRoundViewSet
 from orgs.api.partners import PartnerViewSet
 from orgs.api.views import RegionViewSet, UnionViewSet
 from reports.statistics_views import StatisticsView
+from stations.api import coverage as station_coverage
 from stations.api.views import AmenityViewSet, ServiceKindViewSet, StationViewSet
 
 router = DefaultRouter()
@@ -32,6 +33,7 @@ router.register("stations", StationViewSet, basename="station")
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("amenities", AmenityViewSet, basename="amenity")
 router.register("service-kinds", ServiceKindViewSet, basename="service-kind")
+router.register("hot-spots", station_coverage.HotSpotViewSet, basename="hot-spot")
 router.register("roles", RoleViewSet, basename="role")
 router.register("plans", organising.CoveragePlanViewSet, basename="plan")
 router.register("plan-targets", organising.PlanTargetViewSet, basename="plan-target")
@@ -68,6 +70,8 @@ urlpatterns = [
         for step in ("advance", "approve", "abandon")
     ],
     path("statistics/", StatisticsView.as_view(), name="statistics"),
+    # Before the router, whose stations/<pk>/ would otherwise take "coverage" for a pk.
+    path("stations/coverage/", station_coverage.CoverageView.as_view(), name="station-coverage"),
     *router.urls,
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import coverage as coverage_views
 from .views import reference, registry
 
 app_name = "stations"
@@ -21,4 +22,12 @@ urlpatterns = [
     path(
         "stations/lists/<slug:kind>/<int:pk>/<slug:step>/", reference.reference_change, name="reference-change"
     ),
+    path("coverage/", coverage_views.coverage, name="coverage"),
+    path("hot-spots/", coverage_views.HotSpotListView.as_view(), name="hotspot-list"),
+    path("hot-spots/add/", coverage_views.HotSpotCreateView.as_view(), name="hotspot-add"),
+    path("hot-spots/import/", coverage_views.hotspot_import, name="hotspot-import"),
+    path("hot-spots/template/", coverage_views.hotspot_template, name="hotspot-template"),
+    path("hot-spots/census/", coverage_views.hotspot_census, name="hotspot-census"),
+    path("hot-spots/<int:pk>/", coverage_views.HotSpotDetailView.as_view(), name="hotspot-detail"),
+    path("hot-spots/<int:pk>/edit/", coverage_views.HotSpotUpdateView.as_view(), name="hotspot-edit"),
 ]
