@@ -23,7 +23,7 @@ MODULES = [
     (pgettext_lazy("plural", "服务站点"), "stations:station-list"),
     (pgettext_lazy("plural", "合作单位"), "orgs:partner-list"),
     (_("覆盖缺口"), "stations:coverage"),
-    (_("服务活动"), None),
+    (_("服务活动"), "programs:program-list"),
     (_("权益保障"), None),
     (_("经费与经审"), None),
     (_("劳模工匠"), None),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("console/", include("orgs.urls")),
     path("console/", include("members.urls")),
     path("console/", include("stations.urls")),
+    path("console/", include("programs.urls")),
     path("console/", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("niangjia.api_urls")),

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -46,6 +47,9 @@ class ProgramSeries(TrackedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("programs:series-detail", args=[self.pk])
 
 
 @scoped(policy("union", view=ALL_TREE, change=RUNNERS))
@@ -136,6 +140,9 @@ class Program(TrackedModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("programs:program-detail", args=[self.pk])
+
 
 @scoped(policy("program__union", view=ALL_TREE, change=RUNNERS))
 class Session(TrackedModel):
@@ -186,6 +193,9 @@ class Session(TrackedModel):
     def __str__(self) -> str:
         label = self.title or f"{self.starts_at:%Y-%m-%d %H:%M}"
         return f"{self.program} · {label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("programs:session-detail", args=[self.pk])
 
     @property
     def free(self) -> int:

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -89,3 +90,6 @@ class Registration(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.session} · {self.get_status_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("programs:registration-detail", args=[self.pk])

@@ -1,0 +1,1 @@
+"""Console pages of the programs engine, one module per story."""
