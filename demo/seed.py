@@ -87,6 +87,13 @@ def _stations(report: Report, ctx: dict) -> None:
     keeper = User.objects.filter(username=KEEPER).first()
     stations_demo.seed_stations(ctx["district"].district, keeper, rng("stations"))
     report.add(_("服务站点"), station_model.objects.count() - before)
+    # The unified standard: the district's checklist and an inspection of most stations.
+    standard_demo = importlib.import_module("stations.demo_standard")
+    inspector = User.objects.filter(username="kq_service").first()
+    report.add(
+        _("站点检查"),
+        standard_demo.seed_standard(ctx["district"].district, inspector, rng("station-standard")),
+    )
 
 
 def _census(report: Report, ctx: dict) -> None:

@@ -15,6 +15,7 @@ from orgs.api.partners import PartnerViewSet
 from orgs.api.views import RegionViewSet, UnionViewSet
 from reports.statistics_views import StatisticsView
 from stations.api import coverage as station_coverage
+from stations.api import standard as station_standard
 from stations.api.views import AmenityViewSet, ServiceKindViewSet, StationViewSet
 
 router = DefaultRouter()
@@ -30,6 +31,8 @@ router.register("imports", member_imports.ImportBatchViewSet, basename="import-b
 router.register("join-requests", member_joining.JoinRequestViewSet, basename="join-request")
 router.register("transfers", member_joining.TransferViewSet, basename="transfer")
 router.register("stations", StationViewSet, basename="station")
+router.register("station-checklists", station_standard.ChecklistViewSet, basename="station-checklist")
+router.register("station-inspections", station_standard.InspectionViewSet, basename="station-inspection")
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("amenities", AmenityViewSet, basename="amenity")
 router.register("service-kinds", ServiceKindViewSet, basename="service-kind")

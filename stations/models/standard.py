@@ -85,7 +85,16 @@ class ChecklistItem(TrackedModel):
         return self.text
 
 
-@scoped(policy("station__union", view=ALL_TREE, change=admin_and(RoleKind.SERVICE)))
+# Keepers read their stations' inspections (the result and what to put right); only officials inspect.
+@scoped(
+    policy(
+        "station__union",
+        view=ALL_TREE,
+        change=admin_and(RoleKind.SERVICE),
+        assigned={"view": "station__keepers"},
+        through_many=True,
+    )
+)
 class Inspection(TrackedModel):
     """A station inspected against a checklist on a day: scores per item, findings, a follow-up date."""
 
@@ -123,7 +132,15 @@ class Inspection(TrackedModel):
         return reverse("stations:inspection-detail", args=[self.pk])
 
 
-@scoped(policy("inspection__station__union", view=ALL_TREE, change=admin_and(RoleKind.SERVICE)))
+@scoped(
+    policy(
+        "inspection__station__union",
+        view=ALL_TREE,
+        change=admin_and(RoleKind.SERVICE),
+        assigned={"view": "inspection__station__keepers"},
+        through_many=True,
+    )
+)
 class InspectionScore(TrackedModel):
     """The score one checklist item got in one inspection, with what was found wrong."""
 
@@ -155,7 +172,15 @@ class InspectionScore(TrackedModel):
         return f"{self.item}: {self.score}"
 
 
-@scoped(policy("inspection__station__union", view=ALL_TREE, change=admin_and(RoleKind.SERVICE)))
+@scoped(
+    policy(
+        "inspection__station__union",
+        view=ALL_TREE,
+        change=admin_and(RoleKind.SERVICE),
+        assigned={"view": "inspection__station__keepers"},
+        through_many=True,
+    )
+)
 class InspectionPhoto(TrackedModel):
     """A photo taken during an inspection, as evidence of a finding or of its rectification."""
 
