@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_join, views_posters
+from . import views, views_join, views_posters, views_programs
 
 app_name = "portal"
 urlpatterns = [
@@ -18,4 +18,10 @@ urlpatterns = [
     path("me/card/", views_join.card, name="card"),
     path("check/", views_join.check, name="check"),
     path("console/posters/<str:kind>/<int:pk>.pdf", views_posters.poster, name="poster"),
+    path("programs/", views_programs.program_list, name="programs"),
+    path("programs/<int:pk>/", views_programs.program_detail, name="program"),
+    path("programs/sessions/<int:pk>/sign-up/", views_programs.sign_up, name="program-sign-up"),
+    path("me/programs/", views_programs.my_programs, name="my-programs"),
+    path("me/programs/<int:pk>/", views_programs.my_program, name="my-program"),
+    path("me/programs/<int:pk>/<str:action>/", views_programs.registration_action, name="registration-action"),
 ]
