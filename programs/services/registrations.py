@@ -53,7 +53,7 @@ def _already(program) -> ValidationError:
 
 def _locked(registration) -> Registration:
     return (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(no_key=True, of=("self",))
         .select_related("program", "session", "person")
         .get(pk=registration.pk)
     )
@@ -205,7 +205,7 @@ def expire_offers(now: datetime.datetime | None = None) -> int:
     for pk in list(due):
         with transaction.atomic():
             current = (
-                Registration.objects.select_for_update()
+                Registration.objects.select_for_update(no_key=True, of=("self",))
                 .select_related("program", "session", "person")
                 .filter(pk=pk, status=S.OFFERED, offer_expires_at__lte=now)
                 .first()

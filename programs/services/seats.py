@@ -68,7 +68,13 @@ def unguarded_free(session) -> int:
 
 def lock_session(session_id: int) -> Session:
     """Serialise work on one session's queue (row lock on PostgreSQL; SQLite's writers already queue)."""
-    return Session.objects.select_for_update().select_related("program").get(pk=session_id)
+    # Only the session row, and NO KEY: registrations being inserted meanwhile (their foreign-key checks
+    # take KEY SHARE locks on the session and program) neither wait for it nor deadlock with it.
+    return (
+        Session.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("program")
+        .get(pk=session_id)
+    )
 
 
 def waitlist(session_id: int):
