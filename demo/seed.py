@@ -83,10 +83,13 @@ def _stations(report: Report, ctx: dict) -> None:
 
     stations_demo = importlib.import_module("stations.demo")
     station_model = importlib.import_module("stations.models").Station
+    visit_model = importlib.import_module("stations.models").Visit
     before = station_model.objects.count()
+    visits_before = visit_model.objects.count()
     keeper = User.objects.filter(username=KEEPER).first()
     stations_demo.seed_stations(ctx["district"].district, keeper, rng("stations"))
     report.add(_("服务站点"), station_model.objects.count() - before)
+    report.add(_("到站打卡"), visit_model.objects.count() - visits_before)
     # The unified standard: the district's checklist and an inspection of most stations.
     standard_demo = importlib.import_module("stations.demo_standard")
     inspector = User.objects.filter(username="kq_service").first()
@@ -116,14 +119,6 @@ def _organising(report: Report, ctx: dict) -> None:
     report.add(_("主席助理派驻"), outcome.assignments)
 
 
-def _coverage(report: Report, ctx: dict) -> None:
-    # After the census: the hot spots are its employer sites (placed in their streets) and a few imported.
-    if importlib.util.find_spec("stations") is None:
-        return
-    coverage_demo = importlib.import_module("stations.demo_coverage")
-    report.add(_("需求热点"), coverage_demo.seed_hot_spots(ctx["district"].district, rng("hot-spots")))
-
-
 def _joining(report: Report, ctx: dict) -> None:
     from . import joining
 
@@ -140,7 +135,6 @@ STEPS: list[Callable[[Report, dict], None]] = [
     _officials,
     _stations,
     _census,
-    _coverage,
     _joining,
     _organising,
 ]

@@ -16,6 +16,7 @@ from orgs.api.views import RegionViewSet, UnionViewSet
 from reports.statistics_views import StatisticsView
 from stations.api import coverage as station_coverage
 from stations.api import standard as station_standard
+from stations.api import visits as station_visits
 from stations.api.views import AmenityViewSet, ServiceKindViewSet, StationViewSet
 
 router = DefaultRouter()
@@ -31,6 +32,8 @@ router.register("imports", member_imports.ImportBatchViewSet, basename="import-b
 router.register("join-requests", member_joining.JoinRequestViewSet, basename="join-request")
 router.register("transfers", member_joining.TransferViewSet, basename="transfer")
 router.register("stations", StationViewSet, basename="station")
+router.register("station-visits", station_visits.VisitViewSet, basename="station-visit")
+router.register("service-records", station_visits.ServiceRecordViewSet, basename="service-record")
 router.register("station-checklists", station_standard.ChecklistViewSet, basename="station-checklist")
 router.register("station-inspections", station_standard.InspectionViewSet, basename="station-inspection")
 router.register("partners", PartnerViewSet, basename="partner")
@@ -73,6 +76,14 @@ urlpatterns = [
         for step in ("advance", "approve", "abandon")
     ],
     path("statistics/", StatisticsView.as_view(), name="statistics"),
+    path(
+        "stations/<int:pk>/statistics/",
+        station_visits.StationStatisticsView.as_view(),
+        name="station-statistics",
+    ),
+    path(
+        "station-statistics/", station_visits.ScopeStatisticsView.as_view(), name="station-scope-statistics"
+    ),
     # Before the router, whose stations/<pk>/ would otherwise take "coverage" for a pk.
     path("stations/coverage/", station_coverage.CoverageView.as_view(), name="station-coverage"),
     *router.urls,

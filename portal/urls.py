@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_join, views_posters, views_programs
+from . import views, views_checkin, views_join, views_posters, views_programs
 
 app_name = "portal"
 urlpatterns = [
@@ -18,6 +18,11 @@ urlpatterns = [
     path("me/card/", views_join.card, name="card"),
     path("check/", views_join.check, name="check"),
     path("console/posters/<str:kind>/<int:pk>.pdf", views_posters.poster, name="poster"),
+    path("checkin/<str:token>/", views_checkin.checkin, name="checkin"),
+    path("console/checkin-posters/<int:pk>.pdf", views_checkin.checkin_poster, name="checkin-poster"),
+    path("keeper/", views_checkin.keeper_home, name="keeper"),
+    path("keeper/stations/<int:pk>/", views_checkin.keeper_station, name="keeper-station"),
+    path("keeper/records/<int:pk>/", views_checkin.keeper_record, name="keeper-record"),
     path("programs/", views_programs.program_list, name="programs"),
     path("programs/<int:pk>/", views_programs.program_detail, name="program"),
     path("programs/sessions/<int:pk>/sign-up/", views_programs.sign_up, name="program-sign-up"),

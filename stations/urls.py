@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import coverage as coverage_views
 from .views import reference, registry, standard
+from .views import visits as visit_views
 
 app_name = "stations"
 urlpatterns = [
@@ -11,6 +12,9 @@ urlpatterns = [
     path("stations/<int:pk>/edit/", registry.StationUpdateView.as_view(), name="station-edit"),
     path("stations/<int:pk>/keepers/", registry.keeper_assign, name="keeper-assign"),
     path("stations/<int:pk>/keepers/<int:user_pk>/remove/", registry.keeper_unassign, name="keeper-unassign"),
+    path("stations/<int:pk>/visits/", visit_views.station_visits, name="station-visits"),
+    path("stations/visits/", visit_views.visit_overview, name="visit-overview"),
+    path("stations/services/", visit_views.ServiceRecordListView.as_view(), name="service-list"),
     path("stations/<int:pk>/inspect/", standard.inspect, name="station-inspect"),
     path("checklists/", standard.ChecklistListView.as_view(), name="checklist-list"),
     path("checklists/add/", standard.ChecklistCreateView.as_view(), name="checklist-add"),
