@@ -21,6 +21,8 @@ MODULES = [
     (pgettext_lazy("plural", "主席助理派驻"), "orgs:cadre-list"),
     (pgettext_lazy("plural", "建会流程"), "orgs:establishment-list"),
     (pgettext_lazy("plural", "服务站点"), "stations:station-list"),
+    (pgettext_lazy("plural", "站点标准"), "stations:checklist-list"),
+    (pgettext_lazy("plural", "站点检查"), "stations:inspection-list"),
     (pgettext_lazy("plural", "合作单位"), "orgs:partner-list"),
     (_("覆盖缺口"), "stations:coverage"),
     (_("服务活动"), "programs:program-list"),

@@ -88,7 +88,8 @@ def save_checklist(checklist: Checklist) -> Checklist:
         changed = [name for name in FROZEN_FIELDS if getattr(stored, name) != getattr(checklist, name)]
         if changed and is_locked(checklist):
             _refuse_if_locked(checklist)
-        if checklist.active and checklist.pass_mark > total_max(checklist):
+        raised = checklist.pass_mark != stored.pass_mark
+        if raised and checklist.active and checklist.pass_mark > total_max(checklist):
             raise ValidationError(
                 {
                     "pass_mark": _("达标分数线不能高于各条目分值之和（%(total)s）")
