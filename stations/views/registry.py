@@ -26,26 +26,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class StationListView(ConsoleListView):
     model = Station
     filterset_class = StationFilterSet
-    list_columns = ["name", "kind", "union", "partner", "address", "open_now", "standard", "active"]
+    columns = ["name", "kind", "union", "partner", "address", "open_now", "standard", "active"]
     ordering_fields = ["name", "kind", "created_at", "id"]
     default_ordering = "name"
-
-    @property
-    def columns(self):
-        # The xlsx export has the import's columns, so an exported file can be edited and imported again.
-        if self.action == EXPORT:
-            return [c.key for c in self.export_columns]
-        return self.list_columns
-
-    @property
-    def export_columns(self):
-        if not hasattr(self, "_export_columns"):
-            self._export_columns = station_files.columns()
-        return self._export_columns
 
     def get_queryset(self):
         queryset = super().get_queryset().select_related("union", "partner")
         if self.action == EXPORT:
+            # The xlsx export has the import's columns, so an exported file can be edited and imported
+            # again (core.exports reads `columns` after the queryset).
+            self.export_columns = station_files.columns()
+            self.columns = [c.key for c in self.export_columns]
             queryset = queryset.prefetch_related(Prefetch("amenities", queryset=Amenity.objects.only("code")))
         return queryset
 
@@ -67,7 +58,10 @@ class StationListView(ConsoleListView):
         if self.action == EXPORT:
             return station_files.export_value(obj, column)
         if column == "open_now":
-            return _("开放") if self.open_flags.get(obj.pk) else _("休息")
+            flags = getattr(self, "open_flags", None)
+            if flags is None or obj.pk not in flags:
+                flags = hours_service.open_flags([obj])
+            return _("开放") if flags[obj.pk] else _("休息")
         if column == "standard":
             return standard.standard_label(obj)
         return super().cell(obj, column)
@@ -75,7 +69,10 @@ class StationListView(ConsoleListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["add_url"] = reverse("stations:station-add")
-        context["extra_actions"] = [(reverse("stations:station-import"), _("导入 Excel"))]
+        context["extra_actions"] = [
+            (reverse("stations:station-import"), _("导入 Excel")),
+            (reverse("stations:reference-list", args=["amenities"]), _("设施与服务项目清单")),
+        ]
         return context
 
 
