@@ -119,6 +119,14 @@ def _organising(report: Report, ctx: dict) -> None:
     report.add(_("主席助理派驻"), outcome.assignments)
 
 
+def _coverage(report: Report, ctx: dict) -> None:
+    # After the census: the hot spots are its employer sites (placed in their streets) and a few imported.
+    if importlib.util.find_spec("stations") is None:
+        return
+    coverage_demo = importlib.import_module("stations.demo_coverage")
+    report.add(_("需求热点"), coverage_demo.seed_hot_spots(ctx["district"].district, rng("hot-spots")))
+
+
 def _joining(report: Report, ctx: dict) -> None:
     from . import joining
 
@@ -135,6 +143,7 @@ STEPS: list[Callable[[Report, dict], None]] = [
     _officials,
     _stations,
     _census,
+    _coverage,
     _joining,
     _organising,
 ]

@@ -64,6 +64,17 @@ class HoursDaySerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
+class CoordinateSystemField(serializers.ChoiceField):
+    """Written: the system `latitude`/`longitude` are given in. Read: always wgs84, as they are returned
+    (so a read row written back unchanged does not move the station)."""
+
+    def get_attribute(self, instance):
+        return geo.WGS84
+
+    def to_representation(self, value):
+        return value
+
+
 class StationSerializer(ScopedModelSerializer):
     """A station. `latitude`/`longitude` read as WGS-84 decimal degrees; on write they are read in
     `coordinate_system` (wgs84, gcj02 or bd09; required with coordinates) and stored as WGS-84.
@@ -77,7 +88,7 @@ class StationSerializer(ScopedModelSerializer):
     longitude = serializers.DecimalField(
         max_digits=13, decimal_places=9, required=False, allow_null=True, coerce_to_string=True
     )
-    coordinate_system = serializers.ChoiceField(choices=geo.SYSTEMS, write_only=True, required=False)
+    coordinate_system = CoordinateSystemField(choices=geo.SYSTEMS, required=False)
     coordinates = serializers.SerializerMethodField()
     partner_name = serializers.CharField(source="partner.name", read_only=True, default=None)
     hours_text = serializers.SerializerMethodField()

@@ -50,7 +50,7 @@ def test_read_shows_partner_hours_amenities_closures_photos(tree, login):
     gcj = geo.from_wgs84(geo.Point(30.088, 120.492), geo.GCJ02)
     assert row["coordinates"]["wgs84"] == [30.088, 120.492]
     assert row["coordinates"]["gcj02"] == [round(gcj[0], 6), round(gcj[1], 6)]
-    assert "coordinate_system" not in row
+    assert row["coordinate_system"] == "wgs84"
     listing = client.get("/api/v1/stations/?amenity=wifi&open=now").json()
     assert [r["id"] for r in listing["results"]] == [made.pk]
     assert listing["results"][0]["open_now"] is True
