@@ -69,7 +69,10 @@ class StationListView(ConsoleListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["add_url"] = reverse("stations:station-add")
-        context["extra_actions"] = [(reverse("stations:station-import"), _("导入 Excel"))]
+        context["extra_actions"] = [
+            (reverse("stations:station-import"), _("导入 Excel")),
+            (reverse("stations:reference-list", args=["amenities"]), _("设施与服务项目清单")),
+        ]
         return context
 
 
