@@ -80,11 +80,11 @@ class HotSpotSerializer(ScopedModelSerializer):
         return {f.attname: getattr(self.instance, f.attname) for f in HotSpot._meta.concrete_fields}
 
 
-class CensusSyncSerializer(serializers.Serializer):
+class HotSpotCensusSyncSerializer(serializers.Serializer):
     union = serializers.IntegerField(help_text="a union whose hot spots the caller may change")
 
 
-class CensusSyncResultSerializer(serializers.Serializer):
+class HotSpotCensusSyncResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
@@ -111,18 +111,18 @@ class HotSpotViewSet(ScopedViewSet):
             setattr(spot, name, value)
         return services.save_hot_spot(spot)
 
-    @extend_schema(request=CensusSyncSerializer, responses=CensusSyncResultSerializer)
+    @extend_schema(request=HotSpotCensusSyncSerializer, responses=HotSpotCensusSyncResultSerializer)
     @action(detail=False, methods=["post"], url_path="sync-census")
     def sync_census(self, request):
         """Make (or refresh) one census hot spot per employer with coordinates in the union's subtree."""
-        body = CensusSyncSerializer(data=request.data)
+        body = HotSpotCensusSyncSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         union = union_choices(request.user, CHANGE).filter(pk=body.validated_data["union"]).first()
         if union is None:
             raise Http404
         with transaction.atomic():
             outcome = services.sync_census(union)
-        return Response(CensusSyncResultSerializer(outcome).data)
+        return Response(HotSpotCensusSyncResultSerializer(outcome).data)
 
 
 class CoverageQuery(serializers.Serializer):
@@ -141,13 +141,13 @@ class CoverageQuery(serializers.Serializer):
     )
 
 
-class FiguresSerializer(serializers.Serializer):
+class CoverageFiguresSerializer(serializers.Serializer):
     workers = serializers.IntegerField()
     covered = serializers.IntegerField()
     share = serializers.DecimalField(max_digits=4, decimal_places=1, help_text="per cent")
 
 
-class UncoveredSerializer(serializers.Serializer):
+class UncoveredHotSpotSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     name = serializers.CharField()
     source = serializers.CharField()
@@ -156,7 +156,7 @@ class UncoveredSerializer(serializers.Serializer):
     workers = serializers.IntegerField(help_text="uncovered workers in the period")
 
 
-class SuggestionSerializer(serializers.Serializer):
+class SuggestedSiteSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=list(services.SUGGESTION_KINDS))
     id = serializers.IntegerField(source="pk", help_text="the station, hot spot or employer")
@@ -169,18 +169,18 @@ class SuggestionSerializer(serializers.Serializer):
     hot_spots = serializers.ListField(child=serializers.IntegerField(), source="spots")
 
 
-class CoverageSerializer(serializers.Serializer):
+class StationCoverageSerializer(serializers.Serializer):
     union = serializers.IntegerField(source="union.pk")
     radius_m = serializers.IntegerField()
     period = serializers.CharField()
     day_at = serializers.CharField()
     night_at = serializers.CharField()
-    day = FiguresSerializer()
-    night = FiguresSerializer()
+    day = CoverageFiguresSerializer()
+    night = CoverageFiguresSerializer()
     stations = serializers.IntegerField(help_text="active stations with coordinates considered")
     hot_spots = serializers.IntegerField()
-    uncovered = UncoveredSerializer(many=True)
-    suggestions = SuggestionSerializer(many=True)
+    uncovered = UncoveredHotSpotSerializer(many=True)
+    suggestions = SuggestedSiteSerializer(many=True)
 
 
 class CoverageView(APIView):
@@ -194,7 +194,7 @@ class CoverageView(APIView):
 
     access = access.OFFICIAL
     permission_classes = [IsOfficial]
-    serializer_class = CoverageSerializer
+    serializer_class = StationCoverageSerializer
 
     @extend_schema(
         parameters=[
@@ -236,4 +236,4 @@ class CoverageView(APIView):
             ],
             "suggestions": analysis.suggestions,
         }
-        return Response(CoverageSerializer(payload).data)
+        return Response(StationCoverageSerializer(payload).data)
