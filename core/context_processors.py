@@ -23,6 +23,7 @@ MODULES = [
     (pgettext_lazy("plural", "服务站点"), "stations:station-list"),
     (pgettext_lazy("plural", "站点标准"), "stations:checklist-list"),
     (pgettext_lazy("plural", "站点检查"), "stations:inspection-list"),
+    (_("驿站服务统计"), "stations:visit-overview"),
     (pgettext_lazy("plural", "合作单位"), "orgs:partner-list"),
     (_("覆盖缺口"), "stations:coverage"),
     (_("服务活动"), "programs:program-list"),

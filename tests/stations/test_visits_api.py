@@ -241,3 +241,15 @@ def test_api_statistics(tree, place):
     assert town_b.get(f"/api/v1/stations/{place['a'].pk}/statistics/").status_code == 404
     assert town_b.get("/api/v1/station-statistics/", {"union": tree["town_a"].pk}).status_code == 404
     assert APIClient().get("/api/v1/station-statistics/").status_code in (401, 403)
+
+
+def test_station_page_has_the_last_30_days(tree, place, login):
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    Visit.objects.create(station=place["a"], at=yesterday.replace(hour=4), employment_form="courier")
+    client = login(factories.official("svc-a", "service", tree["town_a"]))
+    html = client.get(f"/console/stations/{place['a'].pk}/").content.decode()
+    assert "到站与服务" in html and "近 30 天" in html
+    assert f"/console/stations/{place['a'].pk}/visits/" in html
+    assert f"/console/checkin-posters/{place['a'].pk}.pdf" in html
+    nav = client.get("/console/stations/visits/").content.decode()
+    assert "驿站服务统计" in nav
