@@ -310,6 +310,7 @@ def set_capacity(session: Session, capacity: int, *, by) -> Session:
         offered = seats.fill(current, now) if capacity > old else []
     for registration in offered:
         notices.send(registration, "offered")
+    current.refresh_from_db()
     session.refresh_from_db()
     return current
 

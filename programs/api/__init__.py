@@ -1,0 +1,1 @@
+"""REST API of the capacity engine (see views)."""

@@ -1,0 +1,237 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from core.api.serializers import ScopedModelSerializer
+
+from ..models import Program, ProgramSeries, Registration, Session
+from ..services import tickets
+
+
+class SeriesSerializer(ScopedModelSerializer):
+    class Meta:
+        model = ProgramSeries
+        fields = ["id", "union", "name", "description"]
+
+
+class SessionSerializer(ScopedModelSerializer):
+    free = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Session
+        fields = [
+            "id",
+            "program",
+            "title",
+            "place",
+            "station",
+            "starts_at",
+            "ends_at",
+            "capacity",
+            "seated",
+            "free",
+        ]
+        read_only_fields = ["seated"]
+
+    def validate(self, attrs):
+        starts = attrs.get("starts_at", getattr(self.instance, "starts_at", None))
+        ends = attrs.get("ends_at", getattr(self.instance, "ends_at", None))
+        if starts and ends and ends <= starts:
+            raise serializers.ValidationError({"ends_at": _("结束时间须晚于开始时间")})
+        return attrs
+
+
+class ProgramSerializer(ScopedModelSerializer):
+    sessions = SessionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Program
+        fields = [
+            "id",
+            "union",
+            "series",
+            "title",
+            "kind",
+            "summary",
+            "description",
+            "partners",
+            "status",
+            "signup_opens_at",
+            "signup_closes_at",
+            "mode",
+            "one_per",
+            "offer_hours",
+            "members_only",
+            "employment_forms",
+            "gender",
+            "min_age",
+            "max_age",
+            "regions",
+            "once_per_year",
+            "lottery_seed",
+            "lottery_drawn_at",
+            "view_count",
+            "budget",
+            "unit_cost",
+            "sessions",
+        ]
+        read_only_fields = ["lottery_seed", "lottery_drawn_at", "view_count"]
+
+    def validate(self, attrs):
+        def value(name):
+            return attrs.get(name, getattr(self.instance, name, None))
+
+        lo, hi = value("min_age"), value("max_age")
+        if lo is not None and hi is not None and lo > hi:
+            raise serializers.ValidationError({"min_age": _("最小年龄不能大于最大年龄")})
+        opens, closes = value("signup_opens_at"), value("signup_closes_at")
+        if opens and closes and opens >= closes:
+            raise serializers.ValidationError({"signup_closes_at": _("报名截止时间须晚于开始时间")})
+        return attrs
+
+
+class PublicSessionSerializer(serializers.ModelSerializer):
+    free = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Session
+        fields = ["id", "title", "place", "starts_at", "ends_at", "capacity", "free"]
+        read_only_fields = fields
+
+
+class PublicProgramSerializer(serializers.ModelSerializer):
+    """What anyone may read of a published program (no budget, no counts of people)."""
+
+    union_name = serializers.CharField(source="union.name", read_only=True)
+    sessions = PublicSessionSerializer(many=True, read_only=True)
+    reasons = serializers.SerializerMethodField(help_text=_("当前登录职工不能报名的原因；空表示可以报名"))
+
+    class Meta:
+        model = Program
+        fields = [
+            "id",
+            "union_name",
+            "title",
+            "kind",
+            "summary",
+            "description",
+            "signup_opens_at",
+            "signup_closes_at",
+            "mode",
+            "one_per",
+            "members_only",
+            "employment_forms",
+            "gender",
+            "min_age",
+            "max_age",
+            "once_per_year",
+            "lottery_seed",
+            "lottery_drawn_at",
+            "sessions",
+            "reasons",
+        ]
+        read_only_fields = fields
+
+    def get_reasons(self, program) -> list[str] | None:
+        reasons = self.context.get("reasons", {})
+        return reasons.get(program.pk)
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    """A registration as officials see it: the person by masked name, never ID number or phone."""
+
+    person_name = serializers.CharField(source="person.masked_name", read_only=True)
+    phone_mask = serializers.CharField(source="person.phone_mask", read_only=True)
+    program_title = serializers.CharField(source="program.title", read_only=True)
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id",
+            "program",
+            "program_title",
+            "session",
+            "person",
+            "person_name",
+            "phone_mask",
+            "status",
+            "channel",
+            "created_by",
+            "position",
+            "draw_rank",
+            "offer_expires_at",
+            "ticket_code",
+            "checked_in_at",
+            "cancelled_at",
+            "signed_up_at",
+        ]
+        read_only_fields = fields
+
+
+class MyRegistrationSerializer(serializers.ModelSerializer):
+    """The worker's own registration, with the signed ticket for the QR when there is one."""
+
+    program_title = serializers.CharField(source="program.title", read_only=True)
+    session_detail = PublicSessionSerializer(source="session", read_only=True)
+    ticket = serializers.SerializerMethodField(help_text=_("签到二维码的内容（已确认时）"))
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id",
+            "program",
+            "program_title",
+            "session",
+            "session_detail",
+            "status",
+            "position",
+            "draw_rank",
+            "offer_expires_at",
+            "ticket_code",
+            "ticket",
+            "checked_in_at",
+            "signed_up_at",
+        ]
+        read_only_fields = fields
+
+    def get_ticket(self, registration) -> str | None:
+        if registration.ticket_code and registration.status in ("confirmed", "attended"):
+            return tickets.ticket_token(registration)
+        return None
+
+
+class SignUpSerializer(serializers.Serializer):
+    session = serializers.IntegerField(help_text=_("场次编号"))
+
+
+class OnBehalfSerializer(serializers.Serializer):
+    session = serializers.IntegerField(help_text=_("场次编号"))
+    person = serializers.IntegerField(help_text=_("职工编号（须在您的管辖范围内）"))
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text=_("原因"))
+
+
+class ReorderSerializer(serializers.Serializer):
+    position = serializers.IntegerField(min_value=1, help_text=_("新的候补顺序（1 为第一位）"))
+    reason = serializers.CharField(max_length=200, help_text=_("调整原因（必填，记入日志）"))
+
+
+class MoveSerializer(serializers.Serializer):
+    session = serializers.IntegerField(help_text=_("调入的场次编号（同一活动）"))
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class CapacitySerializer(serializers.Serializer):
+    capacity = serializers.IntegerField(min_value=0, help_text=_("新名额（不少于已占名额）"))
+
+
+class CheckInSerializer(serializers.Serializer):
+    session = serializers.IntegerField(help_text=_("本场次编号"))
+    code = serializers.CharField(max_length=1000, help_text=_("票二维码内容、票号，或会员卡二维码内容"))
+
+
+class DrawSerializer(serializers.Serializer):
+    seed = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, help_text=_("留空则由系统随机生成")
+    )

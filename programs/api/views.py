@@ -1,0 +1,467 @@
+"""API of the capacity engine.
+
+Officials: programs, series, sessions and registrations in their scope (ScopedViewSet), and the
+engine's steps as POSTs on their own paths (see `urls`): sign-up on a worker's behalf (POST to
+registrations), cancel, reorder, move, capacity, check-in, no-shows, the lottery draw, the funnel.
+Anyone: published programs (`open-programs`) and a drawn lottery's seed and entries to re-run it.
+Workers: their own registrations (`me/registrations`), sign-up, cancel, offers, leaving the waitlist.
+Every step calls programs.services; a refused step is 400 with the engine's plain-Chinese message.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, mixins, permissions, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.response import Response
+
+from core import access
+from core.api.viewsets import IsOfficial, ScopedViewSet
+from core.history import Actor, _actor
+from core.scoping import CHANGE, VIEW
+from members.models import Person
+
+from ..choices import ProgramStatus, RegistrationChannel
+from ..filtersets.catalogue import ProgramFilterSet, SeriesFilterSet
+from ..models import Program, ProgramSeries, Registration, Session
+from ..services import eligibility, funnel, lottery
+from ..services import registrations as engine
+from . import serializers as s
+
+
+def _refused(error: ValidationError) -> ApiValidationError:
+    return ApiValidationError({"detail": " ".join(str(m) for m in error.messages)})
+
+
+class _Api:
+    """Attribute changes to the caller (token users appear only after DRF authentication)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            _actor.set(Actor(request.user.pk, "api"))
+
+
+class IsWorker(permissions.BasePermission):
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_worker and hasattr(user, "person"))
+
+
+# ------------------------------------------------------------------ officials: catalogue
+
+
+class SeriesViewSet(ScopedViewSet):
+    """Series (menus) of programs in the caller's scope."""
+
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    queryset = ProgramSeries.objects.select_related("union")
+    serializer_class = s.SeriesSerializer
+    filterset_class = SeriesFilterSet
+    ordering_fields = ["id", "name"]
+    ordering = ["name", "id"]
+
+
+class ProgramViewSet(ScopedViewSet):
+    """Programs in the caller's scope, with their sessions. Filters: q, kind, status, within, open."""
+
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    queryset = Program.objects.select_related("union").prefetch_related(
+        "partners", "regions", Prefetch("sessions", queryset=Session.objects.order_by("starts_at", "id"))
+    )
+    serializer_class = s.ProgramSerializer
+    filterset_class = ProgramFilterSet
+    ordering_fields = ["id", "title", "signup_opens_at", "created_at"]
+    ordering = ["-signup_opens_at", "-id"]
+
+
+class SessionViewSet(ScopedViewSet):
+    """Sessions in the caller's scope. A change of `capacity` goes through the engine (never below seated)."""
+
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    queryset = Session.objects.select_related("program")
+    serializer_class = s.SessionSerializer
+    filterset_fields = ["program", "station"]
+    ordering_fields = ["id", "starts_at"]
+    ordering = ["starts_at", "id"]
+
+    def update_instance(self, serializer):
+        capacity = serializer.validated_data.pop("capacity", None)
+        session = serializer.save()
+        if capacity is not None and capacity != session.capacity:
+            try:
+                engine.set_capacity(session, capacity, by=self.request.user)
+            except ValidationError as error:
+                raise _refused(error) from None
+            session.refresh_from_db()
+        return session
+
+
+# ------------------------------------------------------------------ officials: registrations
+
+
+class RegistrationViewSet(ScopedViewSet):
+    """Registrations in the caller's scope; POST signs a worker up on their behalf (the engine's rules).
+
+    Filters: program, session, status, person, channel. Steps: cancel, reorder, move (own paths)."""
+
+    http_method_names = ["get", "post", "head", "options"]
+    queryset = Registration.objects.select_related("program", "session", "person")
+    serializer_class = s.RegistrationSerializer
+    filterset_fields = ["program", "session", "status", "person", "channel"]
+    ordering_fields = ["id", "signed_up_at", "position", "status"]
+    ordering = ["session_id", "status", "position", "signed_up_at", "id"]
+
+    @extend_schema(
+        request=s.OnBehalfSerializer, responses={201: s.RegistrationSerializer, 400: OpenApiResponse()}
+    )
+    def create(self, request, *args, **kwargs):
+        body = s.OnBehalfSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        session = (
+            Session.objects.restrict(request.user, CHANGE)
+            .select_related("program")
+            .filter(pk=body.validated_data["session"])
+            .first()
+        )
+        if session is None:
+            raise ApiValidationError({"session": ["场次不存在或不在您的管辖范围内"]})
+        person = Person.objects.restrict(request.user, VIEW).filter(pk=body.validated_data["person"]).first()
+        if person is None:
+            raise ApiValidationError({"person": ["职工不存在或不在您的管辖范围内"]})
+        try:
+            registration = engine.sign_up(
+                session, person, by=request.user, channel=RegistrationChannel.OFFICIAL
+            )
+        except ValidationError as error:
+            raise _refused(error) from None
+        return Response(s.RegistrationSerializer(registration).data, status=201)
+
+
+class _Step(_Api, generics.GenericAPIView):
+    """A POST step on one object found in the caller's CHANGE scope (another union's is 404)."""
+
+    access = access.SCOPED
+    permission_classes = [IsOfficial]
+    model = None
+    scope = CHANGE
+
+    def target(self, pk):
+        obj = self.model.objects.restrict(self.request.user, self.scope).filter(pk=pk).first()
+        if obj is None:
+            raise NotFound
+        return obj
+
+    def run(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ValidationError as error:
+            raise _refused(error) from None
+
+
+class RegistrationCancelView(_Step):
+    model = Registration
+    serializer_class = s.ReasonSerializer
+
+    @extend_schema(
+        request=s.ReasonSerializer, responses={200: s.RegistrationSerializer, 400: OpenApiResponse()}
+    )
+    def post(self, request, pk):
+        registration = self.target(pk)
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        done = self.run(
+            engine.cancel, registration, by=request.user, reason=body.validated_data.get("reason", "")
+        )
+        return Response(s.RegistrationSerializer(done).data)
+
+
+class RegistrationReorderView(_Step):
+    model = Registration
+    serializer_class = s.ReorderSerializer
+
+    @extend_schema(
+        request=s.ReorderSerializer, responses={200: s.RegistrationSerializer, 400: OpenApiResponse()}
+    )
+    def post(self, request, pk):
+        registration = self.target(pk)
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        done = self.run(
+            engine.reorder, registration, data["position"], by=request.user, reason=data["reason"]
+        )
+        return Response(s.RegistrationSerializer(done).data)
+
+
+class RegistrationMoveView(_Step):
+    model = Registration
+    serializer_class = s.MoveSerializer
+
+    @extend_schema(
+        request=s.MoveSerializer, responses={200: s.RegistrationSerializer, 400: OpenApiResponse()}
+    )
+    def post(self, request, pk):
+        registration = self.target(pk)
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        to = Session.objects.restrict(request.user, CHANGE).filter(pk=body.validated_data["session"]).first()
+        if to is None:
+            raise ApiValidationError({"session": ["场次不存在或不在您的管辖范围内"]})
+        done = self.run(
+            engine.move, registration, to, by=request.user, reason=body.validated_data.get("reason", "")
+        )
+        return Response(s.RegistrationSerializer(done).data)
+
+
+class SessionCapacityView(_Step):
+    model = Session
+    serializer_class = s.CapacitySerializer
+
+    @extend_schema(request=s.CapacitySerializer, responses={200: s.SessionSerializer, 400: OpenApiResponse()})
+    def post(self, request, pk):
+        session = self.target(pk)
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        done = self.run(engine.set_capacity, session, body.validated_data["capacity"], by=request.user)
+        return Response(s.SessionSerializer(done, context={"request": request}).data)
+
+
+class SessionNoShowsView(_Step):
+    """After the session: confirmed registrations not checked in become no-shows."""
+
+    model = Session
+    serializer_class = None
+
+    @extend_schema(
+        request=None, responses={200: OpenApiResponse(description="{no_shows: n}"), 400: OpenApiResponse()}
+    )
+    def post(self, request, pk):
+        session = self.target(pk)
+        return Response({"no_shows": self.run(engine.mark_no_shows, session)})
+
+
+class CheckInView(_Step):
+    """Check in at a session by the ticket QR, the typed ticket code, or the member card QR."""
+
+    model = Session
+    serializer_class = s.CheckInSerializer
+
+    @extend_schema(
+        request=s.CheckInSerializer, responses={200: s.RegistrationSerializer, 400: OpenApiResponse()}
+    )
+    def post(self, request):
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        session = self.target(body.validated_data["session"])
+        done = self.run(engine.check_in, body.validated_data["code"], by=request.user, session=session)
+        return Response(s.RegistrationSerializer(done).data)
+
+
+class ProgramDrawView(_Step):
+    """Draw the lottery once (the seed is random unless given); the result is published."""
+
+    model = Program
+    serializer_class = s.DrawSerializer
+
+    @extend_schema(request=s.DrawSerializer, responses={200: OpenApiResponse(), 400: OpenApiResponse()})
+    def post(self, request, pk):
+        program = self.target(pk)
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = self.run(
+            engine.draw_lottery, program, by=request.user, seed=body.validated_data.get("seed") or None
+        )
+        return Response(
+            {
+                "seed": result["seed"],
+                "drawn_at": result["drawn_at"],
+                "algorithm": result["algorithm"],
+                "sessions": {
+                    str(pk): {k: v for k, v in r.items() if k in ("confirmed", "waitlisted")}
+                    for pk, r in result["sessions"].items()
+                },
+            }
+        )
+
+
+class ProgramFunnelView(_Step):
+    """Views → sign-ups → confirmed → attended per program and session, and spending against budget."""
+
+    model = Program
+    scope = VIEW
+    serializer_class = None
+
+    @extend_schema(responses={200: OpenApiResponse(description="{funnel: {...}, spending: {...}}")})
+    def get(self, request, pk):
+        program = self.target(pk)
+        return Response({"funnel": funnel.funnel(program), "spending": funnel.spending(program)})
+
+
+# ------------------------------------------------------------------ anyone: published programs
+
+
+def _published():
+    return Program.objects.filter(status__in=(ProgramStatus.PUBLISHED, ProgramStatus.CLOSED)).select_related(
+        "union"
+    )
+
+
+class OpenProgramViewSet(_Api, viewsets.ReadOnlyModelViewSet):
+    """Published programs with sessions and free seats; for a signed-in worker, why they may not sign up."""
+
+    access = access.PUBLIC
+    permission_classes = [permissions.AllowAny]
+    serializer_class = s.PublicProgramSerializer
+    filterset_class = ProgramFilterSet
+    ordering_fields = ["id", "signup_opens_at"]
+    ordering = ["-signup_opens_at", "-id"]
+
+    def get_queryset(self):
+        return _published().prefetch_related(
+            Prefetch("sessions", queryset=Session.objects.order_by("starts_at", "id"))
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        user = self.request.user
+        if self.action == "retrieve" and user.is_authenticated and user.is_worker and hasattr(user, "person"):
+            program = get_object_or_404(_published(), pk=self.kwargs["pk"])
+            context["reasons"] = {program.pk: eligibility.reasons(program, user.person)}
+        return context
+
+
+class LotteryView(_Api, generics.GenericAPIView):
+    """A drawn lottery as published: seed, algorithm, each session's entries (registration ids), check."""
+
+    access = access.PUBLIC
+    permission_classes = [permissions.AllowAny]
+    serializer_class = None
+
+    @extend_schema(responses={200: OpenApiResponse(description="{seed, algorithm, sessions, ok}")})
+    def get(self, request, pk):
+        program = get_object_or_404(_published(), pk=pk)
+        if not program.lottery_drawn_at:
+            raise NotFound("尚未抽签")
+        result = lottery.verify_lottery(program)
+        return Response(
+            {
+                "seed": result["seed"],
+                "drawn_at": program.lottery_drawn_at,
+                "algorithm": result["algorithm"],
+                "ok": result["ok"],
+                "sessions": {
+                    str(pk): {"entries": r["entries"], "order": r["recorded"], "ok": r["ok"]}
+                    for pk, r in result["sessions"].items()
+                },
+            }
+        )
+
+
+# ------------------------------------------------------------------ workers: their own registrations
+
+
+class MyRegistrationViewSet(_Api, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The signed-in worker's registrations, newest first; POST {session} signs up."""
+
+    access = access.WORKER
+    permission_classes = [IsWorker]
+    serializer_class = s.MyRegistrationSerializer
+    filterset_fields = ["status", "program"]
+    ordering = ["-signed_up_at", "-id"]
+
+    def get_queryset(self):
+        return Registration.objects.filter(person__user=self.request.user).select_related(
+            "program", "session", "person"
+        )
+
+    @extend_schema(
+        request=s.SignUpSerializer, responses={201: s.MyRegistrationSerializer, 400: OpenApiResponse()}
+    )
+    def create(self, request, *args, **kwargs):
+        body = s.SignUpSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        session = (
+            Session.objects.filter(program__in=_published(), pk=body.validated_data["session"])
+            .select_related("program")
+            .first()
+        )
+        if session is None:
+            raise ApiValidationError({"session": ["场次不存在"]})
+        try:
+            registration = engine.sign_up(session, request.user.person, by=request.user)
+        except ValidationError as error:
+            raise _refused(error) from None
+        return Response(self.get_serializer(registration).data, status=201)
+
+
+class MyStepView(_Api, generics.GenericAPIView):
+    """A worker's step on their own registration: cancel, accept-offer, decline-offer, leave-waitlist."""
+
+    access = access.WORKER
+    permission_classes = [IsWorker]
+    serializer_class = None
+    step = ""
+    steps = {
+        "cancel": lambda r, user: engine.cancel(r, by=user, reason="职工本人取消"),
+        "accept-offer": lambda r, user: engine.accept_offer(r, by=user),
+        "decline-offer": lambda r, user: engine.decline_offer(r, by=user),
+        "leave-waitlist": lambda r, user: engine.leave_waitlist(r, by=user),
+    }
+
+    @extend_schema(request=None, responses={200: s.MyRegistrationSerializer, 400: OpenApiResponse()})
+    def post(self, request, pk):
+        registration = Registration.objects.filter(pk=pk, person__user=request.user).first()
+        if registration is None:
+            raise NotFound
+        try:
+            done = self.steps[self.step](registration, request.user)
+        except ValidationError as error:
+            raise _refused(error) from None
+        return Response(s.MyRegistrationSerializer(done).data)
+
+
+def register(router) -> None:
+    router.register("program-series", SeriesViewSet, basename="program-series")
+    router.register("programs", ProgramViewSet, basename="program")
+    router.register("program-sessions", SessionViewSet, basename="program-session")
+    router.register("registrations", RegistrationViewSet, basename="registration")
+    router.register("open-programs", OpenProgramViewSet, basename="open-program")
+    router.register("me/registrations", MyRegistrationViewSet, basename="my-registration")
+
+
+def urls():
+    """The engine's steps, to be placed before the router's paths."""
+    routes = [
+        path("registrations/<int:pk>/cancel/", RegistrationCancelView.as_view(), name="registration-cancel"),
+        path(
+            "registrations/<int:pk>/reorder/", RegistrationReorderView.as_view(), name="registration-reorder"
+        ),
+        path("registrations/<int:pk>/move/", RegistrationMoveView.as_view(), name="registration-move"),
+        path(
+            "program-sessions/<int:pk>/capacity/",
+            SessionCapacityView.as_view(),
+            name="program-session-capacity",
+        ),
+        path(
+            "program-sessions/<int:pk>/no-shows/",
+            SessionNoShowsView.as_view(),
+            name="program-session-no-shows",
+        ),
+        path("check-in/", CheckInView.as_view(), name="program-check-in"),
+        path("programs/<int:pk>/draw/", ProgramDrawView.as_view(), name="program-draw"),
+        path("programs/<int:pk>/funnel/", ProgramFunnelView.as_view(), name="program-funnel"),
+        path("open-programs/<int:pk>/lottery/", LotteryView.as_view(), name="open-program-lottery"),
+    ]
+    for step in MyStepView.steps:
+        routes.append(
+            path(
+                f"me/registrations/<int:pk>/{step}/",
+                MyStepView.as_view(step=step),
+                name=f"my-registration-{step}",
+            )
+        )
+    return routes
