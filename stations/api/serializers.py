@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -45,18 +46,22 @@ class ClosureSerializer(serializers.ModelSerializer):
 
 
 class PhotoSerializer(serializers.ModelSerializer):
+    """A photo: `url` the full image, `thumbnail_url` 320 px wide (add `?w=160|320|640` to `url`)."""
+
     url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
 
     class Meta:
         model = StationPhoto
-        fields = ["id", "caption", "url"]
+        fields = ["id", "caption", "url", "thumbnail_url"]
 
     def get_url(self, photo) -> str:
-        from django.urls import reverse
-
         path = reverse("stations:photo", args=[photo.pk])
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
+
+    def get_thumbnail_url(self, photo) -> str:
+        return f"{self.get_url(photo)}?w=320"
 
 
 class HoursDaySerializer(serializers.Serializer):

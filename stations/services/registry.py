@@ -1,9 +1,11 @@
 """Rules about stations: saving them, their position, amenities, closures and photos, who may keep them."""
 
+import io
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -194,11 +196,18 @@ def remove_closure(closure: StationClosure) -> None:
 
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+PHOTO_MAX_PIXELS = 40_000_000  # a 5 MB file may still unpack to a huge bitmap (a "decompression bomb")
+PHOTO_MAX_SIDE = 2048
+THUMB_WIDTHS = (160, 320, 640)
+# Kept as: JPEG stays JPEG, WebP stays WebP, PNG and GIF (first frame) become PNG.
+PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "png"}
+_SAVE_AS = {"jpg": ("JPEG", {"quality": 85, "optimize": True}), "png": ("PNG", {"optimize": True})}
+_SAVE_AS["webp"] = ("WEBP", {"quality": 85})
 
 
 def check_photo(upload) -> str:
-    """The upload's file extension when it is an image we keep (JPEG/PNG/WebP/GIF, at most 5 MB)."""
+    """The extension the photo is kept with when it is an image we take (JPEG/PNG/WebP/GIF, at most
+    5 MB, at most 40 megapixels); ValidationError otherwise. The content decides, not the name."""
     if upload.size > PHOTO_MAX_BYTES:
         raise ValidationError(
             _("照片不能超过 %(mb)d MB") % {"mb": PHOTO_MAX_BYTES // (1024 * 1024)}, code="photo_size"
@@ -208,7 +217,7 @@ def check_photo(upload) -> str:
     try:
         upload.seek(0)
         with Image.open(upload) as image:
-            kind = image.format
+            kind, (width, height) = image.format, image.size
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ValidationError(_("无法识别的图片，请上传 JPG、PNG 或 WebP 照片"), code="photo_type") from None
@@ -216,25 +225,79 @@ def check_photo(upload) -> str:
         upload.seek(0)
     if kind not in PHOTO_FORMATS:
         raise ValidationError(_("只支持 JPG、PNG、WebP 或 GIF 照片"), code="photo_type")
+    if width * height > PHOTO_MAX_PIXELS:
+        raise ValidationError(_("图片尺寸过大，请缩小后再上传"), code="photo_pixels")
     return PHOTO_FORMATS[kind]
+
+
+def _encode(image, extension: str) -> ContentFile:
+    kind, options = _SAVE_AS[extension]
+    if kind == "JPEG" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    elif kind == "PNG" and image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+        image = image.convert("RGBA")
+    buffer = io.BytesIO()
+    image.save(buffer, kind, **options)
+    return ContentFile(buffer.getvalue())
+
+
+def _clean_copy(upload, extension: str) -> ContentFile:
+    """The photo re-encoded: turned upright, at most 2048 px a side, and without its metadata
+    (a phone's photo carries where and when it was taken, and the device, in its EXIF)."""
+    from PIL import Image, ImageOps
+
+    upload.seek(0)
+    with Image.open(upload) as original:
+        original.seek(0)
+        image = ImageOps.exif_transpose(original)
+        image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+        return _encode(image, extension)
 
 
 @transaction.atomic
 def add_photo(station: Station, upload, caption: str = "") -> StationPhoto:
-    """Keep an uploaded photo of the station (checked by `check_photo`); named by the app, not the user."""
+    """Keep an uploaded photo of the station (checked by `check_photo`, re-encoded without metadata);
+    named by the app, not the user."""
     extension = check_photo(upload)
+    content = _clean_copy(upload, extension)
     order = (station.photos.aggregate(m=Max("order"))["m"] or 0) + 1
     photo = StationPhoto(station=station, caption=caption[:100], order=order)
-    photo.image.save(f"station-{station.pk}.{extension}", upload, save=False)
+    photo.image.save(f"station-{station.pk}.{extension}", content, save=False)
     photo.save()
     record_action(station, "photo_added", _("添加照片 %(caption)s") % {"caption": caption})
     return photo
 
 
+def thumbnail_name(photo: StationPhoto, width: int) -> str:
+    base, _dot, extension = photo.image.name.rpartition(".")
+    return f"{base}-w{width}.{extension}"
+
+
+def thumbnail(photo: StationPhoto, width: int) -> str:
+    """The storage name of the photo scaled to `width` (one of THUMB_WIDTHS), made on first use."""
+    from PIL import Image
+
+    if width not in THUMB_WIDTHS:
+        raise ValueError(width)
+    name = thumbnail_name(photo, width)
+    storage = photo.image.storage
+    if not storage.exists(name):
+        with photo.image.open("rb") as handle, Image.open(handle) as image:
+            image.thumbnail((width, width * 4))
+            storage.save(name, _encode(image, name.rpartition(".")[2]))
+    return name
+
+
 @transaction.atomic
 def remove_photo(photo: StationPhoto) -> None:
     station = photo.station
-    name = photo.image.name
+    names = [photo.image.name, *(thumbnail_name(photo, width) for width in THUMB_WIDTHS)]
+    storage = photo.image.storage
     photo.delete()
-    transaction.on_commit(lambda: photo.image.storage.delete(name))
+
+    def delete_files():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
     record_action(station, "photo_removed", _("删除照片 %(caption)s") % {"caption": photo.caption})

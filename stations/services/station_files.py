@@ -293,6 +293,7 @@ def _check_row(number, raw, lookups: _Lookups, problems, by_key, amenities_by_co
         problem("name", _("该站点不在您可以修改的范围内"))
         return None
     station = existing or Station(union=union, name=name)
+    before = None if existing is None else _snapshot(existing)
     station.kind, station.address = kind, address
     if "partner" in raw:
         station.partner = partner
@@ -322,7 +323,18 @@ def _check_row(number, raw, lookups: _Lookups, problems, by_key, amenities_by_co
         current = set() if existing is None else {a.code for a in existing.amenities.all()}
         codes = {c for c in current if c not in chosen} | {c for c, flag in chosen.items() if flag}
         selected = [amenities_by_code[c] for c in sorted(codes) if c in amenities_by_code]
+    if before is not None and _snapshot(station) == before:
+        current = {a.code for a in existing.amenities.all()}
+        if selected is None or {a.code for a in selected} == current:
+            station = None  # the file says what is stored: nothing to write
     return {"number": number, "station": station, "name": name, "union": union, "amenities": selected}
+
+
+_WRITTEN = ("kind", "address", "partner_id", "region_id", "latitude", "longitude", "phone", "opening_note")
+
+
+def _snapshot(station: Station) -> tuple:
+    return (*(getattr(station, name) for name in _WRITTEN), station.hours, station.active)
 
 
 def _check_position(raw, problem):
@@ -356,16 +368,16 @@ def _check_position(raw, problem):
 @transaction.atomic
 def apply(user, rows: list[dict]) -> dict:
     created = updated = 0
-    for row in rows:
-        station = row["station"]
-        is_new = station.pk is None
-        services.save_station(station, amenities=row["amenities"])
+    written = [row for row in rows if row["station"] is not None]
+    for row in written:
+        is_new = row["station"].pk is None
+        services.save_station(row["station"], amenities=row["amenities"])
         created += is_new
         updated += not is_new
-    ids = [row["station"].pk for row in rows]
+    ids = [row["station"].pk for row in written]
     if Station.objects.restrict(user, CHANGE).filter(pk__in=ids).count() != len(set(ids)):
         raise PermissionDenied
-    return {"rows": len(rows), "created": created, "updated": updated}
+    return {"rows": len(rows), "created": created, "updated": updated, "unchanged": len(rows) - len(written)}
 
 
 def import_file(user, default_union: Union | None, content: bytes, file_name: str) -> dict:

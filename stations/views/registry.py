@@ -212,17 +212,21 @@ def photo_remove(request, pk, photo_pk):
 
 @access.requires(access.PUBLIC)
 def photo(request, photo_pk):
-    """A station photo: public for an open (active) station, as workers see it on their phones;
-    otherwise only to officials who may see the station."""
+    """A station photo (`?w=160|320|640` for a scaled copy): public for an open (active) station, as
+    workers see it on their phones; otherwise only to officials who may see the station."""
     shown = StationPhoto.objects.filter(pk=photo_pk, station__active=True)
     if not shown.exists():
         if not (request.user.is_authenticated and request.user.is_official):
             raise Http404
         shown = StationPhoto.objects.restrict(request.user, VIEW).filter(pk=photo_pk)
     item = get_object_or_404(shown)
+    width = request.GET.get("w", "")
     try:
-        handle = item.image.open("rb")
-    except FileNotFoundError as error:
+        if width.isdigit() and int(width) in services.THUMB_WIDTHS:
+            handle = item.image.storage.open(services.thumbnail(item, int(width)), "rb")
+        else:
+            handle = item.image.open("rb")
+    except (FileNotFoundError, OSError) as error:
         raise Http404 from error
     response = FileResponse(handle)
     response["X-Content-Type-Options"] = "nosniff"
@@ -266,7 +270,8 @@ def station_import(request):
             if result["imported"]:
                 messages.success(
                     request,
-                    _("已导入 %(rows)d 行：新增站点 %(created)d 个，更新 %(updated)d 个") % result,
+                    _("已导入 %(rows)d 行：新增 %(created)d 个，更新 %(updated)d 个，%(unchanged)d 个无变化")
+                    % result,
                 )
                 return redirect("stations:station-list")
     return render(request, "stations/station_import.html", {"form": form, "result": result})

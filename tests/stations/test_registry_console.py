@@ -218,6 +218,36 @@ def test_photos_upload_validate_show_and_remove(tree, login, client):
     assert StationPhoto.objects.count() == 0
 
 
+def test_photos_lose_their_metadata_and_have_thumbnails(tree, login, django_capture_on_commit_callbacks):
+    made = station(tree["town_a"])
+    exif = Image.Exif()
+    exif[0x0110] = "Phone X"  # Model
+    exif[0x8825] = {2: (30.0, 5.0, 0.0)}  # GPSInfo: latitude
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 800), (10, 120, 200)).save(buffer, "JPEG", exif=exif.tobytes())
+    assert Image.open(io.BytesIO(buffer.getvalue())).getexif()
+    official = login(factories.official("svc-a", "service", tree["town_a"]))
+    upload = SimpleUploadedFile("IMG_0001.jpg", buffer.getvalue(), content_type="image/jpeg")
+    official.post(f"/console/stations/{made.pk}/photos/", {"image": upload})
+    photo = StationPhoto.objects.get()
+    with photo.image.open("rb") as handle:
+        kept = Image.open(io.BytesIO(handle.read()))
+        assert (kept.format, kept.size) == ("JPEG", (1200, 800))
+        assert not kept.getexif()
+    response = official.get(f"/console/stations/photos/{photo.pk}/?w=320")
+    thumb = Image.open(io.BytesIO(b"".join(response.streaming_content)))
+    assert thumb.size == (320, 213)
+    assert "?w=320" in official.get(made.get_absolute_url()).content.decode()
+    # A width not offered is the original.
+    response = official.get(f"/console/stations/photos/{photo.pk}/?w=5000")
+    assert Image.open(io.BytesIO(b"".join(response.streaming_content))).size == (1200, 800)
+    storage, thumb_name = photo.image.storage, services.thumbnail_name(photo, 320)
+    assert storage.exists(thumb_name)
+    with django_capture_on_commit_callbacks(execute=True):
+        official.post(f"/console/stations/{made.pk}/photos/{photo.pk}/remove/")
+    assert not storage.exists(thumb_name) and not storage.exists(photo.image.name)
+
+
 def test_list_filters_by_kind_partner_amenity_and_open(tree, login):
     host = Partner.objects.create(union=tree["town_a"], name="中国电信柯桥营业厅", kind="telecom")
     wifi = Amenity.objects.get(code="wifi")

@@ -6,6 +6,7 @@ from openpyxl import Workbook, load_workbook
 
 from core import geo
 from core.jobs import Job
+from core.models import HistoryEntry
 from orgs.models import Partner
 from stations import hours as rules
 from stations.models import Amenity, Station
@@ -238,8 +239,12 @@ def test_export_has_import_columns_and_round_trips(tree, login):
     assert (record["微波炉"], record["饮用水"]) == ("是", "否")
     assert record["类型"] == "职工驿站" and record["所属工会"] == "柯桥街道总工会"
     before = (made.latitude, made.longitude, made.hours, made.partner_id, made.address)
+    history = HistoryEntry.objects.count()
     response = upload(client, content, name="export.xlsx")
     assert response.status_code == 302, response.context["result"]
+    # Nothing changed, nothing written.
+    assert HistoryEntry.objects.count() == history
+    assert "0 个，更新 0 个，1 个无变化" in client.get("/console/stations/").content.decode()
     made.refresh_from_db()
     assert (made.latitude, made.longitude, made.hours, made.partner_id, made.address) == before
     assert list(made.amenities.values_list("code", flat=True)) == ["microwave"]
