@@ -127,6 +127,18 @@ def _coverage(report: Report, ctx: dict) -> None:
     report.add(_("需求热点"), coverage_demo.seed_hot_spots(ctx["district"].district, rng("hot-spots")))
 
 
+def _programs(report: Report, ctx: dict) -> None:
+    # The programs app is optional too; its registrants are the members made above.
+    if importlib.util.find_spec("programs") is None or importlib.util.find_spec("programs.demo") is None:
+        return
+    from accounts.models import User
+
+    programs_demo = importlib.import_module("programs.demo")
+    service = User.objects.filter(username="kq_service").first()
+    made = programs_demo.seed_programs(ctx["district"].district, rng("programs"), by=service)
+    report.add(_("服务活动"), len(made))
+
+
 def _joining(report: Report, ctx: dict) -> None:
     from . import joining
 
@@ -145,6 +157,7 @@ STEPS: list[Callable[[Report, dict], None]] = [
     _census,
     _coverage,
     _joining,
+    _programs,
     _organising,
 ]
 
