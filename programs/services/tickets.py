@@ -24,6 +24,8 @@ from . import seats
 
 TICKET_SALT = "niangjia.programs.ticket"
 _CODE = re.compile(r"^[0-9A-Z]{6,12}$")
+# What django.core.signing output looks like: base64 payload, then ":"-separated base64 parts.
+_SIGNED = re.compile(r"^[A-Za-z0-9_\-.]+(:[A-Za-z0-9_\-]+)+$")
 
 
 def ticket_token(registration: Registration) -> str:
@@ -87,8 +89,10 @@ def find(code: str, session: Session) -> Registration:
                 _("会员 %(name)s 没有本场次的有效报名") % {"name": card.masked_name}, code="not_registered"
             )
         return registration
-    if card.reason and card.reason != _("不是会员卡二维码"):
+    if card.card_number:  # a genuine card that fails (expired): say why
         raise ValidationError(card.reason, code="card")
+    if _SIGNED.match(code):  # signed (ticket or card) but by another key, or altered
+        raise ValidationError(_("签名无效：此码不是本系统签发的活动票或会员卡，或已被改动"), code="forged")
     raise ValidationError(_("无法识别的二维码或票号"), code="unknown")
 
 
