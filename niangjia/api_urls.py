@@ -13,6 +13,7 @@ from orgs.api import organising
 from orgs.api.census import BrandViewSet, CensusEntryViewSet, CensusRoundViewSet, EmployerViewSet
 from orgs.api.partners import PartnerViewSet
 from orgs.api.views import RegionViewSet, UnionViewSet
+from programs.api import views as programs_api
 from reports.statistics_views import StatisticsView
 from stations.api import coverage as station_coverage
 from stations.api import standard as station_standard
@@ -46,6 +47,7 @@ router.register("plan-targets", organising.PlanTargetViewSet, basename="plan-tar
 router.register("cadre-assignments", organising.CadreAssignmentViewSet, basename="cadre-assignment")
 router.register("cadre-visits", organising.CadreVisitViewSet, basename="cadre-visit")
 router.register("establishments", organising.EstablishmentViewSet, basename="establishment")
+programs_api.register(router)
 router.APIRootView.access = access.SIGNED_IN
 
 
@@ -76,6 +78,7 @@ urlpatterns = [
         for step in ("advance", "approve", "abandon")
     ],
     path("statistics/", StatisticsView.as_view(), name="statistics"),
+    *programs_api.urls(),
     path(
         "stations/<int:pk>/statistics/",
         station_visits.StationStatisticsView.as_view(),
