@@ -285,6 +285,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     # The docs page loads its script from our own static files, never a CDN.
     "REDOC_DIST": "SIDECAR",
+    # Choice sets shared by several serializers get one stable name each.
+    "ENUM_NAME_OVERRIDES": {
+        "ProgramKindEnum": "programs.choices.ProgramKind",
+        "ProgramStatusEnum": "programs.choices.ProgramStatus",
+        "RegistrationStatusEnum": "programs.choices.RegistrationStatus",
+        "RegistrationChannelEnum": "programs.choices.RegistrationChannel",
+        "ChannelEnum": "members.choices.JoinChannel",  # the name it had before registrations came
+    },
 }
 
 # Security headers; the deploy check passes once NIANGJIA_HTTPS=1 in production.
