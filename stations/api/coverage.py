@@ -21,17 +21,16 @@ from ..filtersets.coverage import HotSpotFilterSet
 from ..forms.coverage import union_choices
 from ..models import HotSpot
 from ..services import coverage as services
+from .serializers import CoordinateSystemField
 
 SIX_PLACES = Decimal("0.000001")
 
 
 class HotSpotSerializer(ScopedModelSerializer):
-    """A hot spot. `latitude`/`longitude` are read as WGS-84; written in `coordinate_system`
-    (wgs84 by default, gcj02 for 高德/腾讯, bd09 for 百度) and stored converted to WGS-84."""
+    """A hot spot. `latitude`/`longitude` are read as WGS-84 (`coordinate_system` reads wgs84); written
+    in `coordinate_system` (wgs84 when absent, gcj02 for 高德/腾讯, bd09 for 百度) and stored as WGS-84."""
 
-    coordinate_system = serializers.ChoiceField(
-        choices=geo.SYSTEMS, default=geo.WGS84, write_only=True, help_text="wgs84, gcj02 or bd09"
-    )
+    coordinate_system = CoordinateSystemField(choices=geo.SYSTEMS, required=False)
 
     class Meta:
         model = HotSpot

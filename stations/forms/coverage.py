@@ -72,6 +72,11 @@ class HotSpotForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["union"].queryset = self.fields["union"].queryset.order_by("path")
+        # Shown as stored (WGS-84, six places), whether the instance was read or just made.
+        for name in ("latitude", "longitude"):
+            value = getattr(self.instance, name)
+            if value is not None:
+                self.initial[name] = Decimal(str(value)).quantize(SIX_PLACES)
 
     def clean(self):
         cleaned = super().clean()
