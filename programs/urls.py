@@ -20,6 +20,7 @@ urlpatterns = [
     path("program-sessions/<int:pk>/", catalogue.SessionDetailView.as_view(), name="session-detail"),
     path("program-sessions/<int:pk>/edit/", catalogue.SessionUpdateView.as_view(), name="session-edit"),
     path("program-sessions/<int:pk>/capacity/", catalogue.session_capacity, name="session-capacity"),
+    path("program-sessions/<int:pk>/no-shows/", catalogue.session_no_shows, name="session-no-shows"),
     path("program-sessions/<int:pk>/sign-up/", reg.sign_up_on_behalf, name="sign-up-on-behalf"),
     path("program-sessions/<int:pk>/check-in/", reg.check_in_page, name="check-in"),
     path("registrations/<int:pk>/", reg.RegistrationDetailView.as_view(), name="registration-detail"),

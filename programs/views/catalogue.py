@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -118,6 +119,7 @@ def sessions_with_counts(queryset):
         offered=Count("registrations", filter=Q(registrations__status=RegistrationStatus.OFFERED)),
         entered=Count("registrations", filter=Q(registrations__status=RegistrationStatus.ENTERED)),
         attended=Count("registrations", filter=Q(registrations__status=RegistrationStatus.ATTENDED)),
+        no_shows=Count("registrations", filter=Q(registrations__status=RegistrationStatus.NO_SHOW)),
     ).select_related("station")
 
 
@@ -302,6 +304,7 @@ class SessionDetailView(ConsoleDetailView):
         )
         if context["can_change"]:
             context["capacity_form"] = CapacityForm(initial={"capacity": session.capacity})
+            context["ended"] = session.ends_at <= timezone.now()
             context["on_behalf_form"] = OnBehalfForm()
             context["on_behalf_problems"] = kwargs.get("on_behalf_problems", [])
         return context
@@ -335,6 +338,20 @@ def session_capacity(request, pk):
 def may_spend(user, program) -> bool:
     """Service and finance officials over the program's union record its expenses."""
     return owners_for(user, ProgramExpense, ADD, Union.objects.filter(pk=program.union_id)).exists()
+
+
+@require_POST
+@access.requires(access.SCOPED)
+def session_no_shows(request, pk):
+    """After the session: who held a ticket and did not come is recorded as a no-show."""
+    session = changeable_session(request, pk)
+    try:
+        missed = engine.mark_no_shows(session)
+    except ValidationError as error:
+        refused(request, error)
+    else:
+        messages.success(request, _("已登记未到场 %d 人") % missed)
+    return redirect(session)
 
 
 @require_POST

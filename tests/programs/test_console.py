@@ -299,3 +299,23 @@ def test_registration_pages_are_scoped(tree, staff, login):
     assert client.get(f"/console/program-sessions/{session.pk}/check-in/").status_code == 404
     assert Registration.objects.get(pk=registration.pk).status == S.CONFIRMED
     assert re.search(r"/console/programs/", client.get("/console/").content.decode())
+
+
+def test_no_shows_after_the_session(tree, staff, login):
+    _program, session = make_program(tree["site_a"], capacity=3)
+    came = engine.sign_up(session, factories.member(tree["site_a"], "王一"))
+    missed = engine.sign_up(session, factories.member(tree["site_a"], "李二"))
+    engine.check_in(came.ticket_code, by=staff, session=session)
+    client = login(staff)
+    url = f"/console/program-sessions/{session.pk}/no-shows/"
+    client.post(url)
+    assert Registration.objects.get(pk=missed.pk).status == S.CONFIRMED  # not over yet
+    Session.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(hours=3),
+        ends_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    page = client.post(url, follow=True).content.decode()
+    assert "已登记未到场 1 人" in page
+    assert Registration.objects.get(pk=missed.pk).status == S.NO_SHOW
+    assert Registration.objects.get(pk=came.pk).status == S.ATTENDED
+    assert Session.objects.get(pk=session.pk).seated == 1
