@@ -7,13 +7,13 @@ from ..models import Program, ProgramSeries, Registration, Session
 from ..services import tickets
 
 
-class SeriesSerializer(ScopedModelSerializer):
+class ProgramSeriesSerializer(ScopedModelSerializer):
     class Meta:
         model = ProgramSeries
         fields = ["id", "union", "name", "description"]
 
 
-class SessionSerializer(ScopedModelSerializer):
+class ProgramSessionSerializer(ScopedModelSerializer):
     free = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -41,7 +41,7 @@ class SessionSerializer(ScopedModelSerializer):
 
 
 class ProgramSerializer(ScopedModelSerializer):
-    sessions = SessionSerializer(many=True, read_only=True)
+    sessions = ProgramSessionSerializer(many=True, read_only=True)
 
     class Meta:
         model = Program
@@ -89,7 +89,7 @@ class ProgramSerializer(ScopedModelSerializer):
         return attrs
 
 
-class PublicSessionSerializer(serializers.ModelSerializer):
+class PublicProgramSessionSerializer(serializers.ModelSerializer):
     free = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -102,7 +102,7 @@ class PublicProgramSerializer(serializers.ModelSerializer):
     """What anyone may read of a published program (no budget, no counts of people)."""
 
     union_name = serializers.CharField(source="union.name", read_only=True)
-    sessions = PublicSessionSerializer(many=True, read_only=True)
+    sessions = PublicProgramSessionSerializer(many=True, read_only=True)
     reasons = serializers.SerializerMethodField(help_text=_("当前登录职工不能报名的原因；空表示可以报名"))
 
     class Meta:
@@ -171,7 +171,7 @@ class MyRegistrationSerializer(serializers.ModelSerializer):
     """The worker's own registration, with the signed ticket for the QR when there is one."""
 
     program_title = serializers.CharField(source="program.title", read_only=True)
-    session_detail = PublicSessionSerializer(source="session", read_only=True)
+    session_detail = PublicProgramSessionSerializer(source="session", read_only=True)
     ticket = serializers.SerializerMethodField(help_text=_("签到二维码的内容（已确认时）"))
 
     class Meta:
@@ -199,39 +199,39 @@ class MyRegistrationSerializer(serializers.ModelSerializer):
         return None
 
 
-class SignUpSerializer(serializers.Serializer):
+class ProgramSignUpSerializer(serializers.Serializer):
     session = serializers.IntegerField(help_text=_("场次编号"))
 
 
-class OnBehalfSerializer(serializers.Serializer):
+class RegistrationOnBehalfSerializer(serializers.Serializer):
     session = serializers.IntegerField(help_text=_("场次编号"))
     person = serializers.IntegerField(help_text=_("职工编号（须在您的管辖范围内）"))
 
 
-class ReasonSerializer(serializers.Serializer):
+class RegistrationReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text=_("原因"))
 
 
-class ReorderSerializer(serializers.Serializer):
+class RegistrationReorderSerializer(serializers.Serializer):
     position = serializers.IntegerField(min_value=1, help_text=_("新的候补顺序（1 为第一位）"))
     reason = serializers.CharField(max_length=200, help_text=_("调整原因（必填，记入日志）"))
 
 
-class MoveSerializer(serializers.Serializer):
+class RegistrationMoveSerializer(serializers.Serializer):
     session = serializers.IntegerField(help_text=_("调入的场次编号（同一活动）"))
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class CapacitySerializer(serializers.Serializer):
+class SessionCapacitySerializer(serializers.Serializer):
     capacity = serializers.IntegerField(min_value=0, help_text=_("新名额（不少于已占名额）"))
 
 
-class CheckInSerializer(serializers.Serializer):
+class ProgramCheckInSerializer(serializers.Serializer):
     session = serializers.IntegerField(help_text=_("本场次编号"))
     code = serializers.CharField(max_length=1000, help_text=_("票二维码内容、票号，或会员卡二维码内容"))
 
 
-class DrawSerializer(serializers.Serializer):
+class LotteryDrawSerializer(serializers.Serializer):
     seed = serializers.CharField(
         max_length=64, required=False, allow_blank=True, help_text=_("留空则由系统随机生成")
     )

@@ -59,7 +59,7 @@ class SeriesViewSet(ScopedViewSet):
 
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     queryset = ProgramSeries.objects.select_related("union")
-    serializer_class = s.SeriesSerializer
+    serializer_class = s.ProgramSeriesSerializer
     filterset_class = SeriesFilterSet
     ordering_fields = ["id", "name"]
     ordering = ["name", "id"]
@@ -83,7 +83,7 @@ class SessionViewSet(ScopedViewSet):
 
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     queryset = Session.objects.select_related("program")
-    serializer_class = s.SessionSerializer
+    serializer_class = s.ProgramSessionSerializer
     filterset_fields = ["program", "station"]
     ordering_fields = ["id", "starts_at"]
     ordering = ["starts_at", "id"]
@@ -116,10 +116,11 @@ class RegistrationViewSet(ScopedViewSet):
     ordering = ["session_id", "status", "position", "signed_up_at", "id"]
 
     @extend_schema(
-        request=s.OnBehalfSerializer, responses={201: s.RegistrationSerializer, 400: OpenApiResponse()}
+        request=s.RegistrationOnBehalfSerializer,
+        responses={201: s.RegistrationSerializer, 400: OpenApiResponse()},
     )
     def create(self, request, *args, **kwargs):
-        body = s.OnBehalfSerializer(data=request.data)
+        body = s.RegistrationOnBehalfSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         session = (
             Session.objects.restrict(request.user, CHANGE)
@@ -164,10 +165,11 @@ class _Step(_Api, generics.GenericAPIView):
 
 class RegistrationCancelView(_Step):
     model = Registration
-    serializer_class = s.ReasonSerializer
+    serializer_class = s.RegistrationReasonSerializer
 
     @extend_schema(
-        request=s.ReasonSerializer, responses={200: s.RegistrationSerializer, 400: OpenApiResponse()}
+        request=s.RegistrationReasonSerializer,
+        responses={200: s.RegistrationSerializer, 400: OpenApiResponse()},
     )
     def post(self, request, pk):
         registration = self.target(pk)
@@ -181,10 +183,11 @@ class RegistrationCancelView(_Step):
 
 class RegistrationReorderView(_Step):
     model = Registration
-    serializer_class = s.ReorderSerializer
+    serializer_class = s.RegistrationReorderSerializer
 
     @extend_schema(
-        request=s.ReorderSerializer, responses={200: s.RegistrationSerializer, 400: OpenApiResponse()}
+        request=s.RegistrationReorderSerializer,
+        responses={200: s.RegistrationSerializer, 400: OpenApiResponse()},
     )
     def post(self, request, pk):
         registration = self.target(pk)
@@ -199,10 +202,11 @@ class RegistrationReorderView(_Step):
 
 class RegistrationMoveView(_Step):
     model = Registration
-    serializer_class = s.MoveSerializer
+    serializer_class = s.RegistrationMoveSerializer
 
     @extend_schema(
-        request=s.MoveSerializer, responses={200: s.RegistrationSerializer, 400: OpenApiResponse()}
+        request=s.RegistrationMoveSerializer,
+        responses={200: s.RegistrationSerializer, 400: OpenApiResponse()},
     )
     def post(self, request, pk):
         registration = self.target(pk)
@@ -219,15 +223,18 @@ class RegistrationMoveView(_Step):
 
 class SessionCapacityView(_Step):
     model = Session
-    serializer_class = s.CapacitySerializer
+    serializer_class = s.SessionCapacitySerializer
 
-    @extend_schema(request=s.CapacitySerializer, responses={200: s.SessionSerializer, 400: OpenApiResponse()})
+    @extend_schema(
+        request=s.SessionCapacitySerializer,
+        responses={200: s.ProgramSessionSerializer, 400: OpenApiResponse()},
+    )
     def post(self, request, pk):
         session = self.target(pk)
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         done = self.run(engine.set_capacity, session, body.validated_data["capacity"], by=request.user)
-        return Response(s.SessionSerializer(done, context={"request": request}).data)
+        return Response(s.ProgramSessionSerializer(done, context={"request": request}).data)
 
 
 class SessionNoShowsView(_Step):
@@ -248,10 +255,10 @@ class CheckInView(_Step):
     """Check in at a session by the ticket QR, the typed ticket code, or the member card QR."""
 
     model = Session
-    serializer_class = s.CheckInSerializer
+    serializer_class = s.ProgramCheckInSerializer
 
     @extend_schema(
-        request=s.CheckInSerializer, responses={200: s.RegistrationSerializer, 400: OpenApiResponse()}
+        request=s.ProgramCheckInSerializer, responses={200: s.RegistrationSerializer, 400: OpenApiResponse()}
     )
     def post(self, request):
         body = self.get_serializer(data=request.data)
@@ -265,9 +272,11 @@ class ProgramDrawView(_Step):
     """Draw the lottery once (the seed is random unless given); the result is published."""
 
     model = Program
-    serializer_class = s.DrawSerializer
+    serializer_class = s.LotteryDrawSerializer
 
-    @extend_schema(request=s.DrawSerializer, responses={200: OpenApiResponse(), 400: OpenApiResponse()})
+    @extend_schema(
+        request=s.LotteryDrawSerializer, responses={200: OpenApiResponse(), 400: OpenApiResponse()}
+    )
     def post(self, request, pk):
         program = self.target(pk)
         body = self.get_serializer(data=request.data)
@@ -381,10 +390,10 @@ class MyRegistrationViewSet(_Api, mixins.ListModelMixin, mixins.RetrieveModelMix
         )
 
     @extend_schema(
-        request=s.SignUpSerializer, responses={201: s.MyRegistrationSerializer, 400: OpenApiResponse()}
+        request=s.ProgramSignUpSerializer, responses={201: s.MyRegistrationSerializer, 400: OpenApiResponse()}
     )
     def create(self, request, *args, **kwargs):
-        body = s.SignUpSerializer(data=request.data)
+        body = s.ProgramSignUpSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         session = (
             Session.objects.filter(program__in=_published(), pk=body.validated_data["session"])
