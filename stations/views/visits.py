@@ -59,7 +59,8 @@ def visit_overview(request):
 class ServiceRecordListView(ConsoleListView):
     model = ServiceRecord
     filterset_class = ServiceRecordFilterSet
-    columns = ["served_on", "station", "kind", "count", "employment_form", "recorded_by", "note"]
+    # The station first: it names a row (the permission matrix and readers of the export tell rows by it).
+    columns = ["station", "served_on", "kind", "count", "employment_form", "recorded_by", "note"]
     ordering_fields = ["served_on", "count", "created_at", "id"]
     default_ordering = "-served_on"
 

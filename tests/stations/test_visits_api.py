@@ -117,8 +117,10 @@ def test_service_records_list_and_export(tree, place, login):
     job = Job.objects.get(kind="export")
     book = load_workbook(io.BytesIO(client.get(f"/console/jobs/{job.pk}/download/").getvalue()))
     rows = [[cell.value for cell in row] for row in book.active.iter_rows()]
-    assert rows[0][:4] == ["服务日期", "服务站点", "服务项目", "服务人次"]
-    assert [row[1:4] for row in rows[1:]] == [["爱心翼站·电信柯北营业厅", "手机贴膜", 6]]
+    assert rows[0][:4] == ["服务站点", "服务日期", "服务项目", "服务人次"]
+    assert [[row[0], row[1].date(), row[2], row[3]] for row in rows[1:]] == [
+        ["爱心翼站·电信柯北营业厅", datetime.date(2026, 11, 3), "手机贴膜", 6]
+    ]
 
 
 # --- API --------------------------------------------------------------------------------------
