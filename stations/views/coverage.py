@@ -94,12 +94,18 @@ def map_context(analysis: services.Analysis, user) -> dict:
 
 @access.requires(access.SCOPED)
 def coverage(request):
-    form = CoverageForm(request.GET or None, user=request.user)
-    if not request.GET:
-        # Open at once on the official's own top union with the defaults.
-        first = form.fields["union"].queryset.first()
-        initial = {"radius_m": services.DEFAULT_RADIUS_M, "period": services.DAY, "k": services.DEFAULT_K}
-        form = CoverageForm({**initial, "union": first.pk if first else ""}, user=request.user)
+    # The defaults are filled in and shown, so a bare link (or one with just ?union=) analyses at once.
+    data = request.GET.copy()
+    for key, value in (
+        ("radius_m", services.DEFAULT_RADIUS_M),
+        ("period", services.DAY),
+        ("k", services.DEFAULT_K),
+    ):
+        data.setdefault(key, value)
+    if not data.get("union"):
+        first = union_choices(request.user, VIEW).first()
+        data["union"] = first.pk if first else ""
+    form = CoverageForm(data, user=request.user)
     context = {"form": form, "analysis": None}
     if form.is_valid():
         data = form.cleaned_data

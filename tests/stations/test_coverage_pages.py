@@ -65,6 +65,16 @@ def test_console_page_opens_with_defaults_and_refuses_another_union(tree, login)
         tree["town_a"],
         "day",
     )
+    # A link with only the union (the hot spot page's) takes the other defaults.
+    analysis = client.get("/console/coverage/", {"union": tree["site_a"].pk, "period": "night"}).context[
+        "analysis"
+    ]
+    assert (analysis.union, analysis.radius_m, analysis.period, analysis.k) == (
+        tree["site_a"],
+        1000,
+        "night",
+        5,
+    )
     response = client.get(
         "/console/coverage/", {"union": tree["town_b"].pk, "radius_m": 1000, "period": "day", "k": 5}
     )
