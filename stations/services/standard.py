@@ -490,6 +490,8 @@ def _close_earlier_follow_ups(inspection: Inspection) -> None:
 @transaction.atomic
 def mark_followed_up(inspection: Inspection, note: str = "") -> Inspection:
     """Record that the findings were followed up (rectified and checked)."""
+    if inspection.follow_up_on is None:
+        raise ValidationError(_("该检查没有安排整改复查"), code="none")
     if inspection.followed_up_at is not None:
         raise ValidationError(_("该检查已复查完成"), code="done")
     inspection.followed_up_at = timezone.now()

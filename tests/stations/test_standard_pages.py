@@ -271,3 +271,33 @@ def test_checklist_console_items_versions(tree, login):
         == 404
     )
     assert copy.items.count() == 2
+
+
+def test_correcting_an_inspection_from_the_console(tree, login):
+    site = station(tree["site_a"])
+    standard = checklist(tree["district"])
+    client = login(factories.official("service", RoleKind.SERVICE, tree["district"]))
+    inspection = services.record_inspection(
+        site, factories.official("s2", RoleKind.SERVICE, tree["district"]), rows(standard)
+    )
+    url = f"/console/inspections/{inspection.pk}/correct/"
+    page = client.get(url)
+    assert page.status_code == 200 and 'value="20.0"' in page.content.decode()
+    data = form_post(standard, 饮用水=(10, "饮水机坏了"))
+    response = client.post(url, {**data, "follow_up_on": "2000-01-01"})
+    assert response.context["form"].errors["follow_up_on"] == ["整改复查日期不能早于检查日期"]
+    inspection.refresh_from_db()
+    assert inspection.score == Decimal("100.0")
+    response = client.post(url, data)
+    assert response.status_code == 302
+    inspection.refresh_from_db()
+    site.refresh_from_db()
+    assert (inspection.score, inspection.result, site.below_standard) == (Decimal("90.0"), "failed", True)
+    assert inspection.scores.get(finding="饮水机坏了").score == Decimal("10.0")
+    # No follow-up date was set: there is nothing to mark as followed up.
+    response = client.post(f"/console/inspections/{inspection.pk}/follow-up/", follow=True)
+    assert "该检查没有安排整改复查" in response.content.decode()
+    response = client.post(f"/console/inspections/{inspection.pk}/delete/")
+    assert response.status_code == 302 and response["Location"] == f"/console/stations/{site.pk}/"
+    site.refresh_from_db()
+    assert (Inspection.objects.count(), site.below_standard, site.inspected_on) == (0, False, None)
