@@ -259,7 +259,7 @@ def analysis_book(analysis: Analysis) -> bytes:
         [
             _("顺序"),
             _("建议"),
-            _("位置"),
+            _("地点"),
             _("纬度（WGS-84）"),
             _("经度（WGS-84）"),
             _("新增覆盖人数"),

@@ -42,21 +42,8 @@ def map_context(analysis: services.Analysis, user) -> dict:
         .filter(pk__in=[s.pk for s in analysis.stations])
         .values_list("pk", flat=True)
     )
+    # Hot spots first: the stations and the suggested sites are drawn over them.
     points, circles = [], []
-    for s in analysis.stations:
-        points.append(
-            {
-                "lat": s.lat,
-                "lon": s.lon,
-                "label": s.name,
-                "url": reverse("stations:station-detail", args=[s.pk]) if s.pk in mine else None,
-                "kind": "station",
-                "open": s.open[period],
-                "note": _("此时段开放") if s.open[period] else _("此时段不开放"),
-            }
-        )
-        if s.open[period]:
-            circles.append({"lat": s.lat, "lon": s.lon, "radius_m": analysis.radius_m})
     spots = analysis.spots if len(analysis.spots) <= MAP_SPOTS else analysis.uncovered[:MAP_SPOTS]
     for spot in spots:
         covered = spot.covered[period]
@@ -75,6 +62,20 @@ def map_context(analysis: services.Analysis, user) -> dict:
                 },
             }
         )
+    for s in analysis.stations:
+        points.append(
+            {
+                "lat": s.lat,
+                "lon": s.lon,
+                "label": s.name,
+                "url": reverse("stations:station-detail", args=[s.pk]) if s.pk in mine else None,
+                "kind": "station",
+                "open": s.open[period],
+                "note": _("此时段开放") if s.open[period] else _("此时段不开放"),
+            }
+        )
+        if s.open[period]:
+            circles.append({"lat": s.lat, "lon": s.lon, "radius_m": analysis.radius_m})
     for site in analysis.suggestions:
         label = _("建议%(rank)d：%(name)s") % {"rank": site.rank, "name": site.name}
         points.append(
