@@ -7,10 +7,11 @@ coordinates near them, whoever owns it: a rider rests at the nearest open statio
 union's. Stations are public (the H5 map shows them to anyone), so counting a neighbouring
 union's station reveals nothing.
 
-"Open by day" and "open by night" are two fixed instants of a working week, checked with
-stations.hours.is_open on Station.hours (DAY_AT, NIGHT_AT below; settings COVERAGE_DAY_AT /
-COVERAGE_NIGHT_AT override them). Dated closures (StationClosure) are left out: the analysis is
-about the network's week, not a holiday.
+"Open by day" and "open by night" are two fixed instants of a working week (DAY_AT, NIGHT_AT
+below; settings COVERAGE_DAY_AT / COVERAGE_NIGHT_AT override them), checked by the same
+stations.services.hours.open_flags the nearest-station search uses (stations.hours.is_open on
+Station.hours). Dated closures (StationClosure) are left out: the analysis is about the network's
+week, not a holiday.
 
 Geometry: a station covers a hot spot when the haversine distance (core.geo.distance_m) is at
 most the radius. Points are bucketed in a grid of cells at least one radius wide, so a query
@@ -46,6 +47,7 @@ from orgs.services.census import employers_of
 from .. import hours as hours_rules
 from ..choices import HotSpotSource
 from ..models import HotSpot, Station
+from . import hours as hours_service
 
 DAY, NIGHT = "day", "night"
 PERIODS = ((DAY, gettext_lazy("白天")), (NIGHT, gettext_lazy("夜间")))
@@ -271,10 +273,13 @@ def instant_label(at: datetime.datetime) -> str:
     return f"{hours_rules.WEEKDAYS[at.weekday()]} {at:%H:%M}"
 
 
-def open_flags(hours, at: dict[str, datetime.datetime] | None = None) -> dict[str, bool]:
-    """{"day": …, "night": …}: whether weekly `hours` are open at the two instants."""
-    at = instants() if at is None else at
-    return {period: hours_rules.is_open(hours, when) for period, when in at.items()}
+def period_flags(stations) -> dict[int, dict[str, bool]]:
+    """{station id: {"day": open?, "night": open?}} for rows with id, hours and active, through
+    stations.services.hours.open_flags at the two instants. The instants' dates lie in the past,
+    so no dated closure falls on them: the answer is the weekly hours'."""
+    rows = list(stations)
+    flags = {period: hours_service.open_flags(rows, when) for period, when in instants().items()}
+    return {row["id"]: {period: flags[period][row["id"]] for period in flags} for row in rows}
 
 
 @dataclass
@@ -387,12 +392,15 @@ def _stations_near(spots: list[SpotRow], radius_m: float) -> list[StationPoint]:
             longitude__lte=east + margin,
         )
         .order_by("pk")
-        .values_list("pk", "name", "latitude", "longitude", "union_id", "hours")
+        .values("id", "name", "latitude", "longitude", "union_id", "hours", "active")
     )
-    at = instants()
+    rows = list(rows)
+    flags = period_flags(rows)
     return [
-        StationPoint(pk, name, float(lat), float(lon), union_id, open_flags(hours, at))
-        for pk, name, lat, lon, union_id, hours in rows
+        StationPoint(
+            r["id"], r["name"], float(r["latitude"]), float(r["longitude"]), r["union_id"], flags[r["id"]]
+        )
+        for r in rows
     ]
 
 

@@ -196,12 +196,20 @@ def test_analysis_refuses_bad_inputs(tree):
         services.analyse(tree["town_a"], 50, "day")
 
 
-def test_open_flags_use_the_two_instants(settings):
+def test_the_two_instants_decide_open_by_day_and_by_night(tree, settings):
     evening = [[[1020, 1320]] for _ in range(7)]  # 17:00-22:00
-    assert services.open_flags(evening) == {"day": False, "night": True}
-    assert services.open_flags(DAY_ONLY) == {"day": True, "night": False}
+    rows = [
+        {"id": 1, "hours": evening, "active": True},
+        {"id": 2, "hours": DAY_ONLY, "active": True},
+        {"id": 3, "hours": ALL_DAY, "active": False},
+    ]
+    assert services.period_flags(rows) == {
+        1: {"day": False, "night": True},
+        2: {"day": True, "night": False},
+        3: {"day": False, "night": False},
+    }
     settings.COVERAGE_NIGHT_AT = (2, "22:30")
-    assert services.open_flags(evening) == {"day": False, "night": False}
+    assert services.period_flags(rows)[1] == {"day": False, "night": False}
     assert services.instant_label(services.instants()["night"]) == "周三 22:30"
 
 
