@@ -98,6 +98,11 @@ def program_detail(request, pk):
             "algorithm": lottery.ALGORITHM,
             "drawn_at": program.lottery_drawn_at,
             "sessions": [(session, entries.get(session.pk, [])) for session in program.sessions.all()],
+            "mine": Registration.objects.filter(program=program, person=person, draw_rank__isnull=False)
+            .order_by("-id")
+            .first()
+            if person is not None
+            else None,
         }
     return render(request, "portal/program_detail.html", context)
 

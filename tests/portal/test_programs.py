@@ -160,8 +160,14 @@ def test_lottery_page_shows_the_window_then_the_seed_and_how_to_verify(tree):
     assert "demo-seed-1" in page and "sha256" in page and "如何自行验证" in page
     ids = sorted(e.pk for e in entries)
     assert ", ".join(str(i) for i in ids) in page
-    winner = lottery_order("demo-seed-1", ids)[0]
-    assert Registration.objects.get(pk=winner).status == S.CONFIRMED
+    order = lottery_order("demo-seed-1", ids)
+    assert Registration.objects.get(pk=order[0]).status == S.CONFIRMED
+    # A worker who entered sees their own number and rank, to check against the published order.
+    last = Registration.objects.select_related("person__user").get(pk=order[-1])
+    client = Client()
+    client.force_login(last.person.user, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(f"/programs/{program.pk}/").content.decode()
+    assert f"<dt>我的报名编号</dt><dd>{last.pk}</dd>" in page and "<dt>我的抽签序号</dt><dd>3</dd>" in page
 
 
 @pytest.mark.parametrize("path", ["/programs/", "/me/programs/"])
