@@ -10,6 +10,7 @@ only completed; visits and services are added only to stations that have none.
 """
 
 import datetime
+import itertools
 import random
 from decimal import Decimal
 
@@ -350,14 +351,13 @@ def _local(day: datetime.date, minute: int) -> datetime.datetime:
     )
 
 
-def _visit_minutes(station: Station, day: datetime.date, rng: random.Random, count: int) -> list[int]:
-    """`count` minutes of the day within the station's hours, drawn by HOUR_WEIGHTS."""
-    intervals = station.hours[day.weekday()]
-    minutes = [m for opens, closes in intervals for m in range(opens, min(closes, 1440))]
-    if not minutes:
-        return []
-    weights = [HOUR_WEIGHTS[m // 60] for m in minutes]
-    return sorted(rng.choices(minutes, weights=weights, k=count))
+def _day_minutes(station: Station) -> list[tuple[list[int], list[int]]]:
+    """Per weekday: the minutes the station is open and their cumulative HOUR_WEIGHTS (drawn from)."""
+    week = []
+    for intervals in station.hours:
+        minutes = [m for opens, closes in intervals for m in range(opens, min(closes, 1440))]
+        week.append((minutes, list(itertools.accumulate(HOUR_WEIGHTS[m // 60] for m in minutes))))
+    return week
 
 
 def _add_activity(stations: list[Station], district_union: Union, keeper_user, rng: random.Random) -> None:
@@ -381,14 +381,18 @@ def _add_activity(stations: list[Station], district_union: Union, keeper_user, r
     visits, records = [], []
     for station in stations:
         group = _group(station)
+        week = _day_minutes(station)
         forms = FORM_WEIGHTS["rider" if group == "rider" else "other"]
+        form_codes, form_cumulative = [f for f, _w in forms], list(itertools.accumulate(w for _f, w in forms))
         recorder = keeper_user if station.pk in kept else (official.user if official else None)
         for day in days:
             weekend = day.weekday() >= 5
             mean = DAILY_VISITS[group] * (WEEKEND_FACTOR[group] if weekend else 1)
             count = max(0, round(rng.gauss(mean, mean / 4)))
-            minutes = _visit_minutes(station, day, rng, count)
-            chosen = rng.choices([f for f, _w in forms], weights=[w for _f, w in forms], k=len(minutes))
+            open_minutes, cumulative = week[day.weekday()]
+            drawn = rng.choices(open_minutes, cum_weights=cumulative, k=count) if open_minutes else []
+            minutes = sorted(drawn)
+            chosen = rng.choices(form_codes, cum_weights=form_cumulative, k=len(minutes))
             if station.pk not in visited:
                 visits += [
                     Visit(station=station, at=_local(day, m), employment_form=f, created_at=_local(day, m))
