@@ -65,14 +65,18 @@ def check_partner(station: Station) -> None:
 
 
 @transaction.atomic
-def save_station(station: Station, amenities=None) -> Station:
+def save_station(station: Station, amenities=None, *, checked: bool = False) -> Station:
     """Create or change a station once it is valid (fields, coordinates, a name unique in its union,
-    a partner in reach); `amenities`, when given, replaces its amenities."""
-    station.full_clean()
-    check_partner(station)
+    a partner in reach); `amenities`, when given, replaces its amenities. `checked`: the caller (the
+    xlsx import) has validated the rows already, against relations it read once for the whole file;
+    the database's constraints still hold the unique name and the coordinates."""
+    if not checked:
+        station.full_clean()
+        check_partner(station)
+    is_new = station.pk is None
     station.save()
     if amenities is not None:
-        set_amenities(station, amenities)
+        set_amenities(station, amenities, new=is_new)
     return station
 
 
@@ -159,13 +163,17 @@ def position_in(station: Station, system: str) -> tuple[float, float] | None:
 
 
 @transaction.atomic
-def set_amenities(station: Station, amenities) -> bool:
-    """Replace the station's amenities; records what changed; False when nothing did."""
+def set_amenities(station: Station, amenities, *, new: bool = False) -> bool:
+    """Replace the station's amenities; records what changed; False when nothing did.
+    `new`: the station was just created and has none yet (saves two queries a row in imports)."""
     wanted = {a.pk: a for a in amenities}
-    current = set(station.amenities.values_list("pk", flat=True))
+    current = set() if new else set(station.amenities.values_list("pk", flat=True))
     if set(wanted) == current:
         return False
-    station.amenities.set(list(wanted.values()))
+    if new:
+        station.amenities.add(*wanted.values())
+    else:
+        station.amenities.set(list(wanted.values()))
     names = "、".join(a.name for a in sorted(wanted.values(), key=lambda a: (a.order, a.code))) or "—"
     record_action(station, "amenities_changed", _("设施服务：%(names)s") % {"names": names})
     return True

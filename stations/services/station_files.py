@@ -10,10 +10,13 @@ The mechanics (reading xlsx/csv, template dropdowns) are core.spreadsheets, shar
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_tasks import task
 
-from core import geo, spreadsheets
+from core import geo, jobs, spreadsheets
 from core.scoping import ADD, CHANGE, owners_for
 from core.spreadsheets import Column, FileError, Problem
 from orgs.choices import UnionStatus
@@ -164,7 +167,9 @@ class _Lookups:
             (s.union_id, s.name): s
             for s in Station.objects.filter(
                 name__in={str(row["name"]) for _n, row in rows if row.get("name")}
-            ).select_related("union", "partner")
+            )
+            .select_related("union", "partner")
+            .prefetch_related("amenities")
         }
         self.changeable = set(
             Station.objects.restrict(user, CHANGE)
@@ -310,7 +315,13 @@ def _check_row(number, raw, lookups: _Lookups, problems, by_key, amenities_by_co
     if active is not None:
         station.active = active
     try:
-        station.full_clean(validate_unique=False)
+        # The relations are the rows looked up above, the pair (union, name) was matched above and the
+        # position checked: only the fields' own rules are left (a query per row each otherwise).
+        station.full_clean(
+            exclude=["union", "partner", "region", "keepers", "amenities"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
         services.check_partner(station)
     except ValidationError as error:
         for field, messages in error.message_dict.items():
@@ -371,7 +382,7 @@ def apply(user, rows: list[dict]) -> dict:
     written = [row for row in rows if row["station"] is not None]
     for row in written:
         is_new = row["station"].pk is None
-        services.save_station(row["station"], amenities=row["amenities"])
+        services.save_station(row["station"], amenities=row["amenities"], checked=True)
         created += is_new
         updated += not is_new
     ids = [row["station"].pk for row in written]
@@ -392,3 +403,61 @@ def import_file(user, default_union: Union | None, content: bytes, file_name: st
             "errors": [p.__dict__ for p in problems[:MAX_REPORTED]],
         }
     return {"imported": True, **apply(user, rows)}
+
+
+# --- Large files: in the background ---------------------------------------------------------------------
+
+# Files up to this size are imported while the official waits (errors listed on the page); larger ones
+# (thousands of rows) go to a background job whose page follows the progress and offers the error report.
+INLINE_BYTES = 256 * 1024
+
+
+def start_import(user, default_union: Union | None, upload) -> "jobs.Job":
+    """Keep the upload where the worker can read it and queue the import; returns the Job."""
+    name = default_storage.save("imports/stations/upload.bin", upload)
+    return jobs.start(
+        "station_import",
+        _("服务站点导入：%(name)s") % {"name": upload.name},
+        user,
+        run_import,
+        default_union.pk if default_union else None,
+        name,
+        upload.name,
+    )
+
+
+@task()
+def run_import(job_id: int, union_id: int | None, stored_name: str, file_name: str) -> None:
+    def work(job, progress):
+        try:
+            with default_storage.open(stored_name, "rb") as stored:
+                content = stored.read()
+        finally:
+            default_storage.delete(stored_name)
+        union = Union.objects.filter(pk=union_id).first() if union_id else None
+        try:
+            result = import_file(job.created_by, union, content, file_name)
+        except FileError as error:
+            progress.advance(0, str(error))
+            return {"imported": False, "file_error": str(error), "error_count": 1}
+        except PermissionDenied:
+            progress.advance(0, _("超出您的管理范围，未导入。"))
+            return {"imported": False, "error_count": 1}
+        if result["imported"]:
+            progress.advance(
+                result["rows"],
+                _("已导入 %(rows)d 行：新增 %(created)d 个，更新 %(updated)d 个，%(unchanged)d 个无变化")
+                % result,
+            )
+            return result
+        progress.advance(
+            0, _("发现 %(n)d 处错误，未导入任何数据，请下载错误报告") % {"n": result["error_count"]}
+        )
+        job.result_file.save(
+            f"station-errors-{job.pk}.xlsx",
+            ContentFile(spreadsheets.error_report(result["errors"])),
+            save=False,
+        )
+        return {k: v for k, v in result.items() if k != "errors"}
+
+    jobs.run(job_id, work)

@@ -258,6 +258,9 @@ def station_import(request):
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        if upload.size > station_files.INLINE_BYTES:
+            job = station_files.start_import(request.user, form.cleaned_data["union"], upload)
+            return redirect("core:job-detail", job.pk)
         try:
             result = station_files.import_file(
                 request.user, form.cleaned_data["union"], upload.read(), upload.name

@@ -255,3 +255,22 @@ def test_columns_follow_the_managed_list(db):
     Amenity.objects.filter(code="aed").update(active=False)
     headers = [c.header for c in station_files.columns()]
     assert "AED" not in headers and "饮用水" in headers
+
+
+def test_large_files_import_in_the_background(tree, login, monkeypatch):
+    monkeypatch.setattr(station_files, "INLINE_BYTES", 100)
+    client = login(factories.official("svc-a", "service", tree["town_a"]))
+    good = book_bytes([header(), row("柯北站", partner="")])
+    response = upload(client, good, union=tree["town_a"])
+    job = Job.objects.get(kind="station_import")
+    assert response["Location"] == f"/console/jobs/{job.pk}/"
+    assert (job.status, job.result["created"]) == ("done", 1)
+    assert Station.objects.get().name == "柯北站"
+    bad = book_bytes([header(), row("坏站", partner="", kind="驿站")])
+    upload(client, bad, union=tree["town_a"])
+    job = Job.objects.filter(kind="station_import").latest("pk")
+    assert job.result["imported"] is False and "错误报告" in job.message
+    with job.result_file.open("rb") as handle:
+        report = load_workbook(io.BytesIO(handle.read())).active
+    assert [c.value for c in report[2]][:2] == [2, "类型"]
+    assert Station.objects.count() == 1
