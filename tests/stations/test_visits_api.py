@@ -253,5 +253,11 @@ def test_station_page_has_the_last_30_days(tree, place, login):
     assert "到站与服务" in html and "近 30 天" in html
     assert f"/console/stations/{place['a'].pk}/visits/" in html
     assert f"/console/checkin-posters/{place['a'].pk}.pdf" in html
+    assert f"/keeper/stations/{place['a'].pk}/" in html  # a service official may record
+    viewer = login(factories.official("viewer-a", "viewer", tree["town_a"]))
+    assert (
+        f"/keeper/stations/{place['a'].pk}/"
+        not in viewer.get(f"/console/stations/{place['a'].pk}/").content.decode()
+    )
     nav = client.get("/console/stations/visits/").content.decode()
     assert "驿站服务统计" in nav
