@@ -17,8 +17,8 @@ from ..filtersets.registry import StationFilterSet
 from ..forms.registry import ClosureForm, KeeperAssignForm, PhotoForm, StationForm, StationImportForm
 from ..models import Amenity, Station, StationClosure, StationKeeper, StationPhoto
 from ..services import hours as hours_service
+from ..services import nearest, standard, station_files
 from ..services import registry as services
-from ..services import standard, station_files
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -95,6 +95,7 @@ class StationDetailView(ConsoleDetailView):
         context["amenities"] = station.amenities.order_by("order", "code")
         gcj = services.position_in(station, geo.GCJ02)
         context["gcj02"] = gcj and (f"{gcj[0]:.6f}", f"{gcj[1]:.6f}")
+        context["map_links"] = nearest.navigation(station)
         if context["can_change"]:
             context["assign_form"] = KeeperAssignForm(station=station)
             context["closure_form"] = ClosureForm()

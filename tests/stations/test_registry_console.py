@@ -69,6 +69,7 @@ def test_form_defaults_to_gcj02_and_stores_wgs84(tree, login):
     text = page.content.decode()
     assert f"{made.latitude}, {made.longitude}" in text
     assert f"{GCJ[0]:.6f}, {GCJ[1]:.6f}" in text  # the GCJ-02 equivalent
+    assert f"position={GCJ[1]:.6f},{GCJ[0]:.6f}" in text  # 高德 gets GCJ-02 (lon,lat)
     assert "饮用水" in text and "无线网络" in text
     assert page.context["week"][4] == ("周五", "08:30-12:00, 13:30-17:00")
     assert page.context["week"][5] == ("周六", "休息")
