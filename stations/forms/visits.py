@@ -21,9 +21,11 @@ class PeriodForm(forms.Form):
     """A date range (this month by default) and, for the scope page, a union whose subtree to count."""
 
     start = forms.DateField(
-        label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("开始日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    end = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label=_("结束日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     union = forms.ModelChoiceField(
         queryset=Union.objects.none(),
         label=_("工会（含下级）"),
@@ -62,7 +64,7 @@ class ServiceRecordForm(forms.ModelForm):
         model = ServiceRecord
         fields = ["kind", "count", "served_on", "employment_form", "note"]
         widgets = {
-            "served_on": forms.DateInput(attrs={"type": "date"}),
+            "served_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "count": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
         }
 

@@ -204,6 +204,8 @@ def keeping(tree, place):
 
 def test_keeper_lists_and_records_for_assigned_stations_only(keeping, login):
     client = login(keeping["keeper"])
+    form_page = client.get(f"/keeper/stations/{keeping['a'].pk}/").content.decode()
+    assert f'value="{timezone.localdate().isoformat()}"' in form_page  # the date input shows today
     home = client.get("/keeper/")
     assert [station.name for station, _v, _s in home.context["rows"]] == ["柯迎社区小哥驿站"]
     today = timezone.localdate().isoformat()
