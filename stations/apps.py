@@ -22,3 +22,10 @@ class StationsConfig(AppConfig):
             _("服务站点（含下级）"),
             lambda union: Station.objects.filter(union__path__subtree=union.path, active=True).count(),
         )
+        # Kept by services.standard from each station's latest inspection.
+        counter(
+            _("未达标站点（含下级）"),
+            lambda union: Station.objects.filter(
+                union__path__subtree=union.path, active=True, below_standard=True
+            ).count(),
+        )

@@ -301,3 +301,16 @@ def test_correcting_an_inspection_from_the_console(tree, login):
     assert response.status_code == 302 and response["Location"] == f"/console/stations/{site.pk}/"
     site.refresh_from_db()
     assert (Inspection.objects.count(), site.below_standard, site.inspected_on) == (0, False, None)
+
+
+def test_union_page_counts_stations_below_standard(tree, login):
+    standard = checklist(tree["district"])
+    inspector = factories.official("service", RoleKind.SERVICE, tree["district"])
+    services.record_inspection(station(tree["site_a"], "甲"), inspector, rows(standard, 饮用水=(0, "无水")))
+    services.record_inspection(station(tree["town_a"], "乙"), inspector, rows(standard))
+    services.record_inspection(station(tree["town_b"], "丙"), inspector, rows(standard, 饮用水=(0, "无水")))
+    client = login(inspector)
+    counts = dict(client.get(f"/console/unions/{tree['town_a'].pk}/").context["counts"])
+    assert counts["未达标站点（含下级）"] == 1
+    counts = dict(client.get(f"/console/unions/{tree['district'].pk}/").context["counts"])
+    assert counts["未达标站点（含下级）"] == 2
