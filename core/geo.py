@@ -127,7 +127,12 @@ def distance_m(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
 
 def bounding_box(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
     """(min_lat, max_lat, min_lon, max_lon) containing every point within radius_m of (lat, lon)."""
-    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
-    coslat = math.cos(math.radians(min(89.9, abs(lat) + dlat)))
-    dlon = 180.0 if coslat <= 0 else min(180.0, dlat / coslat)
+    angle = radius_m / EARTH_RADIUS_M
+    dlat = math.degrees(angle)
+    if abs(lat) + dlat >= 90 or angle >= math.pi / 2:
+        dlon = 180.0  # the circle takes in a pole: every longitude
+    else:
+        # The widest longitude span of a circle on the sphere (not at its own latitude, nearer
+        # the pole): asin(sin r / cos lat). A nudge keeps points on the rim inside.
+        dlon = min(180.0, math.degrees(math.asin(math.sin(angle) / math.cos(math.radians(lat)))) * (1 + 1e-9))
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon

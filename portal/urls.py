@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_checkin, views_join, views_posters, views_programs
+from . import views, views_checkin, views_join, views_posters, views_programs, views_stations
 
 app_name = "portal"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("me/consents/<int:pk>/withdraw/", views.withdraw_consent, name="withdraw-consent"),
     path("me/consents/give/<str:purpose>/", views.give_consent, name="give-consent"),
     path("privacy/", views.privacy, name="privacy"),
+    path("stations/nearby/", views_stations.nearby, name="stations-nearby"),
+    path("stations/<int:pk>/", views_stations.station, name="station"),
     path("join/<str:kind>/<str:token>/", views_join.join, name="join"),
     path("join/done/", views_join.join_done, name="join-done"),
     path("me/joins/", views_join.my_joins, name="my-joins"),

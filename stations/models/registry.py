@@ -30,6 +30,29 @@ def validate_service_phone(value: str) -> None:
         raise ValidationError(_("请填写座机或服务热线，不要填写个人手机号"), code="mobile")
 
 
+class GridCell(models.Func):
+    """The 1° cell of a point, floor(lat + 90) * 400 + floor(lon + 180), computed by the database.
+
+    Kept as a stored generated column so every write (forms, imports, bulk_create, raw SQL) keeps
+    it right; the nearest-station search reads a box as the few cells it covers (an index range
+    each) instead of a latitude band across the whole country. stations.services.nearest.grid_cell
+    is its twin in Python.
+    """
+
+    output_field = models.IntegerField()
+    arity = 2
+
+    def as_sql(self, compiler, connection, **extra):
+        lat, lat_params = compiler.compile(self.source_expressions[0])
+        lon, lon_params = compiler.compile(self.source_expressions[1])
+        if connection.vendor == "postgresql":
+            sql = f"(FLOOR({lat} + 90)::integer * 400 + FLOOR({lon} + 180)::integer)"
+        else:
+            # Both sums are >= 0, where truncation (CAST AS INTEGER) is the floor.
+            sql = f"(CAST(({lat} + 90) AS INTEGER) * 400 + CAST(({lon} + 180) AS INTEGER))"
+        return sql, (*lat_params, *lon_params)
+
+
 def closed_week() -> list:
     """Hours not yet given: closed every day (so a new station never shows as "open now" by mistake)."""
     return [[] for _ in range(7)]
@@ -122,6 +145,12 @@ class Station(TrackedModel):
         validators=[hours_rules.validate],
         help_text=_("周一至周日每天的开放时段（分钟），见 stations/hours.py"),
     )
+    grid = models.GeneratedField(
+        expression=GridCell("latitude", "longitude"),
+        output_field=models.IntegerField(null=True),
+        db_persist=True,
+        verbose_name=_("网格"),
+    )
     opening_note = models.TextField(_("开放时间说明"), blank=True)
     amenities = models.ManyToManyField(
         "Amenity", blank=True, related_name="stations", verbose_name=_("设施服务")
@@ -142,6 +171,8 @@ class Station(TrackedModel):
     )
 
     objects = ScopedQuerySet.as_manager()
+    # grid follows the coordinates (the database computes it): no history line of its own.
+    history_ignored_fields = ("updated_at", "grid")
 
     class Meta:
         verbose_name = _("服务站点")
@@ -172,6 +203,12 @@ class Station(TrackedModel):
             models.Index(fields=["kind", "active"], name="stations_station_kind"),
             # The nearest-station search reads a latitude band, then longitudes within it.
             models.Index(fields=["latitude", "longitude"], name="stations_station_position"),
+            # The nearest-station search: the cells of a box, then latitudes, all read from the index.
+            models.Index(
+                fields=["grid", "latitude", "longitude", "id"],
+                condition=Q(active=True),
+                name="stations_station_near",
+            ),
         ]
 
     def __str__(self) -> str:
