@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "members",
     "stations",
     "programs",
+    "rights",
     "reports",
     "portal",
     "demo",

@@ -36,6 +36,27 @@ from orgs.models import (
     Union,
 )
 from programs.models import Program, ProgramExpense, ProgramSeries, Registration, Session
+from rights.models import (
+    AidCase,
+    AidDecision,
+    AidDocument,
+    AidPayment,
+    AidVisit,
+    Article,
+    BenefitDistribution,
+    BenefitGrant,
+    ClaimDocument,
+    Consultation,
+    ConsultationMessage,
+    ConsultationPhoto,
+    DutyDay,
+    HouseholdMember,
+    Lawyer,
+    MutualAidClaim,
+    MutualAidEnrollment,
+    MutualAidPlan,
+    RightsCase,
+)
 from stations.models import (
     Checklist,
     ChecklistItem,
@@ -156,6 +177,58 @@ def _session(union: Union) -> Session:
     )
 
 
+def _lawyer(union: Union) -> Lawyer:
+    return Lawyer.objects.create(user=User.objects.create_user(f"lawyer-{_n()}"), union=union, name="律师")
+
+
+def _consultation(union: Union) -> Consultation:
+    return Consultation.objects.create(
+        union=union, person=_person(union), category="penalty", question="扣款"
+    )
+
+
+def _aid_case(union: Union) -> AidCase:
+    return AidCase.objects.create(
+        union=union, applicant=_person(union), tier="relative", cause="因病", annual_income=20000
+    )
+
+
+def _distribution(union: Union) -> BenefitDistribution:
+    day = datetime.date(2026, 7, 1)
+    return BenefitDistribution.objects.create(
+        union=union, kind="heat", title=f"高温慰问{_n()}", items="清凉包", starts_on=day, ends_on=day
+    )
+
+
+def _plan_year(union: Union) -> MutualAidPlan:
+    return MutualAidPlan.objects.create(
+        union=union,
+        name=f"医疗互助{_n()}",
+        year=2026,
+        premium=60,
+        enrol_opens_on=datetime.date(2026, 1, 1),
+        enrol_closes_on=datetime.date(2026, 3, 31),
+        coverage_starts_on=datetime.date(2026, 4, 1),
+        coverage_ends_on=datetime.date(2027, 3, 31),
+    )
+
+
+def _enrollment(union: Union) -> MutualAidEnrollment:
+    return MutualAidEnrollment.objects.create(
+        plan=_plan_year(union),
+        person=_person(union),
+        union=union,
+        coverage_starts_on=datetime.date(2026, 4, 1),
+        coverage_ends_on=datetime.date(2027, 3, 31),
+    )
+
+
+def _claim(union: Union) -> MutualAidClaim:
+    return MutualAidClaim.objects.create(
+        enrollment=_enrollment(union), kind="住院", incurred_on=datetime.date(2026, 5, 1), amount_claimed=1000
+    )
+
+
 MAKERS = {
     Union: _union,
     Role: _role,
@@ -215,6 +288,63 @@ MAKERS = {
         note="物料",
         recorded_by=User.objects.create_user(f"e{_n()}"),
     ),
+    Lawyer: _lawyer,
+    Consultation: _consultation,
+    ConsultationMessage: lambda union: ConsultationMessage.objects.create(
+        consultation=_consultation(union), author_kind="worker", body="补充"
+    ),
+    ConsultationPhoto: lambda union: ConsultationPhoto.objects.create(
+        consultation=_consultation(union), image=ContentFile(b"x", "a.jpg")
+    ),
+    RightsCase: lambda union: RightsCase.objects.create(consultation=_consultation(union)),
+    DutyDay: lambda union: DutyDay.objects.create(
+        lawyer=_lawyer(union),
+        station=MAKERS[Station](union),
+        day=datetime.date(2026, 7, 1),
+        starts_at=datetime.time(9),
+        ends_at=datetime.time(12),
+    ),
+    Article: lambda union: Article.objects.create(
+        union=union, title=f"文章{_n()}", question="问", answer="答", category="penalty"
+    ),
+    AidCase: _aid_case,
+    HouseholdMember: lambda union: HouseholdMember.objects.create(
+        aid_case=_aid_case(union), person=_person(union), relation="配偶"
+    ),
+    AidVisit: lambda union: AidVisit.objects.create(
+        aid_case=_aid_case(union),
+        visited_on=datetime.date(2026, 5, 1),
+        visitors="王",
+        findings="属实",
+        recorded_by=User.objects.create_user(f"v{_n()}"),
+    ),
+    AidDocument: lambda union: AidDocument.objects.create(
+        aid_case=_aid_case(union), title="收入证明", file=ContentFile(b"x", "a.pdf")
+    ),
+    AidDecision: lambda union: AidDecision.objects.create(
+        aid_case=_aid_case(union),
+        union=union,
+        approved=True,
+        note="同意",
+        decided_by=User.objects.create_user(f"d{_n()}"),
+    ),
+    AidPayment: lambda union: AidPayment.objects.create(
+        aid_case=_aid_case(union),
+        paid_on=datetime.date(2026, 6, 1),
+        amount=1000,
+        purpose="生活补助",
+        recorded_by=User.objects.create_user(f"p{_n()}"),
+    ),
+    BenefitDistribution: _distribution,
+    BenefitGrant: lambda union: BenefitGrant.objects.create(
+        distribution=_distribution(union), person=_person(union)
+    ),
+    MutualAidPlan: _plan_year,
+    MutualAidEnrollment: _enrollment,
+    MutualAidClaim: _claim,
+    ClaimDocument: lambda union: ClaimDocument.objects.create(
+        claim=_claim(union), title="发票", file=ContentFile(b"x", "a.pdf")
+    ),
     Employer: _employer,
     CensusRound: _census,
     CensusEntry: lambda union: CensusEntry.objects.create(
@@ -237,5 +367,23 @@ MAKERS = {
     ),
 }
 
+
+def _lawyer_of(user, union: Union) -> Lawyer:
+    return Lawyer.objects.get_or_create(user=user, defaults={"union": union, "name": "律师"})[0]
+
+
+def _assign_consultation(consultation: Consultation, user) -> None:
+    consultation.lawyer = _lawyer_of(user, consultation.union)
+    consultation.save()
+
+
 # Model -> callable(instance, user): assign the object to an assigned-only user (lawyer, keeper…).
-ASSIGNERS = {}
+ASSIGNERS = {
+    Consultation: _assign_consultation,
+    ConsultationMessage: lambda message, user: _assign_consultation(message.consultation, user),
+    ConsultationPhoto: lambda photo, user: _assign_consultation(photo.consultation, user),
+    RightsCase: lambda case, user: _assign_consultation(case.consultation, user),
+    DutyDay: lambda duty, user: DutyDay.objects.filter(pk=duty.pk).update(
+        lawyer=_lawyer_of(user, duty.station.union)
+    ),
+}

@@ -436,7 +436,10 @@ def api_routes():
     """model -> (basename, viewset) for every router entry over a scoped model."""
     found = {}
     for _prefix, viewset, basename in router.registry:
-        model = viewset.queryset.model
+        # Worker-facing viewsets ("my registrations") filter by the caller's person, not by scope,
+        # and declare no class queryset; the matrix covers the scoped ones.
+        queryset = getattr(viewset, "queryset", None)
+        model = queryset.model if queryset is not None else None
         if model in registry:
             found[model] = (basename, viewset)
     return found

@@ -1,0 +1,49 @@
+"""The knowledge base (法律知识库): vetted question-and-answer articles for workers."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from accounts.choices import ALL_TREE
+from core.models import TrackedModel
+from core.scoping import ScopedQuerySet, policy, scoped
+
+from ..choices import ArticleStatus, ConsultationCategory
+from .legal import RIGHTS_OFFICIALS
+
+
+@scoped(policy("union", view=ALL_TREE, change=RIGHTS_OFFICIALS))
+class Article(TrackedModel):
+    """A vetted question and answer with its law references, often from an answered consultation."""
+
+    union = models.ForeignKey(
+        "orgs.Union", on_delete=models.PROTECT, related_name="articles", verbose_name=_("发布工会")
+    )
+    title = models.CharField(_("标题"), max_length=120)
+    question = models.TextField(_("问题"))
+    answer = models.TextField(_("解答"))
+    category = models.CharField(_("类别"), max_length=20, choices=ConsultationCategory.choices)
+    law_references = models.TextField(_("法律依据"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT
+    )
+    source = models.ForeignKey(
+        "rights.Consultation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        verbose_name=_("来源咨询"),
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("知识库文章")
+        verbose_name_plural = pgettext_lazy("plural", "知识库文章")
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "category"], name="rights_article_status")]
+
+    def __str__(self) -> str:
+        return self.title
