@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.history import acting_as
+from members.services import find_by_phone
 from orgs.models import Region
 from orgs.region_data import load_regions
 
@@ -23,7 +24,7 @@ from . import district as district_step
 from . import officials as officials_step
 from . import people as people_step
 from .brands import plan_sites
-from .logins import KEEPER
+from .logins import DEMO_WORKER_PHONE, KEEPER
 
 SEED = "niangjia-demo-柯桥区"
 ACTOR_LABEL = "command:seed_demo"
@@ -87,7 +88,9 @@ def _stations(report: Report, ctx: dict) -> None:
     before = station_model.objects.count()
     visits_before = visit_model.objects.count()
     keeper = User.objects.filter(username=KEEPER).first()
-    stations_demo.seed_stations(ctx["district"].district, keeper, rng("stations"))
+    # The demo's rider (李师傅) has checked in at the 小哥驿站, so his 我的 lists visits.
+    worker = find_by_phone(DEMO_WORKER_PHONE)
+    stations_demo.seed_stations(ctx["district"].district, keeper, rng("stations"), worker=worker)
     report.add(_("服务站点"), station_model.objects.count() - before)
     report.add(_("到站打卡"), visit_model.objects.count() - visits_before)
     # The unified standard: the district's checklist and an inspection of most stations.

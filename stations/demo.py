@@ -256,12 +256,14 @@ def _town_federation(district_union: Union, region: Region | None) -> Union | No
     )
 
 
-def seed_stations(district_union: Union, keeper_user, rng: random.Random) -> list[Station]:
+def seed_stations(district_union: Union, keeper_user, rng: random.Random, worker=None) -> list[Station]:
     """Build (or find) the seed's 31 stations in the district and assign the keeper to two of them.
 
     The 职工驿站 and 爱心翼站 belong to the district union, which built them (with China
     Telecom for the latter); the 小哥驿站 belongs to 柯桥街道's town federation when
-    there is one, since the street opened it with its community.
+    there is one, since the street opened it with its community. `worker` (the demo's
+    signed-in rider, a Person) gets a lunchtime visit at the 小哥驿站 three days a week, so
+    his 我的 lists them.
     """
     regions = {r.name: r for r in Region.objects.filter(parent=district_union.region_id, name__in=AREAS)}
     stations = []
@@ -286,7 +288,7 @@ def seed_stations(district_union: Union, keeper_user, rng: random.Random) -> lis
     # Drawn here, after the plans, so the stations' own draws stay as they were.
     activity = random.Random(rng.getrandbits(64))
     _complete(stations)
-    _add_activity(stations, district_union, keeper_user, activity)
+    _add_activity(stations, district_union, keeper_user, activity, worker)
     return stations
 
 
@@ -360,7 +362,9 @@ def _day_minutes(station: Station) -> list[tuple[list[int], list[int]]]:
     return week
 
 
-def _add_activity(stations: list[Station], district_union: Union, keeper_user, rng: random.Random) -> None:
+def _add_activity(
+    stations: list[Station], district_union: Union, keeper_user, rng: random.Random, worker=None
+) -> None:
     """Four weeks of check-ins and of services the keepers recorded, at stations that have none yet."""
     today = timezone.localdate()
     days = [today - datetime.timedelta(days=n) for n in range(ACTIVITY_DAYS, 0, -1)]
@@ -394,13 +398,21 @@ def _add_activity(stations: list[Station], district_union: Union, keeper_user, r
             minutes = sorted(drawn)
             chosen = rng.choices(form_codes, cum_weights=form_cumulative, k=len(minutes))
             if station.pk not in visited:
-                visits += [
+                made = [
                     Visit(station=station, at=_local(day, m), employment_form=f, created_at=_local(day, m))
                     for m, f in zip(minutes, chosen, strict=True)
                 ]
+                if worker is not None and group == "rider" and day.weekday() in (0, 2, 4):
+                    # No draw here: the same visits are made with or without the demo worker.
+                    lunch = [v for v in made if v.employment_form == EmploymentForm.DELIVERY_RIDER]
+                    lunch = [v for v in lunch if 11 <= timezone.localtime(v.at).hour <= 13]
+                    if lunch:
+                        lunch[0].person = worker
+                visits += made
             for code, served_count, form in _services(group, day, rng):
+                # Drawn whether or not the record is made, so what follows does not depend on it.
+                at = _local(day, 19 * 60 + rng.randrange(60))
                 if station.pk not in served and recorder is not None:
-                    at = _local(day, 19 * 60 + rng.randrange(60))
                     records.append(
                         ServiceRecord(
                             station=station,

@@ -193,3 +193,29 @@ def test_activity_is_idempotent_and_deterministic(tree):
         )
         == records
     )
+
+
+def test_the_demo_worker_has_visits_at_the_rider_station(tree):
+    from django.utils import timezone
+
+    from stations.models import Visit
+    from stations.services import visits as visit_services
+
+    worker = factories.member(tree["site_a"], "李国强", employment_form="delivery_rider")
+    _seed(tree, keeper("keeper", tree["district"]), seed=2026)
+    without = list(Visit.objects.order_by("station", "at").values_list("station", "at", "employment_form"))
+    mine = list(visit_services.recent_visits(worker, limit=50))
+    assert mine == []
+    Visit.objects.all().delete()
+    demo.seed_stations(tree["district"], None, random.Random(2026), worker=worker)
+    mine = list(visit_services.recent_visits(worker, limit=50))
+    assert 9 <= len(mine) <= 12  # Monday, Wednesday and Friday of four weeks
+    assert {v.station.name for v in mine} == {demo.RIDER_STATION}
+    assert all(
+        11 <= timezone.localtime(v.at).hour <= 13 and v.employment_form == "delivery_rider" for v in mine
+    )
+    # The same visits as without him: he is only named on some of them.
+    assert (
+        list(Visit.objects.order_by("station", "at").values_list("station", "at", "employment_form"))
+        == without
+    )
