@@ -16,6 +16,7 @@ from orgs.api.views import RegionViewSet, UnionViewSet
 from programs.api import views as programs_api
 from reports.statistics_views import StatisticsView
 from stations.api import coverage as station_coverage
+from stations.api import nearest as station_nearest
 from stations.api import standard as station_standard
 from stations.api import visits as station_visits
 from stations.api.views import AmenityViewSet, ServiceKindViewSet, StationViewSet
@@ -78,6 +79,8 @@ urlpatterns = [
         for step in ("advance", "approve", "abandon")
     ],
     path("statistics/", StatisticsView.as_view(), name="statistics"),
+    # Before the router, whose stations/<pk>/ would otherwise take "nearest" for a pk.
+    path("stations/nearest/", station_nearest.NearestStationsView.as_view(), name="station-nearest"),
     *programs_api.urls(),
     path(
         "stations/<int:pk>/statistics/",

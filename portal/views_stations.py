@@ -62,20 +62,23 @@ class NearbyForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         lat, lon, text = cleaned.get("lat"), cleaned.get("lon"), cleaned.get("place")
-        if lat is not None and lon is not None:
+        # A typed place wins: the script clears it when the phone's position is used, and a place
+        # typed after a search by position must not be ignored for the position still in the form.
+        if text:
+            found = service.place(text)
+            if found is None:
+                message = _("没有找到“%(place)s”，换个驿站、网点、街道或镇名试试") % {"place": text}
+                self.add_error("place", message)
+            else:
+                cleaned["point"], cleaned["from_label"] = found
+                cleaned["by_position"] = False
+        elif lat is not None and lon is not None:
             try:
                 cleaned["point"] = geo.to_wgs84(lat, lon, cleaned.get("system") or geo.WGS84)
             except ValueError:
                 raise forms.ValidationError(_("定位坐标无效，请重新定位或输入地点")) from None
             cleaned["from_label"] = _("当前位置")
-        elif text:
-            found = service.place(text)
-            if found is None:
-                self.add_error(
-                    "place", _("没有找到“%(place)s”，换个驿站、网点、街道或镇名试试") % {"place": text}
-                )
-            else:
-                cleaned["point"], cleaned["from_label"] = found
+            cleaned["by_position"] = True
         elif not self.errors:
             raise forms.ValidationError(_("请点“用我的位置”，或输入一个地点"))
         return cleaned
@@ -133,7 +136,7 @@ def nearby(request):
             open_only=data.get("open_only", False),
         )
     )
-    origin = point if data.get("lat") is not None else None
+    origin = point if data.get("by_position") else None
     context = {
         "form": form,
         "searched": True,
