@@ -2,7 +2,7 @@
 
 from .aid import AidCase, AidDecision, AidDocument, AidPayment, AidVisit, HouseholdMember
 from .benefits import BenefitDistribution, BenefitGrant
-from .knowledge import Article
+from .knowledge import Article, SearchKind, SearchTerm
 from .legal import Consultation, ConsultationMessage, ConsultationPhoto, DutyDay, Lawyer, RightsCase
 from .mutual import ClaimDocument, MutualAidClaim, MutualAidEnrollment, MutualAidPlan
 
@@ -26,4 +26,6 @@ __all__ = [
     "MutualAidEnrollment",
     "MutualAidPlan",
     "RightsCase",
+    "SearchKind",
+    "SearchTerm",
 ]

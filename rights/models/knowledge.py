@@ -47,3 +47,37 @@ class Article(TrackedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SearchKind(models.TextChoices):
+    ARTICLE = "article", _("知识库文章")
+    CONSULTATION = "consultation", _("已答复咨询")
+
+
+class SearchTerm(models.Model):
+    """One row of the knowledge search's inverted index: a character bigram or ASCII word of a document,
+    with its BM25 term weight; kept by rights.services.search (no history: it is derived data)."""
+
+    term = models.CharField(_("检索词"), max_length=24)
+    kind = models.CharField(_("对象类型"), max_length=12, choices=SearchKind.choices)
+    object_id = models.PositiveIntegerField(_("对象编号"))
+    weight = models.FloatField(_("权重"))
+
+    class Meta:
+        verbose_name = _("检索索引项")
+        verbose_name_plural = pgettext_lazy("plural", "检索索引项")
+        indexes = [
+            # Covering: a query's postings and their weights are read from the index alone.
+            models.Index(fields=["term", "kind", "object_id", "weight"], name="rights_search_term"),
+        ]
+        # Also the index by which a document's rows are replaced or dropped.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "term"],
+                name="%(app_label)s_%(class)s_unique",
+                violation_error_message=_("同一对象的检索词不能重复"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} → {self.kind} #{self.object_id}"
