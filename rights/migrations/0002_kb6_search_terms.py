@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "检索索引项",
                 "verbose_name_plural": "检索索引项",
                 "indexes": [
-                    models.Index(fields=["term", "kind", "object_id", "weight"], name="rights_search_term")
+                    models.Index(fields=["term", "kind", "weight", "object_id"], name="rights_search_term")
                 ],
                 "constraints": [
                     models.UniqueConstraint(

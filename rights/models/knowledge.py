@@ -67,8 +67,8 @@ class SearchTerm(models.Model):
         verbose_name = _("检索索引项")
         verbose_name_plural = pgettext_lazy("plural", "检索索引项")
         indexes = [
-            # Covering: a query's postings and their weights are read from the index alone.
-            models.Index(fields=["term", "kind", "object_id", "weight"], name="rights_search_term"),
+            # Covering and best-first: a term's best postings are read from the index alone.
+            models.Index(fields=["term", "kind", "weight", "object_id"], name="rights_search_term"),
         ]
         # Also the index by which a document's rows are replaced or dropped.
         constraints = [

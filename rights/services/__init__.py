@@ -1,0 +1,1 @@
+"""Rights protection services, one module a story."""
