@@ -209,6 +209,9 @@ IMPORT_MAX_BYTES = int(env("IMPORT_MAX_MB", "200")) * 1024 * 1024
 IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "1000000"))
 IMPORT_CHUNK_ROWS = int(env("IMPORT_CHUNK_ROWS", "10000"))
 IMPORT_WORKERS = int(env("IMPORT_WORKERS", "2"))
+# Legal consultations: hours within which a lawyer should answer; an unanswered one past it is
+# escalated to the union's rights officials (`manage.py rights_tick`).
+CONSULTATION_RESPONSE_HOURS = int(env("CONSULTATION_RESPONSE_HOURS", "24"))
 
 # Notifications: SMS and in-site messages through one interface.
 SMS_BACKEND = env("SMS_BACKEND", "core.notify.ConsoleSmsBackend")

@@ -2,6 +2,26 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def lawyer_duty_section(station, request):
+    """The station page's "律师驻站" section: the next duty days of pro bono lawyers there."""
+    from .services.legal import upcoming_duty_days
+
+    days = upcoming_duty_days(station)
+    if not days:
+        return None
+    return {
+        "title": _("公益律师驻站"),
+        "template": "rights/duty_station_section.html",
+        "context": {"days": days},
+        "order": 50,
+    }
+
+
 class RightsConfig(AppConfig):
     name = "rights"
     verbose_name = _("权益保障")
+
+    def ready(self) -> None:
+        from stations import sections
+
+        sections.register(lawyer_duty_section)

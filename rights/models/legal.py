@@ -100,6 +100,9 @@ class Consultation(TrackedModel):
     )
     rating_comment = models.CharField(_("评价意见"), max_length=200, blank=True)
 
+    # The question can name the employer and the worker: kept out of the append-only change log.
+    history_masked_fields = ("question",)
+
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -147,6 +150,8 @@ class ConsultationMessage(TrackedModel):
     )
     body = models.TextField(_("内容"))
     sent_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    history_masked_fields = ("body",)
 
     objects = ScopedQuerySet.as_manager()
 
