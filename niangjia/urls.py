@@ -16,6 +16,7 @@ urlpatterns = [
     path("console/", include("members.urls")),
     path("console/", include("stations.urls")),
     path("console/", include("programs.urls")),
+    path("console/", include("rights.urls")),
     path("console/", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("niangjia.api_urls")),

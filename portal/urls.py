@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_checkin, views_join, views_posters, views_programs, views_stations
+from . import views, views_checkin, views_join, views_posters, views_programs, views_rights, views_stations
 
 app_name = "portal"
 urlpatterns = [
@@ -25,6 +25,14 @@ urlpatterns = [
     path("keeper/", views_checkin.keeper_home, name="keeper"),
     path("keeper/stations/<int:pk>/", views_checkin.keeper_station, name="keeper-station"),
     path("keeper/records/<int:pk>/", views_checkin.keeper_record, name="keeper-record"),
+    path("consult/", views_rights.consult, name="consult"),
+    path("consult/suggest/", views_rights.consult_suggest, name="consult-suggest"),
+    path("me/consultations/", views_rights.my_consultations, name="my-consultations"),
+    path("me/consultations/<int:pk>/", views_rights.consultation, name="consultation"),
+    path("me/consultations/<int:pk>/message/", views_rights.consultation_message, name="consultation-message"),
+    path("me/consultations/<int:pk>/rate/", views_rights.consultation_rate, name="consultation-rate"),
+    path("me/consultations/<int:pk>/close/", views_rights.consultation_close, name="consultation-close"),
+    path("me/consultations/photos/<int:pk>/", views_rights.consultation_photo, name="consultation-photo"),
     path("programs/", views_programs.program_list, name="programs"),
     path("programs/<int:pk>/", views_programs.program_detail, name="program"),
     path("programs/sessions/<int:pk>/sign-up/", views_programs.sign_up, name="program-sign-up"),

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -47,6 +48,9 @@ class Lawyer(TrackedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("rights:lawyer-detail", args=[self.pk])
 
 
 @scoped(
@@ -123,6 +127,9 @@ class Consultation(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("rights:consultation-detail", args=[self.pk])
 
 
 @scoped(
@@ -228,6 +235,9 @@ class RightsCase(TrackedModel):
     def __str__(self) -> str:
         return f"{self.consultation} · {self.get_outcome_display()}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("rights:consultation-detail", args=[self.consultation_id])
+
 
 @scoped(policy("station__union", view=ALL_TREE, change=RIGHTS_OFFICIALS, assigned={"view": "lawyer__user"}))
 class DutyDay(TrackedModel):
@@ -265,3 +275,6 @@ class DutyDay(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.lawyer} @ {self.station} {self.day}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("rights:duty-edit", args=[self.pk])

@@ -384,10 +384,21 @@ def answer(consultation: Consultation, by, body: str, now=None) -> ConsultationM
         consultation.status = S.ANSWERED
         consultation.save(update_fields=["answered_at", "status", "updated_at"])
         record_action(consultation, "answered", _("首次答复"))
+    if first and kind == MessageAuthor.LAWYER:
+        _index(consultation)
     _worker_notice(consultation, first)
     if first and kind == MessageAuthor.LAWYER:
         transaction.on_commit(lambda: route_waiting(consultation.union))
     return message
+
+
+def _index(consultation: Consultation) -> None:
+    """An answered consultation becomes findable by officials and lawyers (rights.services.search)."""
+    try:
+        from .search import index_consultation
+    except ImportError:
+        return
+    index_consultation(consultation)
 
 
 def _clean_body(body: str) -> str:
@@ -569,3 +580,8 @@ def upcoming_duty_days(station, days: int = 14, today=None) -> list:
         .select_related("lawyer")
         .order_by("day", "starts_at", "pk")[:20]
     )
+
+
+def category_labels(values) -> list[str]:
+    labels = dict(ConsultationCategory.choices)
+    return [str(labels.get(v, v)) for v in values or []]
