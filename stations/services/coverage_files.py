@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from core import geo, spreadsheets
+from core.history import record_bulk_created
 from core.scoping import CHANGE
 from core.spreadsheets import Column, FileError, Problem
 from orgs.models import Union
@@ -176,31 +177,33 @@ def check(union: Union, header: list[str], data: list[tuple[int, list]]) -> Chec
 
 @transaction.atomic
 def apply(union: Union, user, rows: list[dict]) -> dict[str, int]:
-    """Write checked rows into `union`: hot spots created or updated; unchanged ones left alone."""
-    created = updated = 0
+    """Write checked rows into `union`: new hot spots in bulk (each with its history entry),
+    changed ones saved one by one, unchanged ones left alone."""
+    new: list[HotSpot] = []
     written: list[int] = []
     for row in rows:
-        spot = row["spot"] or HotSpot(union=union, name=row["name"])
         values = {k: row[k] for k in ("latitude", "longitude", "day_workers", "night_workers")}
-        if spot.pk is not None and all(getattr(spot, k) == v for k, v in values.items()):
-            continue
-        for key, value in values.items():
-            setattr(spot, key, value)
-        if spot.pk is None:
-            spot.source = HotSpotSource.IMPORTED
-            created += 1
-        else:
-            updated += 1
-        spot.save()
-        written.append(spot.pk)
+        spot = row["spot"]
+        if spot is None:
+            new.append(HotSpot(union=union, name=row["name"], source=HotSpotSource.IMPORTED, **values))
+        elif any(getattr(spot, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(spot, key, value)
+            spot.save()
+            written.append(spot.pk)
+    updated = len(written)
+    # One INSERT per thousand rows: a file of 10^4 new hot spots is a second, not a request timing out.
+    HotSpot.objects.bulk_create(new, batch_size=1000)
+    record_bulk_created(new)
+    written += [spot.pk for spot in new]
     # Every hot spot written must be one the user may change: otherwise everything rolls back.
     if HotSpot.objects.restrict(user, CHANGE).filter(pk__in=written).count() != len(written):
         raise PermissionDenied
     return {
         "rows": len(rows),
-        "created": created,
+        "created": len(new),
         "updated": updated,
-        "unchanged": len(rows) - created - updated,
+        "unchanged": len(rows) - len(new) - updated,
     }
 
 
@@ -208,14 +211,20 @@ def import_file(union: Union, user, content: bytes, file_name: str) -> dict:
     """Read, check and (when every row is good) write a hot spot file. Raises FileError."""
     header, data = spreadsheets.read_rows(content, file_name, str(_("需求热点")), max_rows=MAX_ROWS)
     checked = check(union, header, data)
-    if checked.problems:
-        return {
-            "imported": False,
-            "rows": len(data),
-            "error_count": len(checked.problems),
-            "errors": [p.__dict__ for p in checked.problems[:MAX_REPORTED]],
-        }
-    return {"imported": True, **apply(union, user, checked.rows)}
+    if not checked.problems:
+        try:
+            return {"imported": True, **apply(union, user, checked.rows)}
+        except IntegrityError:
+            # Someone added a hot spot of one of these names meanwhile; nothing was written.
+            checked.problems.append(
+                Problem(1, _("名称"), _("导入期间有同名热点被新增，未导入任何数据，请重新导入"))
+            )
+    return {
+        "imported": False,
+        "rows": len(data),
+        "error_count": len(checked.problems),
+        "errors": [p.__dict__ for p in checked.problems[:MAX_REPORTED]],
+    }
 
 
 def analysis_book(analysis: Analysis) -> bytes:
