@@ -77,7 +77,10 @@
       if (c.label) circle.bindTooltip(c.label);
       bounds.push(L.latLng(at).toBounds(2 * (+c.radius_m || 0)));
     });
-    (data.points || []).forEach(function (p) {
+    // The viewer's own position last, so it is drawn on top of a station next to it.
+    var points = (data.points || []).filter(function (p) { return p.kind !== "here"; });
+    points = points.concat((data.points || []).filter(function (p) { return p.kind === "here"; }));
+    points.forEach(function (p) {
       var at = [+p.lat, +p.lon];
       var here = p.kind === "here";
       var colour = here ? "#1a56db" : p.open === false ? "#7a808a" : "#c8102e";

@@ -2,20 +2,25 @@
 
 How it stays fast with 2×10^5 stations nationwide (bench/nearest_stations.py measures it):
 
-- A box around the point is read through the (latitude, longitude) index (stations_station_position):
-  only active stations, only id, position and hours, ordered by an approximate (equirectangular)
-  distance in SQL and cut at MAX_CANDIDATES rows, so a box reaching into a city never ships the
-  whole city to Python.
-- The box starts at START_M and grows until its circle holds `limit` stations open now, by the
-  factor the open stations already found suggest (area grows with the square of the radius),
-  between ×1.5 and ×4, up to MAX_RADIUS_M or `within_m`. In a city one box is usually enough.
+- Station.grid is the point's 1° cell, a stored generated column; the partial index
+  stations_station_near (grid, latitude, longitude, id) WHERE active holds every active station. A box
+  around the point is read as the cells it touches (less those wholly outside the circle), each an
+  index range on latitude, ordered by an approximate (equirectangular) distance in SQL and cut at
+  MAX_CANDIDATES rows, so a box reaching into a city never ships the whole city to Python. For the
+  rows kept, the same statement reads the hours and whether a closure covers the day.
+- The first box is sized from the density of the point's cell (per-process counts of stations per
+  cell, refreshed every COUNTS_TTL_S: only a hint, a stale count changes the number of steps, never
+  the answer). Until its circle holds `limit` stations open now, the box grows by the factor the
+  open stations found suggest (×1.5 to ×4), less when the counts say it would take in a city,
+  up to MAX_RADIUS_M or `within_m`.
 - Exact haversine distances in Python; "open now" from the weekly hours (stations/hours.is_open;
-  the same hours texts repeat, so each is decoded once) and the day's closures in ONE query over the
-  stations open by their hours (the same rule as services.hours.open_flags).
-- The final ≤ limit stations are read whole in one more query.
-- The three statements are plain SQL built once per shape, not ORM querysets: compiling a queryset
-  costs more than running these queries (0.3-0.5 ms against ~0.1 ms), and the target is a
-  fraction of a millisecond. Table and column names come from the models' _meta.
+  the same hours texts repeat, so each is decoded once) and the day's closures: the rule of
+  services.hours.open_flags.
+- The ≤ limit stations chosen are read whole in one more query (created_at/updated_at deferred).
+  In a city that is two statements in all.
+- The statements are plain SQL built from the models' _meta, not ORM querysets: compiling a queryset
+  costs more than running these queries (0.3-0.5 ms against ~0.1 ms), and the target is a fraction
+  of a millisecond. Rows are turned into Station objects with the ORM's own converters.
 
 The ranking is open now first, then distance, over the candidates found: the stations inside the
 circle where the search stopped (at most MAX_CANDIDATES, the nearest). An open station 300 km away
@@ -31,6 +36,7 @@ import datetime
 import functools
 import json
 import math
+import time
 import weakref
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -52,7 +58,6 @@ MAX_RADIUS_M = 300_000.0
 MAX_CANDIDATES = 400
 MAX_LIMIT = 50
 MAX_CELLS = 400
-BATCH = 48
 APPROX_SLACK = 0.02  # the equirectangular order against haversine distances, with room to spare
 _M_PER_DEGREE = math.radians(1) * geo.EARTH_RADIUS_M
 
@@ -80,8 +85,9 @@ def _db():
     return connections[DEFAULT_DB_ALIAS]
 
 
+@functools.cache
 def _q(name: str) -> str:
-    return _db().ops.quote_name(name)
+    return _db().ops.quote_name(name)  # the same quoting on SQLite and PostgreSQL
 
 
 def _lon_terms(min_lon: float, max_lon: float) -> tuple[str, list]:
@@ -148,10 +154,10 @@ def grid_cells(point: geo.Point, radius_m: float) -> list[int] | None:
     return cells
 
 
-def _positions(point: geo.Point, radius_m: float, kinds, amenities) -> list[tuple]:
-    """(id, lat, lon, approx_m) of active stations in the box around the point, nearest first by an
-    approximate distance, at most MAX_CANDIDATES; read from the index stations_station_near."""
-    connection = _db()
+def _positions(connection, point: geo.Point, radius_m: float, kinds, amenities, day) -> list[tuple]:
+    """(id, lat, lon, approx_m, hours, closed on `day`) of active stations in the box around the point,
+    nearest first by an approximate distance, at most MAX_CANDIDATES; the box read from the index
+    stations_station_near."""
     opts = Station._meta
     lat_c, lon_c = _q(opts.get_field("latitude").column), _q(opts.get_field("longitude").column)
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(point.lat, point.lon, radius_m)
@@ -187,62 +193,133 @@ def _positions(point: geo.Point, radius_m: float, kinds, amenities) -> list[tupl
             if cells is not None
             else " INDEXED BY stations_station_position"
         )
-    sql = (
-        f"SELECT s.{_q('id')}, {flat}, {flon}, {order} FROM {_q(opts.db_table)} s{indexed}"
-        f" WHERE {where} ORDER BY 4 LIMIT {MAX_CANDIDATES}"
+    # The box from the index, nearest first, cut at MAX_CANDIDATES; then, for those rows only, the
+    # hours and whether a closure covers `day` (the closures in the same statement).
+    closure = StationClosure._meta
+    table, pk = _q(opts.db_table), _q("id")
+    inner = (
+        f"SELECT s.{pk} AS id, {flat} AS lat, {flon} AS lon, {order} AS approx FROM {table} s{indexed}"
+        f" WHERE {where} ORDER BY approx LIMIT {MAX_CANDIDATES}"
     )
-    params = [point.lat, point.lat, point.lon, point.lon, point.lon, point.lon, k, *params]
+    sql = (
+        f"SELECT b.id, b.lat, b.lon, b.approx, t.{_q(opts.get_field('hours').column)},"
+        f" EXISTS (SELECT 1 FROM {_q(closure.db_table)} c WHERE c.{_q(closure.get_field('station').column)}"
+        f" = b.id AND c.{_q('starts_on')} <= %s AND c.{_q('ends_on')} >= %s)"
+        f" FROM ({inner}) b JOIN {table} t ON t.{pk} = b.id ORDER BY b.approx"
+    )
+    params = [day, day, point.lat, point.lat, point.lon, point.lon, point.lon, point.lon, k, *params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return [(pk, lat, lon, math.sqrt(max(0.0, approx)) * _M_PER_DEGREE) for pk, lat, lon, approx in rows]
+    return [
+        (pk, lat, lon, math.sqrt(max(0.0, approx)) * _M_PER_DEGREE, hours, bool(closed))
+        for pk, lat, lon, approx, hours, closed in rows
+    ]
 
 
-def _rows(ids: list[int], day: datetime.date) -> dict[int, tuple]:
-    """{id: (whole row, closed on `day`)} for these stations: one query, the closures in it."""
-    connection = _db()
-    columns, _fields = _station_loader()
-    closure = StationClosure._meta
-    station_c = _q(closure.get_field("station").column)
-    sql = (
-        f"SELECT {columns}, EXISTS (SELECT 1 FROM {_q(closure.db_table)} c WHERE c.{station_c} = s.{_q('id')}"
-        f" AND c.{_q('starts_on')} <= %s AND c.{_q('ends_on')} >= %s)"
-        f" FROM {_q(Station._meta.db_table)} s WHERE s.{_q('id')} IN ({', '.join(['%s'] * len(ids))})"
-    )
+def _stations(connection, ids: list[int]) -> dict[int, Station]:
+    """The stations by id, read in one query and converted as the ORM converts."""
+    if not ids:
+        return {}
+    columns, fields = _station_loader(connection)
+    marks = ", ".join(["%s"] * len(ids))
+    sql = f"SELECT {columns} FROM {_q(Station._meta.db_table)} s WHERE s.{_q('id')} IN ({marks})"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [day, day, *ids])
-        return {row[0]: (row[:-1], bool(row[-1])) for row in cursor.fetchall()}
+        cursor.execute(sql, ids)
+        rows = cursor.fetchall()
+    names = [name for name, _c, _col in fields]
+    stations = (_station(row, connection, fields, names) for row in rows)
+    return {station.pk: station for station in stations}
+
+
+_COUNTS: dict = {"at": -1e9, "cells": {}}
+COUNTS_TTL_S = 600.0
+TARGET_ROWS = 20  # rows the first box aims at
+
+
+def _cell_counts() -> dict[int, int]:
+    """{grid cell: active stations in it}, one GROUP BY over the index, kept COUNTS_TTL_S per process.
+
+    Only a hint for choosing box sizes: a stale count makes a search take one more or one fewer
+    step, never a different answer.
+    """
+    now = time.monotonic()
+    if now - _COUNTS["at"] > COUNTS_TTL_S:
+        grid = _q("grid")
+        with _db().cursor() as cursor:
+            cursor.execute(
+                f"SELECT {grid}, COUNT(*) FROM {_q(Station._meta.db_table)} WHERE {_q('active')}"
+                f" AND {grid} IS NOT NULL GROUP BY {grid}"
+            )
+            _COUNTS["cells"] = dict(cursor.fetchall())
+        _COUNTS["at"] = now
+    return _COUNTS["cells"]
+
+
+def forget_counts() -> None:
+    _COUNTS["at"] = -1e9
+
+
+def _expected_rows(point: geo.Point, radius_m: float, counts: dict[int, int]) -> float:
+    """Stations expected in the box around the point: each cell's count times its share in the box."""
+    min_lat, max_lat, min_lon, max_lon = geo.bounding_box(point.lat, point.lon, radius_m)
+    if max_lon - min_lon >= 360 or max_lat - min_lat > 20:
+        return float(sum(counts.values()))
+    total = 0.0
+    for band in range(math.floor(max(-90.0, min_lat) + 90), math.floor(min(90.0, max_lat) + 90) + 1):
+        share_lat = max(0.0, min(band - 89.0, max_lat) - max(band - 90.0, min_lat))
+        for lon_index in range(math.floor(min_lon + 180), math.floor(max_lon + 180) + 1):
+            west = lon_index - 180.0
+            share_lon = max(0.0, min(west + 1, max_lon) - max(west, min_lon))
+            count = counts.get(band * 400 + lon_index % 360, 0)
+            total += count * share_lat * share_lon
+    return total
+
+
+def _first_radius(point: geo.Point, cap: float, counts: dict[int, int]) -> float:
+    """A first box expected to hold about TARGET_ROWS stations at the density of the point's cell (or
+    of the cells around it when its own is empty). Rather too small than too large: one more small
+    step costs a fraction of a millisecond, a box reaching into a city several."""
+    cell = grid_cell(point.lat, point.lon)
+    # The densest of the point's cell and those around it (a city in the next cell is near).
+    stations = max(counts.get(cell + dy * 400 + dx, 0) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+    if not stations:
+        return min(cap, 150_000.0)
+    area_m2 = (_M_PER_DEGREE**2) * max(0.05, math.cos(math.radians(point.lat)))
+    radius = math.sqrt(TARGET_ROWS / (math.pi * stations / area_m2))
+    return min(cap, max(START_M / 2, radius))
 
 
 _LOADERS = weakref.WeakKeyDictionary()
+DEFERRED = ("created_at", "updated_at")
 
 
-def _station_loader():
+def _station_loader(connection):
     """(columns SQL, [(attname, converters, col)]) to build Station objects from a plain row, with the
     converters the ORM would apply (decimals, JSON, booleans, aware datetimes)."""
-    connection = _db()
     loader = _LOADERS.get(connection)
     if loader is None:
         opts = Station._meta
+        # Every column but the bookkeeping timestamps, which no page of a station found shows and
+        # which cost more to parse than the rest of the row: they stay deferred (read on access).
+        shown = [f for f in opts.concrete_fields if f.name not in DEFERRED]
         fields = []
-        for field in opts.concrete_fields:
+        for field in shown:
             col = field.get_col(opts.db_table)
             converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
             fields.append((field.attname, converters, col))
-        columns = ", ".join(f"s.{_q(f.column)}" for f in opts.concrete_fields)
+        columns = ", ".join(f"s.{_q(f.column)}" for f in shown)
         loader = _LOADERS[connection] = (columns, fields)
     return loader
 
 
-def _station(row) -> Station:
-    connection = _db()
-    _columns, fields = _station_loader()
+def _station(row, connection, fields, names) -> Station:
     values = []
     for value, (_name, converters, col) in zip(row, fields, strict=True):
         for convert in converters:
             value = convert(value, col, connection)
         values.append(value)
-    return Station.from_db(connection.alias, [name for name, _c, _col in fields], values)
+    return Station.from_db(connection.alias, names, values)
 
 
 def nearest(
@@ -262,39 +339,29 @@ def nearest(
     kinds = sorted(set(kinds))
     amenities = sorted(set(amenities))
     cap = MAX_RADIUS_M if within_m is None else max(1.0, min(float(within_m), MAX_RADIUS_M))
-    _columns, fields = _station_loader()
-    hours_at = [name for name, _c, _col in fields].index("hours")
+    connection = _db()
 
-    radius = min(START_M, cap)
-    read: dict[int, tuple] = {}  # id -> (row, closed today), kept across boxes
+    counts = _cell_counts()
+    radius = _first_radius(point, cap, counts)
     while True:
-        positions = _positions(point, radius, kinds, amenities)
+        positions = _positions(connection, point, radius, kinds, amenities, day)
         truncated = len(positions) >= MAX_CANDIDATES
         found: list[list] = []  # [distance, id, open]
         n_open = 0
         kth = None  # the limit-th open station's distance, once known
-        for start in range(0, len(positions), BATCH):
-            batch = positions[start : start + BATCH]
-            if kth is not None and batch[0][3] > kth * (1 + APPROX_SLACK) + 10:
+        for pk, lat, lon, approx, hours, closed in positions:
+            if kth is not None and approx > kth * (1 + APPROX_SLACK) + 10:
                 break  # the rest are farther than the open stations already found
-            inside = []
-            for pk, lat, lon, _approx in batch:
-                d = geo.distance_m(point.lat, point.lon, lat, lon)
-                # Beyond the circle a nearer station may lie outside the box: it waits for a larger box.
-                if d <= radius:
-                    inside.append((d, pk))
-            missing = [pk for _d, pk in inside if pk not in read]
-            if missing:
-                read.update(_rows(missing, day))
-            for d, pk in inside:
-                if pk not in read:
-                    continue  # deleted meanwhile
-                row, closed = read[pk]
-                is_open = not closed and rules.is_open(_week(row[hours_at]), at)
-                found.append([d, pk, is_open])
-                n_open += is_open
-            if n_open >= limit:
-                kth = sorted(d for d, _pk, is_open in found if is_open)[limit - 1]
+            d = geo.distance_m(point.lat, point.lon, lat, lon)
+            # Beyond the circle a nearer station may lie outside the box: it waits for a larger box.
+            if d > radius:
+                continue
+            is_open = not closed and rules.is_open(_week(hours), at)
+            found.append([d, pk, is_open])
+            if is_open:
+                n_open += 1
+                if n_open == limit:
+                    kth = max(row[0] for row in found if row[2])
         if n_open >= limit or radius >= cap or truncated:
             break
         if n_open:
@@ -303,12 +370,19 @@ def nearest(
             growth = math.sqrt(limit / len(found)) * 2.0
         else:
             growth = MAX_GROWTH
-        radius = min(radius * min(MAX_GROWTH, max(MIN_GROWTH, growth)), cap)
+        grown = min(radius * min(MAX_GROWTH, max(MIN_GROWTH, growth)), cap)
+        # Not into a city at once: a box expected to hold far more rows than this one grows less.
+        budget = max(4.0 * len(positions), 4.0 * TARGET_ROWS)
+        while grown > radius * MIN_GROWTH and _expected_rows(point, grown, counts) > budget:
+            grown = max(radius * MIN_GROWTH, grown / 1.5)
+        radius = grown
 
     if open_only:
         found = [row for row in found if row[2]]
     found.sort(key=lambda row: (not row[2], row[0], row[1]))
-    return [Found(_station(read[pk][0]), d, is_open) for d, pk, is_open in found[:limit]]
+    chosen = found[:limit]
+    stations = _stations(connection, [pk for _d, pk, _o in chosen])
+    return [Found(stations[pk], d, is_open) for d, pk, is_open in chosen if pk in stations]
 
 
 # --------------------------------------------------------------------------- presenting a result

@@ -259,6 +259,20 @@ def test_grid_follows_a_moved_station(union):
     assert names(service.nearest(geo.Point(31.2304, 121.4737), at=MONDAY)) == ["搬家"]
 
 
+def test_stale_cell_counts_change_no_answer(union):
+    # The counts only size the boxes: counts from another database (or none) give the same answer.
+    for i in range(12):
+        near(union, f"站{i}", north_m=150 * i, hours=DAYTIME if i % 2 else ALWAYS)
+    service.forget_counts()
+    right = names(service.nearest(KEQIAO, at=MONDAY.replace(hour=22)))
+    for counts in ({}, {service.grid_cell(KEQIAO.lat, KEQIAO.lon): 10**6}, {service.grid_cell(0, 0): 5}):
+        service._COUNTS.update(cells=counts, at=1e18)
+        try:
+            assert names(service.nearest(KEQIAO, at=MONDAY.replace(hour=22))) == right
+        finally:
+            service.forget_counts()
+
+
 def test_a_far_search_widens_its_box(union):
     # The nearest open station is 120 km away: found through the growing box, nothing nearer open.
     near(union, "很远的全天站", north_m=120_000)
@@ -270,6 +284,8 @@ def test_a_far_search_widens_its_box(union):
 def test_a_city_search_is_two_queries(union, django_assert_max_num_queries):
     for i in range(40):
         near(union, f"城{i}", north_m=(i % 7) * 80, east_m=(i // 7) * 90)
+    service.forget_counts()
+    service.nearest(KEQIAO, at=MONDAY)  # the per-process cell counts are read once (a hint for box sizes)
     with django_assert_max_num_queries(2):
         found = service.nearest(KEQIAO, at=MONDAY)
     assert len(found) == 10
