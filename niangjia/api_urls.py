@@ -15,6 +15,7 @@ from orgs.api.partners import PartnerViewSet
 from orgs.api.views import RegionViewSet, UnionViewSet
 from programs.api import views as programs_api
 from reports.statistics_views import StatisticsView
+from rights.api import legal as rights_legal
 from stations.api import coverage as station_coverage
 from stations.api import nearest as station_nearest
 from stations.api import standard as station_standard
@@ -49,6 +50,7 @@ router.register("cadre-assignments", organising.CadreAssignmentViewSet, basename
 router.register("cadre-visits", organising.CadreVisitViewSet, basename="cadre-visit")
 router.register("establishments", organising.EstablishmentViewSet, basename="establishment")
 programs_api.register(router)
+rights_legal.register(router)
 router.APIRootView.access = access.SIGNED_IN
 
 
@@ -82,6 +84,7 @@ urlpatterns = [
     # Before the router, whose stations/<pk>/ would otherwise take "nearest" for a pk.
     path("stations/nearest/", station_nearest.NearestStationsView.as_view(), name="station-nearest"),
     *programs_api.urls(),
+    *rights_legal.urls(),
     path(
         "stations/<int:pk>/statistics/",
         station_visits.StationStatisticsView.as_view(),

@@ -296,6 +296,9 @@ SPECTACULAR_SETTINGS = {
         "RegistrationStatusEnum": "programs.choices.RegistrationStatus",
         "RegistrationChannelEnum": "programs.choices.RegistrationChannel",
         "ChannelEnum": "members.choices.JoinChannel",  # the name it had before registrations came
+        "CaseOutcomeEnum": "rights.choices.CaseOutcome",
+        "ConsultationStatusEnum": "rights.choices.ConsultationStatus",
+        "ConsultationCategoryEnum": "rights.choices.ConsultationCategory",
     },
 }
 
