@@ -95,9 +95,10 @@ def reasons(program, person, at: datetime.datetime | None = None) -> list[str]:
                 % {"max": program.max_age, "age": age}
             )
 
-    allowed = [region.pk for region in program.regions.all()]
+    regions = list(program.regions.all())
+    allowed = [region.pk for region in regions]
     if allowed:
-        names = "、".join(region.name for region in program.regions.all())
+        names = "、".join(region.name for region in regions)
         if membership is None:
             found.append(_("本活动仅限%(regions)s的工会会员报名，无法确认您所在地区") % {"regions": names})
         elif not region_matches(membership.union.region_id or "", allowed):

@@ -6,6 +6,7 @@ Callers send after their transaction has finished, so a rolled-back step never s
 
 import logging
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -71,6 +72,11 @@ def send(registration, kind: str) -> None:
     body = text(kind, registration)
     person = registration.person
     code = f"programs.{kind}"
+    with transaction.atomic():  # both log rows in one commit
+        _send(person, kind, code, body)
+
+
+def _send(person, kind: str, code: str, body: str) -> None:
     if person.phone_cipher:
         try:
             phone = person.decrypted("phone")

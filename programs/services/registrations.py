@@ -92,8 +92,8 @@ def sign_up(session: Session, person, *, by=None, channel: str = RegistrationCha
     now = timezone.now()
     program = session.program
     holder = seats.holder_for(program, session)
-    if Registration.objects.filter(person=person, holder=holder, status__in=ACTIVE_STATUSES).exists():
-        raise _already(program)
+    # No separate "already signed up?" query on this hot path: the partial unique index refuses a
+    # second active registration (whoever races), and the IntegrityError below becomes "已报名".
     problems = eligibility.reasons(program, person, now)
     if problems:
         raise ValidationError(problems, code="ineligible")
@@ -116,20 +116,54 @@ def sign_up(session: Session, person, *, by=None, channel: str = RegistrationCha
         with transaction.atomic():
             if program.mode == SignUpMode.LOTTERY:
                 registration.status = S.ENTERED
-            elif seats.take_seat(session.pk) if guarded else free_seen > 0:
-                registration.status = S.CONFIRMED
-                registration.ticket_code = seats.new_ticket_code()
+                registration.save()
+            elif not guarded:
+                _unguarded(registration, session, free_seen)
+            elif session.seated < session.capacity and _seated(registration, session):
+                pass
             else:
-                seats.lock_session(session.pk)
-                registration.status = S.WAITLISTED
-                registration.position = seats.next_position(session.pk)
-            registration.save()
+                _waitlisted(registration, session)
     except IntegrityError:
         if Registration.objects.filter(person=person, holder=holder, status__in=ACTIVE_STATUSES).exists():
             raise _already(program) from None
         raise
     notices.send(registration, NOTICE_FOR_STATUS[registration.status])
     return registration
+
+
+def _seated(registration: Registration, session: Session) -> bool:
+    """Insert as confirmed, then take the seat: the session row is locked only from the seat UPDATE
+    to the commit (the insert, its unique-index check and its history row come before). No seat left:
+    the insert is undone (savepoint) and False returned."""
+    registration.status, registration.ticket_code = S.CONFIRMED, seats.new_ticket_code()
+    point = transaction.savepoint()
+    registration.save()
+    if seats.take_seat(session.pk):
+        transaction.savepoint_commit(point)
+        return True
+    transaction.savepoint_rollback(point)
+    registration.pk, registration._state.adding, registration._history_before = None, True, None
+    registration.ticket_code = None
+    return False
+
+
+def _waitlisted(registration: Registration, session: Session) -> None:
+    """Insert as waitlisted, then take the next position under the session's row lock (held only from
+    there to the commit), so that positions are distinct and in order."""
+    registration.status, registration.ticket_code, registration.position = S.WAITLISTED, None, None
+    registration.save()
+    seats.lock_session(session.pk)
+    registration.position = seats.next_position(session.pk)
+    Registration.objects.filter(pk=registration.pk).update(position=registration.position)
+
+
+def _unguarded(registration: Registration, session: Session, free_seen: int) -> None:
+    """Test-only: decide on seats read before the transaction, and insert without the counter."""
+    if free_seen > 0:
+        registration.status, registration.ticket_code = S.CONFIRMED, seats.new_ticket_code()
+        registration.save()
+    else:
+        _waitlisted(registration, session)
 
 
 def cancel(registration: Registration, *, by=None, reason: str = "") -> Registration:

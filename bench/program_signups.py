@@ -1,0 +1,528 @@
+"""Program sign-ups through the full stack, next to the same server's trivial authenticated read.
+
+    python bench/program_signups.py [--clients 64] [--signups 2000] [--workers 5] [--keep]
+
+A scratch PostgreSQL database (`nj_bench_<random>`, dropped at the end even on error) is migrated
+and filled with one district, a published program with every eligibility condition switched on
+(members only, employment forms, age range from the ID number, region) and two sessions, and
+2 × N workers (real encrypted ID numbers and phones, active memberships, worker logins with a
+server-side session each). A real gunicorn (sync workers, DEBUG off) serves it; C concurrent
+clients (threads, a new connection per request, each request as a different worker's session with
+its CSRF token) then run, in turn:
+
+  baseline  GET  /api/v1/              (authenticated, no query of its own: the session, the user)
+  last      POST /api/v1/me/registrations/  for a session of 30 seats: N workers race, 30 win, the
+            rest are waitlisted (the conditional UPDATE, the waitlist's row lock, positions)
+  large     POST /api/v1/me/registrations/  for a session of 100 000 seats: everyone confirmed,
+            with a signed ticket in the response
+  baseline  again (the better of the two baselines is the reference)
+
+Each sign-up runs eligibility, the seat UPDATE, the insert with its history row, the confirmation
+or waitlist notice (SMS to the console backend and a site message) and signs the ticket.
+It prints throughput (requests/s) and p50/p95/p99 of each run, the ratio of each sign-up run's
+throughput to the baseline's with PASS/FAIL (>= 50 % and p99 <= 250 ms), and afterwards checks in
+the database: no session over capacity, the seat counter equal to the seated rows, one active
+registration per person, every 201 a row. It is not a test: it measures, prints and cleans up.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.client import HTTPConnection
+from pathlib import Path
+
+from _scratch import PG_ADMIN_URL, drop_database, scratch_database, scratch_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+MIN_RATIO = 0.5
+P99_MS = 250.0
+LAST_SEATS = 30
+LARGE_SEATS = 100_000
+
+
+def _in_venv() -> bool:
+    return Path(sys.prefix).resolve() == (ROOT / ".venv").resolve()
+
+
+# --------------------------------------------------------------------------- build (inside Django)
+
+
+def build(out_path: str, n_signups: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    import datetime
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from accounts.models import User
+    from core.pii import check_character
+    from members.models import Membership, Person
+    from orgs.models import Region, Union
+    from programs.models import Program, Session
+
+    started = time.perf_counter()
+    # The migrations seed the region list; the district's may already be there.
+    province = Region.objects.get_or_create(code="330000", defaults={"name": "浙江省", "level": "province"})[
+        0
+    ]
+    city = Region.objects.get_or_create(
+        code="330600", defaults={"name": "绍兴市", "level": "city", "parent": province}
+    )[0]
+    county = Region.objects.get_or_create(
+        code="330603", defaults={"name": "柯桥区", "level": "county", "parent": city}
+    )[0]
+    district = Union.objects.create(name="柯桥区总工会", kind="federation", region=county)
+    now = timezone.now()
+    start = now + datetime.timedelta(days=3)
+
+    def program(title: str, capacity: int) -> Session:
+        prog = Program.objects.create(
+            union=district,
+            title=title,
+            kind="course",
+            status="published",
+            signup_opens_at=now - datetime.timedelta(days=1),
+            signup_closes_at=now + datetime.timedelta(days=2),
+            members_only=True,
+            employment_forms=["courier", "delivery_rider"],
+            min_age=18,
+            max_age=60,
+        )
+        prog.regions.set([county])
+        return Session.objects.create(
+            program=prog,
+            place="柯桥区职工服务中心",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=2),
+            capacity=capacity,
+        )
+
+    last = program("品质生活+ 插花课（最后名额）", LAST_SEATS)
+    large = program("两癌筛查（大场次）", LARGE_SEATS)
+    probe = program("查询计数用", 10)
+
+    total = 2 * n_signups + 2
+    people = []
+    for i in range(total):
+        person = Person(name=f"职工{i}", employment_form="courier" if i % 2 else "delivery_rider")
+        first17 = f"330621{1970 + i % 30}0101{i % 1000:03d}"
+        person.set_id_number(first17 + check_character(first17))
+        person.set_phone(f"13{i:09d}")
+        people.append(person)
+    with transaction.atomic():
+        Person.objects.bulk_create(people, batch_size=2000)
+        users = User.objects.bulk_create(
+            [User(username=f"w{i}", is_worker=True, password="!") for i in range(total)], batch_size=2000
+        )
+        for person, user in zip(people, users, strict=True):
+            person.user = user
+        Person.objects.bulk_update(people, ["user"], batch_size=2000)
+        Membership.objects.bulk_create(
+            [Membership(person=p, union=district, card_number=f"B{p.pk:012d}") for p in people],
+            batch_size=2000,
+        )
+    keys = []
+    for user in users:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.set_expiry(settings.WORKER_SESSION_DAYS * 86400)
+        session.create()
+        keys.append(session.session_key)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+    # SQL statements per request, through the whole stack in-process.
+    queries = {}
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(users[-1], backend="django.contrib.auth.backends.ModelBackend")
+    with CaptureQueriesContext(connection) as captured:
+        status = client.get("/api/v1/").status_code
+    queries["baseline"] = {"n": len(captured), "status": status}
+    for label, probe_user in (("confirmed", users[-1]), ("waitlisted", users[-2])):
+        if label == "waitlisted":
+            Session.objects.filter(pk=probe.pk).update(capacity=1)  # full: the next one waits
+            client.force_login(probe_user, backend="django.contrib.auth.backends.ModelBackend")
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(
+                "/api/v1/me/registrations/", {"session": probe.pk}, content_type="application/json"
+            )
+        queries[f"sign-up {label}"] = {"n": len(captured), "status": response.status_code}
+
+    info = {
+        "build_seconds": round(time.perf_counter() - started, 1),
+        "workers": total,
+        "last": {"session": last.pk, "capacity": LAST_SEATS, "keys": keys[:n_signups]},
+        "large": {"session": large.pk, "capacity": LARGE_SEATS, "keys": keys[n_signups : 2 * n_signups]},
+        "queries": queries,
+    }
+    Path(out_path).write_text(json.dumps(info))
+
+
+def verify(out_path: str, sessions: list[int]) -> None:
+    """After the runs (inside Django): what the database says about seats and registrations."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db.models import Count
+
+    from programs.choices import ACTIVE_STATUSES, SEATED_STATUSES
+    from programs.models import Registration, Session
+
+    found = {}
+    for session in Session.objects.filter(pk__in=sessions):
+        regs = Registration.objects.filter(session=session)
+        doubles = (
+            Registration.objects.filter(status__in=ACTIVE_STATUSES, program=session.program_id)
+            .values("person")
+            .annotate(n=Count("id"))
+            .filter(n__gt=1)
+            .count()
+        )
+        positions = list(regs.filter(status="waitlisted").values_list("position", flat=True))
+        found[str(session.pk)] = {
+            "capacity": session.capacity,
+            "seated": session.seated,
+            "seated_rows": regs.filter(status__in=SEATED_STATUSES).count(),
+            "rows": regs.count(),
+            "waitlisted": len(positions),
+            "positions_distinct": len(set(positions)) == len(positions),
+            "doubles": doubles,
+        }
+    Path(out_path).write_text(json.dumps(found))
+
+
+# --------------------------------------------------------------------------- load (over HTTP)
+
+
+def request(port: int, method: str, path: str, headers: dict, body: bytes | None) -> tuple[float, int, bytes]:
+    conn = HTTPConnection("127.0.0.1", port, timeout=60)
+    started = time.perf_counter()
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    data = response.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    conn.close()
+    return elapsed, response.status, data
+
+
+def run_clients(port: int, clients: int, jobs: list[tuple[str, str, dict, bytes | None]]) -> dict:
+    """`clients` threads take jobs off a shared list as fast as the server answers (a closed loop)."""
+    lock = threading.Lock()
+    cursor = iter(range(len(jobs)))
+    times: list[float] = []
+    statuses: dict[int, int] = {}
+    bodies: list[bytes] = []
+    barrier = threading.Barrier(clients + 1)
+
+    def worker():
+        barrier.wait()
+        while True:
+            with lock:
+                index = next(cursor, None)
+            if index is None:
+                return
+            method, path, headers, body = jobs[index]
+            elapsed, status, data = request(port, method, path, headers, body)
+            with lock:
+                times.append(elapsed)
+                statuses[status] = statuses.get(status, 0) + 1
+                if method == "POST" and len(bodies) < 5:
+                    bodies.append(data)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    cuts = statistics.quantiles(times, n=100, method="inclusive")
+    return {
+        "n": len(times),
+        "seconds": seconds,
+        "rps": len(times) / seconds,
+        "p50": statistics.median(times),
+        "p95": cuts[94],
+        "p99": cuts[98],
+        "statuses": statuses,
+        "sample": bodies[:1],
+    }
+
+
+def headers_for(key: str, csrf: str) -> dict:
+    return {
+        "Cookie": f"sessionid={key}; csrftoken={csrf}",
+        "X-CSRFToken": csrf,
+        "Content-Type": "application/json",
+        "Host": "127.0.0.1",
+    }
+
+
+def baseline_jobs(keys: list[str], csrf: str, n: int) -> list:
+    return [("GET", "/api/v1/", headers_for(keys[i % len(keys)], csrf), None) for i in range(n)]
+
+
+def signup_jobs(keys: list[str], csrf: str, session_id: int) -> list:
+    body = json.dumps({"session": session_id}).encode()
+    return [("POST", "/api/v1/me/registrations/", headers_for(key, csrf), body) for key in keys]
+
+
+# --------------------------------------------------------------------------- orchestration
+
+
+def start_server(env: dict, workdir: Path, workers: int) -> tuple[subprocess.Popen, int]:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = workdir / "gunicorn.conf.py"
+    config.write_text("")  # none of the repo's gunicorn.conf.py (access log, recycling)
+    log = (workdir / "gunicorn.log").open("w")
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "niangjia.wsgi",
+            "--config",
+            str(config),
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--backlog",
+            "2048",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited at start:\n{(workdir / 'gunicorn.log').read_text()[-3000:]}")
+        try:
+            if request(port, "GET", "/healthz", {}, None)[1] == 200:
+                return server, port
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def line(label: str, result: dict, ratio: str, verdict: str) -> str:
+    codes = ",".join(f"{k}×{v}" for k, v in sorted(result["statuses"].items()))
+    return (
+        f"{label:<22} {result['n']:>6} {result['rps']:>8.1f} {result['p50']:>7.1f} {result['p95']:>7.1f} "
+        f"{result['p99']:>7.1f} {ratio:>6}  {codes:<18} {verdict}"
+    )
+
+
+def run(args) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="nj-bench-signups-"))
+    database_url, pg_name = scratch_database("postgres", workdir)
+    print(f"=== postgres: scratch database {pg_name}", flush=True)
+    server = None
+    failed = 0
+    try:
+        (workdir / "var" / "static").mkdir(parents=True)
+        env = scratch_environment(database_url, workdir, NIANGJIA_MANIFEST_STATIC="0")
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=ROOT, check=True
+        )
+        print(f"migrate: {time.perf_counter() - started:.1f} s", flush=True)
+        out = workdir / "build.json"
+        subprocess.run(
+            [sys.executable, __file__, "--build", str(out), "--signups", str(args.signups)],
+            env=env,
+            cwd=ROOT,
+            check=True,
+        )
+        info = json.loads(out.read_text())
+        print(f"build: {info['build_seconds']} s, {info['workers']} workers with sessions", flush=True)
+        print(
+            "SQL per request (in-process): "
+            + "; ".join(f"{k} {v['n']} (HTTP {v['status']})" for k, v in info["queries"].items())
+        )
+        server, port = start_server(env, workdir, args.workers)
+        csrf = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
+        keys = info["last"]["keys"] + info["large"]["keys"]
+        for _ in range(2):  # warm-up: every worker process imports and connects
+            run_clients(port, args.clients, baseline_jobs(keys, csrf, args.clients * 4))
+        load = os.getloadavg()[0]
+        runs = [
+            (
+                "baseline GET /api/v1/",
+                run_clients(port, args.clients, baseline_jobs(keys, csrf, args.signups)),
+            ),
+            (
+                f"sign-up last {LAST_SEATS} seats",
+                run_clients(
+                    port, args.clients, signup_jobs(info["last"]["keys"], csrf, info["last"]["session"])
+                ),
+            ),
+            (
+                "sign-up large session",
+                run_clients(
+                    port, args.clients, signup_jobs(info["large"]["keys"], csrf, info["large"]["session"])
+                ),
+            ),
+            ("baseline again", run_clients(port, args.clients, baseline_jobs(keys, csrf, args.signups))),
+        ]
+        base = max(runs[0][1]["rps"], runs[3][1]["rps"])
+        print(
+            f"\ngunicorn {args.workers} sync workers, {args.clients} concurrent clients "
+            f"(threads, one connection per request), {os.cpu_count()} CPUs, "
+            f"load average {load:.1f} at start; baseline = the better baseline run ({base:.1f} req/s)"
+        )
+        header = (
+            f"{'run':<22} {'n':>6} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'ratio':>6}  "
+            f"{'HTTP':<18} result"
+        )
+        print(header)
+        print("-" * len(header))
+        for label, result in runs:
+            if label.startswith("baseline"):
+                print(line(label, result, f"{result['rps'] / base:.2f}", "baseline"))
+                continue
+            ratio = result["rps"] / base
+            ok = ratio >= MIN_RATIO and result["p99"] <= P99_MS and set(result["statuses"]) == {201}
+            failed += not ok
+            why = []
+            if ratio < MIN_RATIO:
+                why.append(f"ratio < {MIN_RATIO:.2f}")
+            if result["p99"] > P99_MS:
+                why.append(f"p99 > {P99_MS:.0f} ms")
+            if set(result["statuses"]) != {201}:
+                why.append("non-201 answers")
+            print(line(label, result, f"{ratio:.2f}", "PASS" if ok else "FAIL (" + ", ".join(why) + ")"))
+        sample = runs[2][1]["sample"]
+        if sample:
+            shown = json.loads(sample[0])
+            print(
+                f"a large-session answer: status {shown.get('status')}, "
+                f"ticket_code {shown.get('ticket_code')}, "
+                f"signed ticket {len(shown.get('ticket') or '')} characters"
+            )
+        checked = workdir / "verify.json"
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--verify",
+                str(checked),
+                "--sessions",
+                f"{info['last']['session']},{info['large']['session']}",
+            ],
+            env=env,
+            cwd=ROOT,
+            check=True,
+        )
+        facts = json.loads(checked.read_text())
+        print("\ndatabase afterwards:")
+        for label, key, result in (("last", "last", runs[1][1]), ("large", "large", runs[2][1])):
+            row = facts[str(info[key]["session"])]
+            created = result["statuses"].get(201, 0)
+            ok = (
+                row["seated"] <= row["capacity"]
+                and row["seated"] == row["seated_rows"]
+                and row["doubles"] == 0
+                and row["rows"] == created
+                and row["positions_distinct"]
+            )
+            failed += not ok
+            oversold = max(0, row["seated_rows"] - row["capacity"])
+            print(
+                f"  {label:<6} capacity {row['capacity']}, seated {row['seated']} "
+                f"(rows {row['seated_rows']}), "
+                f"waitlisted {row['waitlisted']} (positions distinct: {row['positions_distinct']}), "
+                f"rows {row['rows']} = 201s {created}, double sign-ups {row['doubles']}, "
+                f"oversold {oversold} — {'PASS' if ok else 'FAIL'}"
+            )
+        print(
+            f"\nresult: {'PASS' if not failed else f'FAIL ({failed})'}; load average {os.getloadavg()[0]:.1f}"
+        )
+    finally:
+        handler = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        steps = [lambda: server is not None and stop_server(server)]
+        if not args.keep:
+            steps.append(lambda: drop_database(pg_name) or print(f"dropped {pg_name}", flush=True))
+            steps.append(lambda: shutil.rmtree(workdir, ignore_errors=True))
+        else:
+            print(f"--keep: DATABASE_URL={database_url}, files in {workdir}")
+        for step in steps:
+            try:
+                step()
+            except Exception as exc:
+                print(f"cleanup failed: {exc!r}", file=sys.stderr, flush=True)
+        signal.signal(signal.SIGTERM, handler)
+    return 1 if failed else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--signups", type=int, default=2000, help="sign-ups per run (distinct workers)")
+    parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (production: 2 × CPUs + 1)")
+    parser.add_argument("--keep", action="store_true", help="keep the database and files")
+    parser.add_argument("--build", help=argparse.SUPPRESS)
+    parser.add_argument("--verify", help=argparse.SUPPRESS)
+    parser.add_argument("--sessions", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if not _in_venv() and VENV_PYTHON.exists():
+        os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), *sys.argv])  # noqa: S606
+    if args.build:
+        build(args.build, args.signups)
+        return
+    if args.verify:
+        verify(args.verify, [int(x) for x in args.sessions.split(",")])
+        return
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
+            pass
+    except Exception:
+        sys.exit(f"PostgreSQL is not reachable at {PG_ADMIN_URL} (set BENCH_PG_URL); targets are set on it")
+    sys.exit(run(args))
+
+
+if __name__ == "__main__":
+    main()
