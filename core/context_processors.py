@@ -30,6 +30,7 @@ MODULES = [
     (pgettext_lazy("plural", "法律咨询"), "rights:consultation-list"),
     (pgettext_lazy("plural", "公益律师"), "rights:lawyer-list"),
     (pgettext_lazy("plural", "律师驻站"), "rights:duty-list"),
+    (pgettext_lazy("plural", "知识库文章"), "rights:article-list"),
     (_("经费与经审"), None),
     (_("劳模工匠"), None),
     (_("数据报表"), "reports:statistics"),

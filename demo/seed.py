@@ -150,6 +150,14 @@ def _joining(report: Report, ctx: dict) -> None:
     report.add(_("会员关系接转"), outcome.transfers)
 
 
+def _knowledge(report: Report, ctx: dict) -> None:
+    # The rights app is optional: its knowledge base is published by the district union.
+    if importlib.util.find_spec("rights") is None:
+        return
+    knowledge_demo = importlib.import_module("rights.demo_knowledge")
+    report.add(_("法律知识库文章"), knowledge_demo.seed_articles(ctx["district"].district))
+
+
 # This year's organising comes last: it adds only what the year still lacks after every other step.
 STEPS: list[Callable[[Report, dict], None]] = [
     _regions,
@@ -161,6 +169,7 @@ STEPS: list[Callable[[Report, dict], None]] = [
     _coverage,
     _joining,
     _programs,
+    _knowledge,
     _organising,
 ]
 

@@ -15,6 +15,7 @@ from orgs.api.partners import PartnerViewSet
 from orgs.api.views import RegionViewSet, UnionViewSet
 from programs.api import views as programs_api
 from reports.statistics_views import StatisticsView
+from rights.api import knowledge as rights_knowledge
 from rights.api import legal as rights_legal
 from stations.api import coverage as station_coverage
 from stations.api import nearest as station_nearest
@@ -51,6 +52,7 @@ router.register("cadre-visits", organising.CadreVisitViewSet, basename="cadre-vi
 router.register("establishments", organising.EstablishmentViewSet, basename="establishment")
 programs_api.register(router)
 rights_legal.register(router)
+rights_knowledge.register(router)
 router.APIRootView.access = access.SIGNED_IN
 
 
@@ -85,6 +87,7 @@ urlpatterns = [
     path("stations/nearest/", station_nearest.NearestStationsView.as_view(), name="station-nearest"),
     *programs_api.urls(),
     *rights_legal.urls(),
+    *rights_knowledge.urls(),
     path(
         "stations/<int:pk>/statistics/",
         station_visits.StationStatisticsView.as_view(),

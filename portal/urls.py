@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import views, views_checkin, views_join, views_posters, views_programs, views_rights, views_stations
+from . import (
+    views,
+    views_checkin,
+    views_join,
+    views_knowledge,
+    views_posters,
+    views_programs,
+    views_rights,
+    views_stations,
+)
 
 app_name = "portal"
 urlpatterns = [
@@ -25,6 +34,8 @@ urlpatterns = [
     path("keeper/", views_checkin.keeper_home, name="keeper"),
     path("keeper/stations/<int:pk>/", views_checkin.keeper_station, name="keeper-station"),
     path("keeper/records/<int:pk>/", views_checkin.keeper_record, name="keeper-record"),
+    path("knowledge/", views_knowledge.knowledge, name="knowledge"),
+    path("knowledge/<int:pk>/", views_knowledge.knowledge_article, name="knowledge-article"),
     path("consult/", views_rights.consult, name="consult"),
     path("consult/suggest/", views_rights.consult_suggest, name="consult-suggest"),
     path("me/consultations/", views_rights.my_consultations, name="my-consultations"),

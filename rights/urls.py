@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import legal
+from .views import knowledge, legal
 
 app_name = "rights"
 urlpatterns = [
@@ -22,4 +22,12 @@ urlpatterns = [
     path("duty-days/add/", legal.DutyDayCreateView.as_view(), name="duty-add"),
     path("duty-days/<int:pk>/", legal.DutyDayUpdateView.as_view(), name="duty-edit"),
     path("duty-days/<int:pk>/delete/", legal.duty_delete, name="duty-delete"),
+    # Knowledge base (法律知识库)
+    path("articles/", knowledge.ArticleListView.as_view(), name="article-list"),
+    path("articles/add/", knowledge.ArticleCreateView.as_view(), name="article-add"),
+    path("articles/from-consultations/", knowledge.article_sources, name="article-sources"),
+    path("articles/<int:pk>/", knowledge.ArticleDetailView.as_view(), name="article-detail"),
+    path("articles/<int:pk>/edit/", knowledge.ArticleUpdateView.as_view(), name="article-edit"),
+    path("articles/<int:pk>/publish/", knowledge.article_publish, name="article-publish"),
+    path("articles/<int:pk>/withdraw/", knowledge.article_withdraw, name="article-withdraw"),
 ]

@@ -48,6 +48,11 @@ class Article(TrackedModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("rights:article-detail", args=[self.pk])
+
 
 class SearchKind(models.TextChoices):
     ARTICLE = "article", _("知识库文章")

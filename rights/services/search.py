@@ -216,35 +216,32 @@ def bulk_rows(
             yield term, kind, object_id, weight
 
 
-def rebuild(batch: int = 2000) -> dict[str, int]:
+def rebuild(batch: int = 5000) -> dict[str, int]:
     """Rebuild the whole index from published articles and answered consultations; returns counts."""
-    counts = {}
+    counts = {SearchKind.ARTICLE.value: 0, SearchKind.CONSULTATION.value: 0}
+    sources = {
+        SearchKind.ARTICLE.value: (
+            Article.objects.filter(status=ArticleStatus.PUBLISHED).order_by("pk"),
+            article_fields,
+        ),
+        SearchKind.CONSULTATION.value: (answered_consultations().order_by("pk"), consultation_fields),
+    }
     with transaction.atomic():
         SearchTerm.objects.all().delete()
-        articles = Article.objects.filter(status=ArticleStatus.PUBLISHED).order_by("pk")
-        consultations = answered_consultations().order_by("pk")
-        for kind, docs in (
-            (SearchKind.ARTICLE, ((a.pk, article_fields(a)) for a in articles.iterator())),
-            (SearchKind.CONSULTATION, ((c.pk, consultation_fields(c)) for c in consultations.iterator())),
-        ):
-            counts[kind] = 0
+        for kind, (queryset, fields) in sources.items():
             rows: list[SearchTerm] = []
-            seen = 0
-            for term, k, object_id, weight in bulk_rows(kind, _counting(docs, counts, kind)):
-                rows.append(SearchTerm(term=term, kind=k, object_id=object_id, weight=weight))
+            for obj in queryset.iterator(chunk_size=2000):
+                counts[kind] += 1
+                rows += [
+                    SearchTerm(term=t, kind=kind, object_id=obj.pk, weight=w)
+                    for t, w in document_weights(fields(obj)).items()
+                ]
                 if len(rows) >= batch:
                     SearchTerm.objects.bulk_create(rows)
                     rows = []
-                seen += 1
             SearchTerm.objects.bulk_create(rows)
     _forget()
     return counts
-
-
-def _counting(docs, counts, kind):
-    for doc in docs:
-        counts[kind] += 1
-        yield doc
 
 
 # --- searching ---------------------------------------------------------------------------------------
