@@ -20,7 +20,7 @@ urlpatterns = [
     path("lawyers/<int:pk>/edit/", legal.LawyerUpdateView.as_view(), name="lawyer-edit"),
     path("duty-days/", legal.DutyDayListView.as_view(), name="duty-list"),
     path("duty-days/add/", legal.DutyDayCreateView.as_view(), name="duty-add"),
-    path("duty-days/<int:pk>/", legal.DutyDayUpdateView.as_view(), name="duty-edit"),
+    path("duty-days/<int:pk>/", legal.duty_edit, name="duty-edit"),
     path("duty-days/<int:pk>/delete/", legal.duty_delete, name="duty-delete"),
     # Knowledge base (法律知识库)
     path("articles/", knowledge.ArticleListView.as_view(), name="article-list"),

@@ -178,7 +178,10 @@ def _session(union: Union) -> Session:
 
 
 def _lawyer(union: Union) -> Lawyer:
-    return Lawyer.objects.create(user=User.objects.create_user(f"lawyer-{_n()}"), union=union, name="律师")
+    # A profile is for an account holding the lawyer role on the union (rights.forms.legal.LawyerForm).
+    user = User.objects.create_user(f"lawyer-{_n()}")
+    Role.objects.create(user=user, union=union, kind="lawyer")
+    return Lawyer.objects.create(user=user, union=union, name="律师")
 
 
 def _consultation(union: Union) -> Consultation:

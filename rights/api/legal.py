@@ -19,7 +19,6 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.choices import RoleKind
 from core import access
 from core.api.serializers import ScopedModelSerializer
 from core.api.viewsets import IsOfficial, ScopedViewSet
@@ -145,6 +144,8 @@ class CaseOutcomeSerializer(serializers.Serializer):
 
 
 class LawyerSerializer(ScopedModelSerializer):
+    """A lawyer's profile, for an account holding the 公益律师 role on the union."""
+
     categories = serializers.ListField(
         child=serializers.ChoiceField(choices=ConsultationCategory.choices), required=False
     )
@@ -153,15 +154,24 @@ class LawyerSerializer(ScopedModelSerializer):
         model = Lawyer
         fields = ["id", "user", "union", "name", "firm", "categories", "regions", "max_open", "active"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and "user" in self.fields:
+            self.fields["user"].queryset = legal.lawyer_accounts(request.user, self.instance)
+
     def validate(self, attrs):
         user = attrs.get("user", getattr(self.instance, "user", None))
         union = attrs.get("union", getattr(self.instance, "union", None))
-        if user and union and not user.roles.filter(kind=RoleKind.LAWYER, active=True, union=union).exists():
+        if user and union and not legal.holds_lawyer_role(user, union):
             raise serializers.ValidationError({"user": _("该账号在所选工会没有“公益律师”角色")})
         return attrs
 
 
 class DutyDaySerializer(ScopedModelSerializer):
+    # Only lawyers of pools the caller manages: whoever may not change a lawyer may not place them.
+    choice_actions = {"lawyer": CHANGE}
+
     class Meta:
         model = DutyDay
         fields = ["id", "lawyer", "station", "day", "starts_at", "ends_at"]

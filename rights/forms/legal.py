@@ -1,16 +1,14 @@
 """Console forms of legal consultations: lawyer profiles, duty days, replies, reassignment, cases."""
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import RoleKind
-from accounts.models import Role, User
 from core.forms import ScopedModelForm
-from core.scoping import VIEW
+from core.scoping import CHANGE, VIEW
 
 from ..choices import CaseOutcome, ConsultationCategory
 from ..models import DutyDay, Lawyer, RightsCase
+from ..services import legal
 
 
 class LawyerForm(ScopedModelForm):
@@ -35,26 +33,22 @@ class LawyerForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        roles = Role.objects.restrict(self.user, VIEW).filter(kind=RoleKind.LAWYER, active=True)
-        taken = Lawyer.objects.exclude(pk=self.instance.pk).values("user_id")
-        self.fields["user"].queryset = (
-            User.objects.filter(Q(roles__in=roles), is_active=True)
-            .exclude(pk__in=taken)
-            .distinct()
-            .order_by("username")
-        )
+        self.fields["user"].queryset = legal.lawyer_accounts(self.user, self.instance)
         self.fields["union"].queryset = self.fields["union"].queryset.order_by("path")
         self.fields["regions"].widget.attrs["size"] = 8
 
     def clean(self):
         cleaned = super().clean()
         user, union = cleaned.get("user"), cleaned.get("union")
-        if user and union and not user.roles.filter(kind=RoleKind.LAWYER, active=True, union=union).exists():
-            self.add_error("user", _("该账号在所选工会没有“公益律师”角色"))
+        if user and union and not legal.holds_lawyer_role(user, union):
+            self.add_error("user", _("该账号在所选工会没有“公益律师”角色，请先在“账号与角色”中授予"))
         return cleaned
 
 
 class DutyDayForm(ScopedModelForm):
+    # Only lawyers of pools the user manages.
+    choice_actions = {"lawyer": CHANGE}
+
     class Meta:
         model = DutyDay
         fields = ["lawyer", "station", "day", "starts_at", "ends_at"]

@@ -565,6 +565,26 @@ def suggestions(text: str, limit: int = 5) -> list:
     return list(suggest(text, limit=limit))
 
 
+# ------------------------------------------------------------------ lawyers' profiles
+
+
+def lawyer_accounts(by, instance=None):
+    """Accounts `by` may make a lawyer's profile for: holding the assigned-only 公益律师 role (granted in
+    账号与角色, accounts.services.grant_role) on a union in `by`'s scope, without a profile yet."""
+    from accounts.models import User
+
+    roles = Role.objects.restrict(by, "view").filter(kind=RoleKind.LAWYER, active=True)
+    taken = Lawyer.objects.exclude(pk=getattr(instance, "pk", None)).values("user_id")
+    accounts = User.objects.filter(is_active=True, is_worker=False).filter(
+        Q(roles__in=roles) | Q(pk=getattr(instance, "user_id", None))
+    )
+    return accounts.exclude(pk__in=taken).distinct().order_by("username")
+
+
+def holds_lawyer_role(user, union) -> bool:
+    return user.roles.filter(kind=RoleKind.LAWYER, active=True, union=union).exists()
+
+
 # ------------------------------------------------------------------ duty days
 
 

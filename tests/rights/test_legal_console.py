@@ -178,6 +178,12 @@ def test_duty_days_crud(tree, login):
     client.post(f"/console/duty-days/{duty.pk}/", {**data, "ends_at": "18:00"})
     duty.refresh_from_db()
     assert duty.ends_at == datetime.time(18)
+    # Another town's rights official can neither open nor change it.
+    outsider = login(factories.official("hs_rights", "rights", tree["town_b"]))
+    assert outsider.get(f"/console/duty-days/{duty.pk}/").status_code == 404
+    assert outsider.post(f"/console/duty-days/{duty.pk}/", {**data, "ends_at": "19:00"}).status_code == 404
+    duty.refresh_from_db()
+    assert duty.ends_at == datetime.time(18)
     # The lawyer may see their duty days but not delete them.
     assert login(lawyer.user).post(f"/console/duty-days/{duty.pk}/delete/").status_code == 404
     client.post(f"/console/duty-days/{duty.pk}/delete/")
