@@ -37,7 +37,6 @@ urlpatterns = [
     path("knowledge/", views_knowledge.knowledge, name="knowledge"),
     path("knowledge/<int:pk>/", views_knowledge.knowledge_article, name="knowledge-article"),
     path("consult/", views_rights.consult, name="consult"),
-    path("consult/suggest/", views_rights.consult_suggest, name="consult-suggest"),
     path("me/consultations/", views_rights.my_consultations, name="my-consultations"),
     path("me/consultations/<int:pk>/", views_rights.consultation, name="consultation"),
     path("me/consultations/<int:pk>/message/", views_rights.consultation_message, name="consultation-message"),

@@ -2,15 +2,16 @@
 "我的咨询" with the thread, follow-ups, the rating and closing.
 
 Every step calls rights.services.legal; nothing here decides who receives or answers a question.
-The question's text goes only in POST bodies (never in a URL); the suggestion lookup sends what is
-typed as ?q=, which the access log drops (gunicorn.conf.py logs paths without query strings).
+The question's text goes only in POST bodies (never in a URL of a page); the suggestions are fetched
+from the knowledge base's public /api/v1/knowledge/suggest/?q= (rights.api.knowledge), whose query
+string the access log drops (gunicorn.conf.py logs paths without query strings).
 """
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -129,23 +130,7 @@ def consult(request):
     return render(
         request,
         "portal/consult.html",
-        {"form": form, "suggest_url": reverse("portal:consult-suggest"), "hours": legal.response_hours()},
-    )
-
-
-@never_cache
-@access.requires(access.WORKER)
-def consult_suggest(request):
-    """Matching articles and answered questions for what is typed (JSON for suggest.js)."""
-    text = request.GET.get("q", "")[:200]
-    found = legal.suggestions(text, limit=5)
-    return JsonResponse(
-        {
-            "results": [
-                {"kind": s.kind, "id": s.id, "title": s.title, "snippet": s.snippet, "url": s.url}
-                for s in found
-            ]
-        }
+        {"form": form, "suggest_url": reverse("knowledge-suggest"), "hours": legal.response_hours()},
     )
 
 

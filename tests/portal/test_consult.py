@@ -67,7 +67,7 @@ def test_ask_with_a_photo_and_no_employer_contact(tree, pool):
     assert page.status_code == 200
     html = page.content.decode()
     assert "不要联系我的用人单位" in html and "js/suggest.js" in html and "平台处罚与扣款" in html
-    assert 'data-suggest-url="/consult/suggest/"' in html
+    assert 'data-suggest-url="/api/v1/knowledge/suggest/"' in html
     response = client.post(
         "/consult/",
         {
@@ -115,15 +115,17 @@ def test_missing_fields(tree, pool):
     assert "has-error" in response.content.decode()
 
 
-def test_suggestions_json_and_on_the_thread(tree, pool, article):
+def test_suggestions_from_the_knowledge_api_and_on_the_thread(tree, pool, article):
     person, client = worker(tree["site_a"])
-    found = client.get("/consult/suggest/", {"q": "送餐摔了一跤 餐坏了 公司要我赔"}).json()["results"]
-    assert [r["id"] for r in found][:1] == [article.pk]
-    assert found[0]["title"] == article.title and found[0]["kind"] == "article"
-    assert client.get("/consult/suggest/", {"q": "x"}).json() == {"results": []}
+    # What suggest.js fetches while the worker types.
+    found = client.get("/api/v1/knowledge/suggest/", {"q": QUESTION}).json()["results"]
+    assert found[0]["id"] == article.pk and found[0]["title"] == article.title
     consultation = legal.submit(person, "penalty", QUESTION)
+    # Without JavaScript: the thread lists the same articles until the lawyer answers.
     thread = client.get(f"/me/consultations/{consultation.pk}/").content.decode()
     assert "先看看这些解答" in thread and article.title in thread
+    legal.answer(consultation, pool.user, "可以拒绝。")
+    assert "先看看这些解答" not in client.get(f"/me/consultations/{consultation.pk}/").content.decode()
 
 
 def test_only_own_consultations(tree, pool):
