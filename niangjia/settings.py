@@ -212,6 +212,12 @@ IMPORT_WORKERS = int(env("IMPORT_WORKERS", "2"))
 # Legal consultations: hours within which a lawyer should answer; an unanswered one past it is
 # escalated to the union's rights officials (`manage.py rights_tick`).
 CONSULTATION_RESPONSE_HOURS = int(env("CONSULTATION_RESPONSE_HOURS", "24"))
+# Hardship aid: how far up the union tree a file climbs for approval — a number of levels (2 = the
+# file's union and the one above it) or a union kind (e.g. "federation": up to the first such union);
+# the public notice's length in days; the yearly standard amount per tier shown on the notice (yuan).
+AID_APPROVAL_LEVELS = env("AID_APPROVAL_LEVELS", "2")
+AID_NOTICE_DAYS = int(env("AID_NOTICE_DAYS", "5"))
+AID_TIER_AMOUNTS = env("AID_TIER_AMOUNTS", "deep=5000,relative=3000,accident=2000")
 
 # Notifications: SMS and in-site messages through one interface.
 SMS_BACKEND = env("SMS_BACKEND", "core.notify.ConsoleSmsBackend")
