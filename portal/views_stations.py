@@ -6,6 +6,7 @@ neither stored nor logged. A typed place is looked up on the server and goes now
 """
 
 from django import forms
+from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -169,7 +170,8 @@ def station(request, pk: int):
             points=[{"lat": item.latitude, "lon": item.longitude, "label": item.name, "kind": item.kind}],
             zoom=16,
         )
-        if coords
+        # One dot on a blank background says nothing: the station's map needs tiles.
+        if coords and settings.MAP_TILE_URL
         else None,
         "sections": sections.for_station(item, request),
     }

@@ -16,8 +16,8 @@ How it stays fast with 2×10^5 stations nationwide (bench/nearest_stations.py me
 - Exact haversine distances in Python; "open now" from the weekly hours (stations/hours.is_open;
   the same hours texts repeat, so each is decoded once) and the day's closures: the rule of
   services.hours.open_flags.
-- The ≤ limit stations chosen are read whole in one more query (created_at/updated_at deferred).
-  In a city that is two statements in all.
+- The rest of each row kept is joined in the same statement (created_at/updated_at stay deferred),
+  so a box is one statement, and in a city the whole search usually one statement.
 - The statements are plain SQL built from the models' _meta, not ORM querysets: compiling a queryset
   costs more than running these queries (0.3-0.5 ms against ~0.1 ms), and the target is a fraction
   of a millisecond. Rows are turned into Station objects with the ORM's own converters.
@@ -155,9 +155,9 @@ def grid_cells(point: geo.Point, radius_m: float) -> list[int] | None:
 
 
 def _positions(connection, point: geo.Point, radius_m: float, kinds, amenities, day) -> list[tuple]:
-    """(id, lat, lon, approx_m, hours, closed on `day`) of active stations in the box around the point,
-    nearest first by an approximate distance, at most MAX_CANDIDATES; the box read from the index
-    stations_station_near."""
+    """(id, lat, lon, approx_m, closed on `day`, whole row) of active stations in the box around the
+    point, nearest first by an approximate distance, at most MAX_CANDIDATES; the box read from the
+    index stations_station_near, the rest of each row joined to the rows kept."""
     opts = Station._meta
     lat_c, lon_c = _q(opts.get_field("latitude").column), _q(opts.get_field("longitude").column)
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(point.lat, point.lon, radius_m)
@@ -201,35 +201,21 @@ def _positions(connection, point: geo.Point, radius_m: float, kinds, amenities, 
         f"SELECT s.{pk} AS id, {flat} AS lat, {flon} AS lon, {order} AS approx FROM {table} s{indexed}"
         f" WHERE {where} ORDER BY approx LIMIT {MAX_CANDIDATES}"
     )
+    columns, _fields = _station_loader(connection)
     sql = (
-        f"SELECT b.id, b.lat, b.lon, b.approx, t.{_q(opts.get_field('hours').column)},"
+        f"SELECT b.id, b.lat, b.lon, b.approx,"
         f" EXISTS (SELECT 1 FROM {_q(closure.db_table)} c WHERE c.{_q(closure.get_field('station').column)}"
-        f" = b.id AND c.{_q('starts_on')} <= %s AND c.{_q('ends_on')} >= %s)"
-        f" FROM ({inner}) b JOIN {table} t ON t.{pk} = b.id ORDER BY b.approx"
+        f" = b.id AND c.{_q('starts_on')} <= %s AND c.{_q('ends_on')} >= %s), {columns}"
+        f" FROM ({inner}) b JOIN {table} s ON s.{pk} = b.id ORDER BY b.approx"
     )
     params = [day, day, point.lat, point.lat, point.lon, point.lon, point.lon, point.lon, k, *params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [
-        (pk, lat, lon, math.sqrt(max(0.0, approx)) * _M_PER_DEGREE, hours, bool(closed))
-        for pk, lat, lon, approx, hours, closed in rows
+        (row[0], row[1], row[2], math.sqrt(max(0.0, row[3])) * _M_PER_DEGREE, bool(row[4]), row[5:])
+        for row in rows
     ]
-
-
-def _stations(connection, ids: list[int]) -> dict[int, Station]:
-    """The stations by id, read in one query and converted as the ORM converts."""
-    if not ids:
-        return {}
-    columns, fields = _station_loader(connection)
-    marks = ", ".join(["%s"] * len(ids))
-    sql = f"SELECT {columns} FROM {_q(Station._meta.db_table)} s WHERE s.{_q('id')} IN ({marks})"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, ids)
-        rows = cursor.fetchall()
-    names = [name for name, _c, _col in fields]
-    stations = (_station(row, connection, fields, names) for row in rows)
-    return {station.pk: station for station in stations}
 
 
 _COUNTS: dict = {"at": -1e9, "cells": {}}
@@ -340,6 +326,9 @@ def nearest(
     amenities = sorted(set(amenities))
     cap = MAX_RADIUS_M if within_m is None else max(1.0, min(float(within_m), MAX_RADIUS_M))
     connection = _db()
+    _columns, fields = _station_loader(connection)
+    names = [name for name, _c, _col in fields]
+    hours_at = names.index("hours")
 
     counts = _cell_counts()
     radius = _first_radius(point, cap, counts)
@@ -349,15 +338,17 @@ def nearest(
         found: list[list] = []  # [distance, id, open]
         n_open = 0
         kth = None  # the limit-th open station's distance, once known
-        for pk, lat, lon, approx, hours, closed in positions:
+        rows = {}
+        for pk, lat, lon, approx, closed, row in positions:
             if kth is not None and approx > kth * (1 + APPROX_SLACK) + 10:
                 break  # the rest are farther than the open stations already found
             d = geo.distance_m(point.lat, point.lon, lat, lon)
             # Beyond the circle a nearer station may lie outside the box: it waits for a larger box.
             if d > radius:
                 continue
-            is_open = not closed and rules.is_open(_week(hours), at)
+            is_open = not closed and rules.is_open(_week(row[hours_at]), at)
             found.append([d, pk, is_open])
+            rows[pk] = row
             if is_open:
                 n_open += 1
                 if n_open == limit:
@@ -380,9 +371,9 @@ def nearest(
     if open_only:
         found = [row for row in found if row[2]]
     found.sort(key=lambda row: (not row[2], row[0], row[1]))
-    chosen = found[:limit]
-    stations = _stations(connection, [pk for _d, pk, _o in chosen])
-    return [Found(stations[pk], d, is_open) for d, pk, is_open in chosen if pk in stations]
+    return [
+        Found(_station(rows[pk], connection, fields, names), d, is_open) for d, pk, is_open in found[:limit]
+    ]
 
 
 # --------------------------------------------------------------------------- presenting a result

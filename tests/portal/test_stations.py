@@ -279,3 +279,20 @@ def test_collectstatic_with_the_production_storage(tmp_path, settings):
         assert list(tmp_path.glob("js/stations_map.*.js"))
     finally:
         staticfiles_storage._wrapped = empty
+
+
+def test_the_station_map_needs_tiles(stations, settings):
+    url = f"/stations/{stations['near'].pk}/"
+    settings.MAP_TILE_URL = ""
+    assert "data-map=" not in Client().get(url).content.decode()
+    settings.MAP_TILE_URL = "/tiles/{z}/{x}/{y}.png"
+    settings.MAP_TILE_SYSTEM = "gcj02"
+    page = Client().get(url).content.decode()
+    island = json.loads(
+        re.search(r'<script id="station-map-data" type="application/json">(.*?)</script>', page).group(1)
+    )
+    station = stations["near"]
+    assert island["tile_url"] == "/tiles/{z}/{x}/{y}.png"
+    assert (island["points"][0]["lat"], island["points"][0]["lon"]) == pytest.approx(
+        geo.wgs84_to_gcj02(float(station.latitude), float(station.longitude)), abs=1e-6
+    )
