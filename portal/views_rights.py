@@ -125,7 +125,6 @@ def consult(request):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("咨询已提交，律师答复后会通知您。"))
             return redirect(f"{reverse('portal:consultation', args=[consultation.pk])}?sent=1")
     return render(
         request,
