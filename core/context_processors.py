@@ -31,6 +31,8 @@ MODULES = [
     (pgettext_lazy("plural", "公益律师"), "rights:lawyer-list"),
     (pgettext_lazy("plural", "律师驻站"), "rights:duty-list"),
     (pgettext_lazy("plural", "知识库文章"), "rights:article-list"),
+    (pgettext_lazy("plural", "医疗互助计划"), "rights:mutual-plan-list"),
+    (_("权益保障统计"), "rights:statistics"),
     (_("经费与经审"), None),
     (_("劳模工匠"), None),
     (_("数据报表"), "reports:statistics"),

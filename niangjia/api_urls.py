@@ -17,6 +17,8 @@ from programs.api import views as programs_api
 from reports.statistics_views import StatisticsView
 from rights.api import knowledge as rights_knowledge
 from rights.api import legal as rights_legal
+from rights.api import mutual as rights_mutual
+from rights.api import statistics as rights_statistics
 from stations.api import coverage as station_coverage
 from stations.api import nearest as station_nearest
 from stations.api import standard as station_standard
@@ -53,6 +55,7 @@ router.register("establishments", organising.EstablishmentViewSet, basename="est
 programs_api.register(router)
 rights_legal.register(router)
 rights_knowledge.register(router)
+rights_mutual.register(router)
 router.APIRootView.access = access.SIGNED_IN
 
 
@@ -88,6 +91,8 @@ urlpatterns = [
     *programs_api.urls(),
     *rights_legal.urls(),
     *rights_knowledge.urls(),
+    *rights_mutual.urls(),
+    *rights_statistics.urls(),
     path(
         "stations/<int:pk>/statistics/",
         station_visits.StationStatisticsView.as_view(),

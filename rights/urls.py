@@ -1,6 +1,8 @@
 from django.urls import path
 
 from .views import knowledge, legal
+from .views import mutual as mutual_views
+from .views import statistics as statistics_views
 
 app_name = "rights"
 urlpatterns = [
@@ -30,4 +32,25 @@ urlpatterns = [
     path("articles/<int:pk>/edit/", knowledge.ArticleUpdateView.as_view(), name="article-edit"),
     path("articles/<int:pk>/publish/", knowledge.article_publish, name="article-publish"),
     path("articles/<int:pk>/withdraw/", knowledge.article_withdraw, name="article-withdraw"),
+    # Mutual medical aid (职工医疗互助保障)
+    path("mutual/plans/", mutual_views.PlanListView.as_view(), name="mutual-plan-list"),
+    path("mutual/plans/add/", mutual_views.PlanCreateView.as_view(), name="mutual-plan-add"),
+    path("mutual/plans/<int:pk>/", mutual_views.PlanDetailView.as_view(), name="mutual-plan-detail"),
+    path("mutual/plans/<int:pk>/edit/", mutual_views.PlanUpdateView.as_view(), name="mutual-plan-edit"),
+    path("mutual/plans/<int:pk>/batch/", mutual_views.plan_enrol_batch, name="mutual-plan-batch"),
+    path("mutual/plans/<int:pk>/template.xlsx", mutual_views.plan_template, name="mutual-plan-template"),
+    path("mutual/plans/<int:pk>/enrol/", mutual_views.plan_enrol_person, name="mutual-plan-person"),
+    path("mutual/enrolments/", mutual_views.EnrollmentListView.as_view(), name="mutual-enrollment-list"),
+    path(
+        "mutual/enrolments/<int:pk>/",
+        mutual_views.EnrollmentDetailView.as_view(),
+        name="mutual-enrollment-detail",
+    ),
+    path("mutual/enrolments/<int:pk>/claim/", mutual_views.enrollment_claim, name="mutual-enrollment-claim"),
+    path("mutual/claims/", mutual_views.ClaimListView.as_view(), name="mutual-claim-list"),
+    path("mutual/claims/<int:pk>/", mutual_views.ClaimDetailView.as_view(), name="mutual-claim-detail"),
+    path("mutual/claims/<int:pk>/<str:step>/", mutual_views.claim_step, name="mutual-claim-step"),
+    path("mutual/documents/<int:pk>/", mutual_views.claim_document, name="mutual-document"),
+    # Rights statistics (权益保障统计)
+    path("rights/statistics/", statistics_views.statistics_page, name="statistics"),
 ]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -61,6 +62,9 @@ class MutualAidPlan(TrackedModel):
     def __str__(self) -> str:
         return f"{self.year} {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("rights:mutual-plan-detail", args=[self.pk])
+
 
 @scoped(policy("union", view=ALL_TREE, change=RIGHTS_OFFICIALS))
 class MutualAidEnrollment(TrackedModel):
@@ -105,6 +109,9 @@ class MutualAidEnrollment(TrackedModel):
     def __str__(self) -> str:
         return f"{self.plan} · {self.person_id}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("rights:mutual-enrollment-detail", args=[self.pk])
+
 
 @scoped(policy("enrollment__union", view=ALL_TREE, change=RIGHTS_OFFICIALS))
 class MutualAidClaim(TrackedModel):
@@ -145,6 +152,9 @@ class MutualAidClaim(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.enrollment} · {self.kind}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("rights:mutual-claim-detail", args=[self.pk])
 
 
 @scoped(policy("claim__enrollment__union", view=ALL_TREE, change=RIGHTS_OFFICIALS))

@@ -1,0 +1,357 @@
+"""Console pages of mutual medical aid (职工医疗互助保障): plans (with their figures), batch enrolment
+(a union subtree, or an xlsx/csv of ID numbers), one person on their behalf, enrolments (names masked),
+claims on behalf, review (approve ≤ claimed / reject with reason), payment, and documents served
+through an access-checked view (media has no public URL).
+
+Every step calls rights.services.mutual; rows are read through restrict().
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core import access, spreadsheets
+from core.scoping import CHANGE, VIEW, can
+from core.views import ConsoleCreateView, ConsoleDetailView, ConsoleListView, ConsoleUpdateView
+from members.services.people import find_by_id_number
+
+from ..filtersets.mutual import ClaimFilterSet, EnrollmentFilterSet, PlanFilterSet
+from ..forms.mutual import (
+    ApproveForm,
+    BatchForm,
+    ClaimForm,
+    PayForm,
+    PersonEnrolForm,
+    PlanForm,
+    RejectForm,
+)
+from ..models import ClaimDocument, MutualAidClaim, MutualAidEnrollment, MutualAidPlan
+from ..services import mutual as services
+
+
+def _flash(request, error) -> None:
+    if isinstance(error, PermissionDenied):
+        messages.error(request, _("超出您的管理范围"))
+        return
+    messages.error(request, " ".join(getattr(error, "messages", None) or [_("操作未完成")]))
+
+
+# ---------------------------------------------------------------- plans
+
+
+class PlanListView(ConsoleListView):
+    model = MutualAidPlan
+    filterset_class = PlanFilterSet
+    columns = ["name", "year", "union", "premium", "enrol_opens_on", "enrol_closes_on", "coverage_starts_on"]
+    columns += ["coverage_ends_on"]
+    ordering_fields = ["year", "name", "enrol_closes_on"]
+    default_ordering = "-year"
+    export_name = "mutual-plans"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("union")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["add_url"] = reverse("rights:mutual-plan-add")
+        context["extra_actions"] = [
+            (reverse("rights:mutual-enrollment-list"), _("参保名单")),
+            (reverse("rights:mutual-claim-list"), _("理赔")),
+        ]
+        return context
+
+
+class PlanDetailView(ConsoleDetailView):
+    model = MutualAidPlan
+    template_name = "rights/mutual_plan_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("union")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan, user = self.object, self.request.user
+        enrolments = MutualAidEnrollment.objects.restrict(user, VIEW)
+        claims = MutualAidClaim.objects.restrict(user, VIEW)
+        batch_form = BatchForm(user=user, plan=plan)
+        may_enrol = batch_form.fields["union"].queryset.exists()
+        context.update(
+            figures=services.plan_figures(plan, enrolments, claims),
+            batches=list(
+                enrolments.filter(plan=plan)
+                .order_by()
+                .values_list("batch")
+                .annotate(n=Count("id"))
+                .order_by("batch")
+            ),
+            window_open=services.window_open(plan),
+            batch_form=batch_form if may_enrol else None,
+            person_form=PersonEnrolForm() if may_enrol else None,
+        )
+        return context
+
+
+class PlanCreateView(ConsoleCreateView):
+    model = MutualAidPlan
+    form_class = PlanForm
+
+    def save(self, form):
+        services.save_plan(form.instance, by=self.request.user)
+        return form.instance
+
+
+class PlanUpdateView(ConsoleUpdateView):
+    model = MutualAidPlan
+    form_class = PlanForm
+
+    def save(self, form):
+        told = services.save_plan(form.instance, by=self.request.user)
+        if told:
+            messages.success(self.request, _("计划已修改，已通知 %(n)d 名参保职工") % {"n": told})
+        return form.instance
+
+
+def _plan(request, pk, action=VIEW) -> MutualAidPlan:
+    return get_object_or_404(
+        MutualAidPlan.objects.restrict(request.user, action).select_related("union"), pk=pk
+    )
+
+
+@access.requires(access.SCOPED)
+def plan_enrol_batch(request, pk):
+    """GET: the batch page; POST: enrol a subtree's members, or the people of a file of ID numbers."""
+    plan = _plan(request, pk)
+    form = BatchForm(request.POST or None, request.FILES or None, user=request.user, plan=plan)
+    if not form.fields["union"].queryset.exists():
+        raise Http404
+    problems, result = [], None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data.get("file")
+        try:
+            if upload:
+                result = services.enrol_from_file(
+                    plan, data["union"], upload.read(), upload.name, by=request.user, batch=data["batch"]
+                )
+                problems = result.problems
+            else:
+                result = services.enrol_batch(plan, data["union"], by=request.user, batch=data["batch"])
+        except spreadsheets.FileError as error:
+            form.add_error("file", str(error))
+        except (ValidationError, PermissionDenied) as error:
+            _flash(request, error)
+        else:
+            if not problems:
+                messages.success(
+                    request,
+                    _("批次“%(b)s”：新参保 %(n)d 人，已参保跳过 %(a)d 人")
+                    % {"b": result.batch, "n": result.created, "a": result.already},
+                )
+                return redirect(plan)
+    return render(
+        request,
+        "rights/mutual_batch.html",
+        {"plan": plan, "form": form, "problems": problems, "window_open": services.window_open(plan)},
+    )
+
+
+@access.requires(access.SCOPED)
+def plan_template(request, pk):
+    _plan(request, pk)
+    response = HttpResponse(
+        services.template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="mutual-aid-enrolment.xlsx"'
+    return response
+
+
+@require_POST
+@access.requires(access.SCOPED)
+def plan_enrol_person(request, pk):
+    """An official enrols one person on their behalf (the number is posted, never in a URL)."""
+    plan = _plan(request, pk)
+    form = PersonEnrolForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写身份证号"))
+        return redirect(plan)
+    try:
+        person = find_by_id_number(form.cleaned_data["id_number"])
+        if person is None:
+            raise ValidationError(_("系统中没有此身份证号的职工"))
+        enrolment = services.enrol(plan, person, by=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        _flash(request, error)
+        return redirect(plan)
+    messages.success(request, _("%(name)s 已参保") % {"name": person.masked_name})
+    return redirect(enrolment)
+
+
+# ---------------------------------------------------------------- enrolments
+
+
+class EnrollmentListView(ConsoleListView):
+    model = MutualAidEnrollment
+    filterset_class = EnrollmentFilterSet
+    columns = ["id", "person", "plan", "union", "batch", "enrolled_on", "premium_paid", "coverage_starts_on"]
+    columns += ["coverage_ends_on"]
+    ordering_fields = ["id", "enrolled_on", "coverage_starts_on"]
+    default_ordering = "-enrolled_on"
+    export_name = "mutual-enrolments"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("plan", "union", "person")
+
+    def heading(self, column):
+        return _("编号") if column == "id" else super().heading(column)
+
+    def cell(self, obj, column):
+        if column == "person":
+            return obj.person.masked_name
+        return super().cell(obj, column)
+
+
+class EnrollmentDetailView(ConsoleDetailView):
+    model = MutualAidEnrollment
+    template_name = "rights/mutual_enrollment_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("plan", "union", "person")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        item = self.object
+        context.update(
+            claims=list(MutualAidClaim.objects.restrict(self.request.user, VIEW).filter(enrollment=item)),
+            claim_form=ClaimForm() if can(self.request.user, CHANGE, item) else None,
+        )
+        return context
+
+
+@require_POST
+@access.requires(access.SCOPED)
+def enrollment_claim(request, pk):
+    """An official submits a claim on the worker's behalf, with documents."""
+    item = get_object_or_404(MutualAidEnrollment.objects.restrict(request.user, CHANGE), pk=pk)
+    form = ClaimForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请完整填写理赔信息"))
+        return redirect(item)
+    data = form.cleaned_data
+    try:
+        claim = services.submit_claim(
+            item,
+            data["kind"],
+            data["incurred_on"],
+            data["amount_claimed"],
+            documents=request.FILES.getlist("documents"),
+            by=request.user,
+        )
+    except (ValidationError, PermissionDenied) as error:
+        _flash(request, error)
+        return redirect(item)
+    messages.success(request, _("理赔申请已提交"))
+    return redirect(claim)
+
+
+# ---------------------------------------------------------------- claims
+
+
+class ClaimListView(ConsoleListView):
+    model = MutualAidClaim
+    filterset_class = ClaimFilterSet
+    columns = ["id", "person", "kind", "incurred_on", "amount_claimed", "amount_approved", "status"]
+    columns += ["submitted_on", "paid_on"]
+    ordering_fields = ["id", "submitted_on", "incurred_on", "amount_claimed", "status"]
+    default_ordering = "-submitted_on"
+    export_name = "mutual-claims"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("enrollment__person")
+
+    def heading(self, column):
+        return {"id": _("编号"), "person": _("职工")}.get(column) or super().heading(column)
+
+    def cell(self, obj, column):
+        if column == "person":
+            return obj.enrollment.person.masked_name
+        return super().cell(obj, column)
+
+
+class ClaimDetailView(ConsoleDetailView):
+    model = MutualAidClaim
+    template_name = "rights/mutual_claim_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("enrollment__plan", "enrollment__person", "reviewed_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        claim = self.object
+        change = context["can_change"]
+        submitted = claim.status == services.C.SUBMITTED
+        context.update(
+            documents=list(claim.documents.all()),
+            approve_form=ApproveForm(initial={"amount_approved": claim.amount_claimed})
+            if change and submitted
+            else None,
+            reject_form=RejectForm() if change and submitted else None,
+            pay_form=PayForm() if change and claim.status == services.C.APPROVED else None,
+        )
+        return context
+
+
+def _claim(request, pk, action=CHANGE) -> MutualAidClaim:
+    return get_object_or_404(
+        MutualAidClaim.objects.restrict(request.user, action).select_related("enrollment__person"), pk=pk
+    )
+
+
+@require_POST
+@access.requires(access.SCOPED)
+def claim_step(request, pk, step):
+    claim = _claim(request, pk)
+    form_class = {"approve": ApproveForm, "reject": RejectForm, "pay": PayForm}.get(step)
+    if form_class is None:
+        raise Http404
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(claim)
+    data = form.cleaned_data
+    try:
+        if step == "approve":
+            services.approve(claim, request.user, data["amount_approved"], data.get("note", ""))
+            messages.success(request, _("已核准，职工会收到通知"))
+        elif step == "reject":
+            services.reject(claim, request.user, data["reason"])
+            messages.success(request, _("已作不予核准处理，职工会收到通知"))
+        else:
+            services.pay(claim, request.user, data.get("paid_on"))
+            messages.success(request, _("已登记赔付，职工会收到通知"))
+    except (ValidationError, PermissionDenied) as error:
+        _flash(request, error)
+    return redirect(claim)
+
+
+@access.requires(access.SCOPED)
+def claim_document(request, pk):
+    """A claim's document, for officials who may view the claim; never a public media URL."""
+    document = get_object_or_404(ClaimDocument.objects.restrict(request.user, VIEW), pk=pk)
+    return serve_document(document)
+
+
+def serve_document(document: ClaimDocument):
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, OSError) as error:
+        raise Http404 from error
+    name = document.file.name.rsplit("/", 1)[-1]
+    response = FileResponse(handle, filename=name, as_attachment=name.endswith(".pdf"))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
