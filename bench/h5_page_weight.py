@@ -143,7 +143,7 @@ def measure(port: int) -> list[dict]:
         page.goto(f"{origin}/stations/nearby/")
         page.wait_for_load_state("networkidle")
         seen = []
-        page.on("requestfinished", seen.append)
+        page.on("requestfinished", lambda request: seen.append(request))
         with page.expect_navigation():
             page.get_by_role("button", name="用我的位置查找").click()
         page.wait_for_load_state("networkidle")
