@@ -21,6 +21,7 @@ once); those of common ones (≥ ``DF_CAP``) are counted once and cached, since 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import time
@@ -40,9 +41,10 @@ B = 0.75
 AVGDL = 240.0  # a typical article's weighted term count; fixed, so adding a document never rewrites others
 FIELD_WEIGHTS = {"title": 3.0, "category": 2.0, "question": 2.0, "answer": 1.0, "law_references": 1.0}
 SYNONYM_WEIGHT = 0.6  # a synonym's match counts for less than the worker's own word
-CHAMPIONS = 300  # postings read per term, best weight first
+CHAMPIONS = 120  # postings read per term, best weight first
 DF_CAP = 2000  # document frequencies at or above this are cached per process
 CANDIDATES = 60  # documents rescored exactly
+COMMON_SHARE = 0.25  # a term in more than this share of the documents does not choose candidates
 DOC_MARKER = "#"  # one row per document (the tokenizer never yields it): the document count
 _COMMON_TTL = 600.0
 
@@ -330,7 +332,10 @@ def rank(text: str, kind: str, *, limit: int = 5, allowed_ids=None) -> list[tupl
         return []
     scores: dict[int, float] = defaultdict(float)
     seen: dict[int, set[str]] = defaultdict(set)
-    for term, object_id, weight in _postings(kind, list(idf)):
+    # Terms in most documents (的, 公司…) choose no candidates; they still count in the exact rescoring.
+    common = {t for t in idf if df[t] > COMMON_SHARE * n}
+    leading = [t for t in idf if t not in common] or list(idf)
+    for term, object_id, weight in _postings(kind, leading):
         if allowed_ids is not None and object_id not in allowed_ids:
             continue
         scores[object_id] += idf[term] * weight
@@ -339,7 +344,7 @@ def rank(text: str, kind: str, *, limit: int = 5, allowed_ids=None) -> list[tupl
         return []
     best = sorted(scores, key=lambda i: (-scores[i], i))[:CANDIDATES]
     # Terms whose postings were cut short: add what the candidates have of them, so the order is exact.
-    truncated = [t for t in idf if df[t] > CHAMPIONS]
+    truncated = [t for t in idf if df[t] > CHAMPIONS or t not in leading]
     if truncated:
         rows = SearchTerm.objects.filter(kind=kind, object_id__in=best, term__in=truncated).values_list(
             "object_id", "term", "weight"
@@ -367,11 +372,20 @@ def snippet(text: str, query: str, width: int = 60) -> str:
     return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
 
 
-def _url(name: str, pk: int) -> str:
+_PLACEHOLDER = 987654321
+
+
+@functools.lru_cache(maxsize=8)
+def _url_pattern(name: str) -> str:
+    # reverse() per hit cost more than the search itself: reverse once, fill in the id.
     try:
-        return reverse(name, args=[pk])
+        return reverse(name, args=[_PLACEHOLDER])
     except NoReverseMatch:
         return ""
+
+
+def _url(name: str, pk: int) -> str:
+    return _url_pattern(name).replace(str(_PLACEHOLDER), str(pk))
 
 
 def article_url(pk: int) -> str:
@@ -380,7 +394,11 @@ def article_url(pk: int) -> str:
 
 def _article_suggestions(text: str, limit: int) -> list[Suggestion]:
     ranked = rank(text, SearchKind.ARTICLE, limit=limit)
-    articles = Article.objects.filter(pk__in=[i for i, _ in ranked], status=ArticleStatus.PUBLISHED).in_bulk()
+    articles = (
+        Article.objects.filter(pk__in=[i for i, _ in ranked], status=ArticleStatus.PUBLISHED)
+        .only("id", "title", "question")
+        .in_bulk()
+    )
     return [
         Suggestion(
             kind="article",
