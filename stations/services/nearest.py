@@ -55,7 +55,7 @@ from . import hours as hours_service
 START_M = 1_000.0
 MIN_GROWTH, MAX_GROWTH = 1.5, 4.0
 MAX_RADIUS_M = 300_000.0
-MAX_CANDIDATES = 400
+MAX_CANDIDATES = 200
 MAX_LIMIT = 50
 MAX_CELLS = 400
 APPROX_SLACK = 0.02  # the equirectangular order against haversine distances, with room to spare
