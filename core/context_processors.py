@@ -33,6 +33,8 @@ MODULES = [
     (pgettext_lazy("plural", "知识库文章"), "rights:article-list"),
     (pgettext_lazy("plural", "医疗互助计划"), "rights:mutual-plan-list"),
     (_("权益保障统计"), "rights:statistics"),
+    (pgettext_lazy("plural", "困难帮扶档案"), "rights:aid-list"),
+    (pgettext_lazy("plural", "普惠发放"), "rights:benefit-list"),
     (_("经费与经审"), None),
     (_("劳模工匠"), None),
     (_("数据报表"), "reports:statistics"),

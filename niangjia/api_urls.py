@@ -15,6 +15,8 @@ from orgs.api.partners import PartnerViewSet
 from orgs.api.views import RegionViewSet, UnionViewSet
 from programs.api import views as programs_api
 from reports.statistics_views import StatisticsView
+from rights.api import aid as rights_aid
+from rights.api import benefits as rights_benefits
 from rights.api import knowledge as rights_knowledge
 from rights.api import legal as rights_legal
 from rights.api import mutual as rights_mutual
@@ -55,6 +57,8 @@ router.register("establishments", organising.EstablishmentViewSet, basename="est
 programs_api.register(router)
 rights_legal.register(router)
 rights_knowledge.register(router)
+rights_aid.register(router)
+rights_benefits.register(router)
 rights_mutual.register(router)
 router.APIRootView.access = access.SIGNED_IN
 
@@ -91,6 +95,8 @@ urlpatterns = [
     *programs_api.urls(),
     *rights_legal.urls(),
     *rights_knowledge.urls(),
+    *rights_aid.urls(),
+    *rights_benefits.urls(),
     *rights_mutual.urls(),
     *rights_statistics.urls(),
     path(

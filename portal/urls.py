@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import (
     views,
+    views_aid,
     views_checkin,
     views_join,
     views_knowledge,
@@ -43,6 +44,9 @@ urlpatterns = [
     path("me/consultations/<int:pk>/rate/", views_rights.consultation_rate, name="consultation-rate"),
     path("me/consultations/<int:pk>/close/", views_rights.consultation_close, name="consultation-close"),
     path("me/consultations/photos/<int:pk>/", views_rights.consultation_photo, name="consultation-photo"),
+    path("aid/apply/", views_aid.aid_apply, name="aid-apply"),
+    path("me/aid/", views_aid.my_aid, name="my-aid"),
+    path("me/benefits/", views_aid.my_benefits, name="my-benefits"),
     path("programs/", views_programs.program_list, name="programs"),
     path("programs/<int:pk>/", views_programs.program_detail, name="program"),
     path("programs/sessions/<int:pk>/sign-up/", views_programs.sign_up, name="program-sign-up"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import knowledge, legal
+from .views import aid, benefits, knowledge, legal
 from .views import mutual as mutual_views
 from .views import statistics as statistics_views
 
@@ -53,4 +53,26 @@ urlpatterns = [
     path("mutual/documents/<int:pk>/", mutual_views.claim_document, name="mutual-document"),
     # Rights statistics (权益保障统计)
     path("rights/statistics/", statistics_views.statistics_page, name="statistics"),
+    # Hardship aid (困难帮扶)
+    path("aid/", aid.AidCaseListView.as_view(), name="aid-list"),
+    path("aid/add/", aid.aid_create, name="aid-add"),
+    path("aid/notice/", aid.aid_notice, name="aid-notice"),
+    path("aid/<int:pk>/", aid.AidCaseDetailView.as_view(), name="aid-detail"),
+    path("aid/<int:pk>/visit/", aid.aid_visit, name="aid-visit"),
+    path("aid/<int:pk>/decide/", aid.aid_decide, name="aid-decide"),
+    path("aid/<int:pk>/object/", aid.aid_object, name="aid-object"),
+    path("aid/<int:pk>/documents/", aid.aid_document, name="aid-documents"),
+    path("aid/<int:pk>/payment/", aid.aid_payment, name="aid-payment"),
+    path("aid/<int:pk>/recheck/", aid.aid_recheck, name="aid-recheck"),
+    path("aid/<int:pk>/exit/", aid.aid_exit, name="aid-exit"),
+    path("aid/documents/<int:pk>/", aid.aid_document_file, name="aid-document"),
+    # Mass benefits (普惠发放)
+    path("benefits/", benefits.DistributionListView.as_view(), name="benefit-list"),
+    path("benefits/add/", benefits.DistributionCreateView.as_view(), name="benefit-add"),
+    path("benefits/redeem/", benefits.benefit_redeem, name="benefit-redeem"),
+    path("benefits/<int:pk>/", benefits.DistributionDetailView.as_view(), name="benefit-detail"),
+    path("benefits/<int:pk>/edit/", benefits.DistributionUpdateView.as_view(), name="benefit-edit"),
+    path("benefits/<int:pk>/build/", benefits.benefit_build, name="benefit-build"),
+    path("benefits/<int:pk>/import/", benefits.benefit_import, name="benefit-import"),
+    path("benefits/<int:pk>/template.xlsx", benefits.benefit_template, name="benefit-template"),
 ]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -68,6 +69,9 @@ class AidCase(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.get_tier_display()} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("rights:aid-detail", args=[self.pk])
 
 
 @scoped(policy("aid_case__union", view=ALL_TREE, change=RIGHTS_OFFICIALS))

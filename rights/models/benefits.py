@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -60,6 +61,9 @@ class BenefitDistribution(TrackedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("rights:benefit-detail", args=[self.pk])
 
 
 @scoped(policy("distribution__union", view=ALL_TREE, change=BENEFIT_OFFICIALS))

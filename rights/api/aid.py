@@ -1,0 +1,335 @@
+"""API of hardship aid.
+
+Officials (scoped): `aid-cases` (read; filters status, tier, awaiting_me, due, within), `aid-cases/apply/`
+(on a worker's behalf), and the steps on their own paths — visit, approve, send-back, reject, payment,
+recheck, exit. Workers: `me/aid-cases` (their files; POST applies for their own household). People
+appear masked only; ID numbers go in request bodies and never come back. Every step calls
+rights.services.aid; a refused step is 400 with the service's message (403 when the caller's union may
+not decide at this level), another union's file 404.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import path
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, mixins, serializers, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from core import access
+from core.api.viewsets import IsOfficial, ScopedViewSet
+from core.scoping import CHANGE, VIEW
+from orgs.models import Union
+
+from ..choices import AidTier
+from ..filtersets.aid import AidCaseFilterSet
+from ..models import AidCase, AidDecision, AidPayment, AidVisit, HouseholdMember
+from ..services import aid
+from .legal import IsWorker, _Api, _refused
+
+# ------------------------------------------------------------------ serializers
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="person.masked_name", read_only=True)
+    id_number = serializers.CharField(source="person.id_number_mask", read_only=True)
+
+    class Meta:
+        model = HouseholdMember
+        fields = ["id", "name", "id_number", "relation", "annual_income", "note", "open"]
+        read_only_fields = fields
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AidVisit
+        fields = ["id", "visited_on", "visitors", "findings"]
+        read_only_fields = fields
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    union_name = serializers.CharField(source="union.name", read_only=True)
+
+    class Meta:
+        model = AidDecision
+        fields = ["id", "union", "union_name", "approved", "note", "decided_at"]
+        read_only_fields = fields
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AidPayment
+        fields = ["id", "paid_on", "amount", "purpose"]
+        read_only_fields = fields
+
+
+class AidCaseSerializer(serializers.ModelSerializer):
+    applicant = serializers.CharField(source="applicant.masked_name", read_only=True)
+    household = HouseholdSerializer(many=True, read_only=True)
+    visits = VisitSerializer(many=True, read_only=True)
+    decisions = DecisionSerializer(many=True, read_only=True)
+    payments = PaymentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AidCase
+        fields = [
+            "id",
+            "union",
+            "applicant",
+            "tier",
+            "cause",
+            "annual_income",
+            "status",
+            "awaiting",
+            "applied_on",
+            "notice_starts_on",
+            "notice_ends_on",
+            "next_review_on",
+            "exited_on",
+            "exit_reason",
+            "household",
+            "visits",
+            "decisions",
+            "payments",
+        ]
+        read_only_fields = fields
+
+
+class MyAidCaseSerializer(serializers.ModelSerializer):
+    union_name = serializers.CharField(source="union.name", read_only=True)
+    awaiting_name = serializers.CharField(source="awaiting.name", read_only=True, default=None)
+
+    class Meta:
+        model = AidCase
+        fields = [
+            "id",
+            "union_name",
+            "tier",
+            "status",
+            "awaiting_name",
+            "applied_on",
+            "notice_starts_on",
+            "notice_ends_on",
+            "next_review_on",
+            "exited_on",
+            "exit_reason",
+        ]
+        read_only_fields = fields
+
+
+class MemberEntrySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=18)
+    relation = serializers.CharField(max_length=20)
+    annual_income = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=0)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ApplySerializer(serializers.Serializer):
+    tier = serializers.ChoiceField(choices=AidTier.choices)
+    cause = serializers.CharField(max_length=1000)
+    annual_income = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    applicant_income = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    members = MemberEntrySerializer(many=True, required=False)
+
+
+class OnBehalfSerializer(ApplySerializer):
+    union = serializers.IntegerField()
+    applicant_name = serializers.CharField(max_length=50)
+    applicant_id_number = serializers.CharField(max_length=18)
+
+
+class VisitBodySerializer(serializers.Serializer):
+    visited_on = serializers.DateField()
+    visitors = serializers.CharField(max_length=100)
+    findings = serializers.CharField()
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=190, required=False, allow_blank=True, default="")
+
+
+class PaymentBodySerializer(serializers.Serializer):
+    paid_on = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    purpose = serializers.CharField(max_length=100)
+
+
+class RecheckBodySerializer(serializers.Serializer):
+    tier = serializers.ChoiceField(choices=AidTier.choices)
+    note = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+
+
+def _entries(data) -> list[aid.MemberEntry]:
+    return [
+        aid.MemberEntry(
+            id_number=m["id_number"],
+            name=m["name"],
+            relation=m["relation"],
+            annual_income=m.get("annual_income") or 0,
+            note=m.get("note", ""),
+        )
+        for m in data.get("members") or []
+    ]
+
+
+def _full(queryset):
+    return queryset.select_related("union", "awaiting", "applicant").prefetch_related(
+        "household__person", "visits", "decisions__union", "payments"
+    )
+
+
+# ------------------------------------------------------------------ officials
+
+
+class AidCaseViewSet(ScopedViewSet):
+    """Hardship-aid files in the caller's scope. Filters: status, tier, awaiting_me, due, within."""
+
+    http_method_names = ["get", "head", "options"]
+    queryset = _full(AidCase.objects.all())
+    serializer_class = AidCaseSerializer
+    filterset_class = AidCaseFilterSet
+    ordering_fields = ["id", "applied_on", "next_review_on"]
+    ordering = ["-applied_on", "-id"]
+
+
+class AidApplyView(_Api, generics.GenericAPIView):
+    """Apply on a worker's behalf; the applicant and household are found or created by ID number."""
+
+    access = access.SCOPED
+    permission_classes = [IsOfficial]
+    serializer_class = OnBehalfSerializer
+
+    @extend_schema(request=OnBehalfSerializer, responses={201: AidCaseSerializer, 400: OpenApiResponse()})
+    def post(self, request):
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        union = Union.objects.filter(pk=data["union"]).first()
+        if union is None:
+            raise NotFound
+        try:
+            applicant = aid.person_for_id(data["applicant_id_number"], data["applicant_name"])
+            case = aid.apply(
+                union=union,
+                applicant=applicant,
+                tier=data["tier"],
+                cause=data["cause"],
+                annual_income=data["annual_income"],
+                applicant_income=data.get("applicant_income"),
+                members=_entries(data),
+                by=request.user,
+            )
+        except PermissionDenied:
+            raise NotFound from None
+        except ValidationError as error:
+            raise _refused(error) from None
+        return Response(AidCaseSerializer(_full(AidCase.objects.all()).get(pk=case.pk)).data, status=201)
+
+
+class AidStepView(_Api, generics.GenericAPIView):
+    """A POST step on one file; decisions are checked against the awaiting union by the service."""
+
+    access = access.SCOPED
+    permission_classes = [IsOfficial]
+    step = ""
+    bodies = {
+        "visit": VisitBodySerializer,
+        "approve": NoteSerializer,
+        "send-back": NoteSerializer,
+        "reject": NoteSerializer,
+        "payment": PaymentBodySerializer,
+        "recheck": RecheckBodySerializer,
+        "exit": NoteSerializer,
+    }
+
+    def get_serializer_class(self):
+        return self.bodies.get(self.step, NoteSerializer)
+
+    @extend_schema(responses={200: AidCaseSerializer, 400: OpenApiResponse(), 403: OpenApiResponse()})
+    def post(self, request, pk):
+        # Deciding needs only sight of the file (the union above decides on a file of the one below);
+        # the service checks the awaiting union. Other steps need the right to change it.
+        action = VIEW if self.step in ("approve", "send-back", "reject") else CHANGE
+        case = AidCase.objects.restrict(request.user, action).filter(pk=pk).first()
+        if case is None:
+            raise NotFound
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data, user = body.validated_data, request.user
+        try:
+            if self.step == "visit":
+                aid.record_visit(case, user, data["visited_on"], data["visitors"], data["findings"])
+            elif self.step == "approve":
+                aid.approve(case, user, data["note"])
+            elif self.step == "send-back":
+                aid.send_back(case, user, data["note"])
+            elif self.step == "reject":
+                aid.reject(case, user, data["note"])
+            elif self.step == "payment":
+                aid.record_payment(case, user, data["paid_on"], data["amount"], data["purpose"])
+            elif self.step == "recheck":
+                aid.recheck(case, user, data["tier"], data["note"])
+            else:
+                aid.exit_case(case, user, data["note"])
+        except (ValidationError, PermissionDenied) as error:
+            raise _refused(error) from None
+        return Response(AidCaseSerializer(_full(AidCase.objects.all()).get(pk=case.pk)).data)
+
+
+# ------------------------------------------------------------------ workers
+
+
+class MyAidCaseViewSet(_Api, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The signed-in worker's files (as applicant or household member); POST applies for their household."""
+
+    access = access.WORKER
+    permission_classes = [IsWorker]
+    serializer_class = MyAidCaseSerializer
+    ordering = ["-applied_on", "-id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return AidCase.objects.none()
+        return aid.my_cases(self.request.user.person)
+
+    @extend_schema(request=ApplySerializer, responses={201: MyAidCaseSerializer, 400: OpenApiResponse()})
+    def create(self, request, *args, **kwargs):
+        body = ApplySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        person = request.user.person
+        membership = person.memberships.filter(status="active").select_related("union").first()
+        if membership is None:
+            raise _refused(ValidationError("困难帮扶面向在册工会会员，请先入会或请所在工会代为申请"))
+        if not person.id_number_hash:
+            raise _refused(ValidationError("请先在手机页面填写您的身份证号后再申请"))
+        try:
+            case = aid.apply(
+                union=membership.union,
+                applicant=person,
+                tier=data["tier"],
+                cause=data["cause"],
+                annual_income=data["annual_income"],
+                applicant_income=data.get("applicant_income"),
+                members=_entries(data),
+            )
+        except ValidationError as error:
+            raise _refused(error) from None
+        return Response(MyAidCaseSerializer(self.get_queryset().get(pk=case.pk)).data, status=201)
+
+
+def register(router) -> None:
+    router.register("aid-cases", AidCaseViewSet, basename="aid-case")
+    router.register("me/aid-cases", MyAidCaseViewSet, basename="my-aid-case")
+
+
+def urls():
+    """The steps, to be placed before the router's paths."""
+    routes = [path("aid-cases/apply/", AidApplyView.as_view(), name="aid-case-apply")]
+    for step in ("visit", "approve", "send-back", "reject", "payment", "recheck", "exit"):
+        routes.append(
+            path(f"aid-cases/<int:pk>/{step}/", AidStepView.as_view(step=step), name=f"aid-case-{step}")
+        )
+    return routes
