@@ -46,6 +46,10 @@ OFFICIALS: tuple[Official, ...] = (
     # The seed's chair of the express industry union.
     Official("kq_express", "朱融", RoleKind.ORGANISATION, EXPRESS_UNION),
     Official("kq_lawyer", "杨振华", RoleKind.LAWYER, DISTRICT),
+    # More pro bono lawyers of the district's pool (rights.demo_legal gives them their profiles).
+    Official("kq_lawyer_li", "李敏", RoleKind.LAWYER, DISTRICT),
+    Official("kq_lawyer_zhou", "周涛", RoleKind.LAWYER, DISTRICT),
+    Official("kq_lawyer_fang", "方晓红", RoleKind.LAWYER, DISTRICT),
     Official("kq_auditor", "许文静", RoleKind.AUDITOR, DISTRICT),
     Official("kq_judge", "蒋国平", RoleKind.JUDGE, DISTRICT),
     Official("kq_keeper", "马小兰", RoleKind.KEEPER, DISTRICT),

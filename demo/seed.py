@@ -158,6 +158,17 @@ def _knowledge(report: Report, ctx: dict) -> None:
     report.add(_("法律知识库文章"), knowledge_demo.seed_articles(ctx["district"].district))
 
 
+def _legal(report: Report, ctx: dict) -> None:
+    # Pro bono lawyers of the district, the seed's question answered, a dozen more, duty days.
+    if importlib.util.find_spec("rights") is None:
+        return
+    legal_demo = importlib.import_module("rights.demo_legal")
+    worker = find_by_phone(DEMO_WORKER_PHONE)
+    done = legal_demo.seed_legal(ctx["district"].district, rng("legal"), worker=worker)
+    report.add(_("法律咨询"), done["consultations"])
+    report.add(_("律师驻站"), done["duty_days"])
+
+
 # This year's organising comes last: it adds only what the year still lacks after every other step.
 STEPS: list[Callable[[Report, dict], None]] = [
     _regions,
@@ -170,6 +181,7 @@ STEPS: list[Callable[[Report, dict], None]] = [
     _joining,
     _programs,
     _knowledge,
+    _legal,
     _organising,
 ]
 

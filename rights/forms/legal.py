@@ -85,7 +85,7 @@ class CaseForm(forms.ModelForm):
             "closed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
-        help_texts = {"closed_on": _("办结时留空则记为今天")}
+        help_texts = {"closed_on": _("咨询解决、调解结案时留空则记为今天；仲裁、诉讼进行中可留空")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -541,10 +541,14 @@ def update_case(
     case.amount_recovered = amount
     if summary is not None:
         case.summary = summary
+    # Advice and mediation end the case (today unless told); arbitration and litigation may still be
+    # running, so their closing date is only what is given.
     if outcome == CaseOutcome.OPEN:
         case.closed_on = None
-    else:
-        case.closed_on = closed_on or case.closed_on or timezone.localdate()
+    elif closed_on:
+        case.closed_on = closed_on
+    elif outcome in (CaseOutcome.ADVISED, CaseOutcome.MEDIATED) and case.closed_on is None:
+        case.closed_on = timezone.localdate()
     case.save()
     record_action(case, "outcome", case.get_outcome_display(), {"amount_recovered": str(amount)})
     return case
