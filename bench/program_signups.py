@@ -15,7 +15,9 @@ its CSRF token) then run, in turn:
             rest are waitlisted (the conditional UPDATE, the waitlist's row lock, positions)
   large     POST /api/v1/me/registrations/  for a session of 100 000 seats: everyone confirmed,
             with a signed ticket in the response
-  baseline  again (the better of the two baselines is the reference)
+
+The three runs are interleaved in rounds (a slice of each in turn), so that other load on the
+machine falls on all of them alike.
 
 Each sign-up runs eligibility, the seat UPDATE, the insert with its history row, the confirmation
 or waitlist notice (SMS to the console backend and a site message) and signs the ticket.
@@ -258,6 +260,17 @@ def run_clients(port: int, clients: int, jobs: list[tuple[str, str, dict, bytes 
     for thread in threads:
         thread.join()
     seconds = time.perf_counter() - started
+    return {"times": times, "seconds": seconds, "statuses": statuses, "sample": bodies[:1]}
+
+
+def merged(parts: list[dict]) -> dict:
+    """One figure from the rounds of a run: requests over the time spent in them, percentiles of all."""
+    times = [t for part in parts for t in part["times"]]
+    seconds = sum(part["seconds"] for part in parts)
+    statuses: dict[int, int] = {}
+    for part in parts:
+        for code, n in part["statuses"].items():
+            statuses[code] = statuses.get(code, 0) + n
     cuts = statistics.quantiles(times, n=100, method="inclusive")
     return {
         "n": len(times),
@@ -267,7 +280,7 @@ def run_clients(port: int, clients: int, jobs: list[tuple[str, str, dict, bytes 
         "p95": cuts[94],
         "p99": cuts[98],
         "statuses": statuses,
-        "sample": bodies[:1],
+        "sample": next((part["sample"] for part in parts if part["sample"]), []),
     }
 
 
@@ -386,30 +399,29 @@ def run(args) -> int:
         for _ in range(2):  # warm-up: every worker process imports and connects
             run_clients(port, args.clients, baseline_jobs(keys, csrf, args.clients * 4))
         load = os.getloadavg()[0]
+        # Rounds interleave the three runs, so that whatever else the machine does meanwhile falls on
+        # all of them alike; each round is `chunk` requests of each run by the same 64 clients.
+        chunk = max(args.clients * 2, args.signups // args.rounds)
+        last_jobs = signup_jobs(info["last"]["keys"], csrf, info["last"]["session"])
+        large_jobs = signup_jobs(info["large"]["keys"], csrf, info["large"]["session"])
+        base_jobs = baseline_jobs(keys, csrf, args.signups)
+        parts: dict[str, list] = {"base": [], "last": [], "large": []}
+        for start_at in range(0, args.signups, chunk):
+            window = slice(start_at, start_at + chunk)
+            parts["base"].append(run_clients(port, args.clients, base_jobs[window]))
+            parts["last"].append(run_clients(port, args.clients, last_jobs[window]))
+            parts["large"].append(run_clients(port, args.clients, large_jobs[window]))
         runs = [
-            (
-                "baseline GET /api/v1/",
-                run_clients(port, args.clients, baseline_jobs(keys, csrf, args.signups)),
-            ),
-            (
-                f"sign-up last {LAST_SEATS} seats",
-                run_clients(
-                    port, args.clients, signup_jobs(info["last"]["keys"], csrf, info["last"]["session"])
-                ),
-            ),
-            (
-                "sign-up large session",
-                run_clients(
-                    port, args.clients, signup_jobs(info["large"]["keys"], csrf, info["large"]["session"])
-                ),
-            ),
-            ("baseline again", run_clients(port, args.clients, baseline_jobs(keys, csrf, args.signups))),
+            ("baseline GET /api/v1/", merged(parts["base"])),
+            (f"sign-up last {LAST_SEATS} seats", merged(parts["last"])),
+            ("sign-up large session", merged(parts["large"])),
         ]
-        base = max(runs[0][1]["rps"], runs[3][1]["rps"])
+        base = runs[0][1]["rps"]
         print(
             f"\ngunicorn {args.workers} sync workers, {args.clients} concurrent clients "
             f"(threads, one connection per request), {os.cpu_count()} CPUs, "
-            f"load average {load:.1f} at start; baseline = the better baseline run ({base:.1f} req/s)"
+            f"load average {load:.1f} at start; {len(parts['base'])} interleaved rounds "
+            f"of {chunk} requests per run"
         )
         header = (
             f"{'run':<22} {'n':>6} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'ratio':>6}  "
@@ -499,6 +511,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--signups", type=int, default=2000, help="sign-ups per run (distinct workers)")
+    parser.add_argument("--rounds", type=int, default=8, help="interleaved rounds")
     parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (production: 2 × CPUs + 1)")
     parser.add_argument("--keep", action="store_true", help="keep the database and files")
     parser.add_argument("--build", help=argparse.SUPPRESS)

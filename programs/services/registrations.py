@@ -113,15 +113,21 @@ def sign_up(session: Session, person, *, by=None, channel: str = RegistrationCha
     # Test-only (PROGRAMS_SEAT_GUARD=False): what naive code does, read the free seats, then write.
     free_seen = None if guarded else seats.unguarded_free(session)
     try:
-        with transaction.atomic():
-            if program.mode == SignUpMode.LOTTERY:
-                registration.status = S.ENTERED
-                registration.save()
-            elif not guarded:
-                _unguarded(registration, session, free_seen)
-            elif session.seated < session.capacity and _seated(registration, session):
-                pass
-            else:
+        try:
+            with transaction.atomic():
+                if program.mode == SignUpMode.LOTTERY:
+                    registration.status = S.ENTERED
+                    registration.save()
+                elif not guarded:
+                    _unguarded(registration, session, free_seen)
+                elif session.seated < session.capacity:
+                    _seated(registration, session)
+                else:
+                    _waitlisted(registration, session)
+        except _Full:
+            # The seat went between reading the session and the UPDATE: all undone; waitlist instead.
+            registration.pk, registration._state.adding, registration._history_before = None, True, None
+            with transaction.atomic():
                 _waitlisted(registration, session)
     except IntegrityError:
         if Registration.objects.filter(person=person, holder=holder, status__in=ACTIVE_STATUSES).exists():
@@ -131,20 +137,18 @@ def sign_up(session: Session, person, *, by=None, channel: str = RegistrationCha
     return registration
 
 
-def _seated(registration: Registration, session: Session) -> bool:
+class _Full(Exception):
+    """No seat left when the conditional UPDATE ran: the transaction is rolled back."""
+
+
+def _seated(registration: Registration, session: Session) -> None:
     """Insert as confirmed, then take the seat: the session row is locked only from the seat UPDATE
-    to the commit (the insert, its unique-index check and its history row come before). No seat left:
-    the insert is undone (savepoint) and False returned."""
+    to the commit (the insert, its unique-index check and its history row come before it). No seat
+    left: raise _Full, which rolls the insert back."""
     registration.status, registration.ticket_code = S.CONFIRMED, seats.new_ticket_code()
-    point = transaction.savepoint()
     registration.save()
-    if seats.take_seat(session.pk):
-        transaction.savepoint_commit(point)
-        return True
-    transaction.savepoint_rollback(point)
-    registration.pk, registration._state.adding, registration._history_before = None, True, None
-    registration.ticket_code = None
-    return False
+    if not seats.take_seat(session.pk):
+        raise _Full
 
 
 def _waitlisted(registration: Registration, session: Session) -> None:
