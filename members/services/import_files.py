@@ -51,6 +51,24 @@ class Sheet:
     rows: Iterator[tuple[int, list[str]]]
     # Known up front for an xlsx (its dimension), else None.
     declared_rows: int | None = None
+    # A CSV without quotes or lone CRs: its decoded text and where the rows begin, so workers can
+    # split spans of it themselves (import_rows.text_rows) instead of being sent parsed cells.
+    text: str | None = None
+    body_start: int = 0
+
+    def spans(self, size: int) -> list[tuple[int, int, int]]:
+        """(start, end, number of the first line) of about `size` lines each, cut at line ends."""
+        text, start, line = self.text or "", self.body_start, 2
+        lines = text.count("\n", start) + 1
+        average = max((len(text) - start) / lines, 1.0)
+        spans = []
+        while start < len(text):
+            cut = text.find("\n", min(start + int(average * size), len(text) - 1))
+            end = len(text) if cut < 0 else cut + 1
+            spans.append((start, end, line))
+            line += text.count("\n", start, end)
+            start = end
+        return spans
 
 
 def detect_format(data: bytes, file_name: str) -> str:
@@ -116,7 +134,11 @@ def _csv_sheet(data: bytes) -> Sheet:
                 _("CSV格式错误（第%(n)d行附近），请检查引号是否成对") % {"n": line + 1}
             ) from None
 
-    return Sheet("csv", encoding, headings, rows())
+    sheet = Sheet("csv", encoding, headings, rows())
+    if '"' not in text and text.count("\r") == text.count("\r\n"):
+        newline = text.find("\n")
+        sheet.text, sheet.body_start = text, (len(text) if newline < 0 else newline + 1)
+    return sheet
 
 
 def _xlsx_sheet(data: bytes) -> Sheet:

@@ -10,11 +10,11 @@ of the same rows finds every person already a member here and changes nothing.
 
 import hashlib
 import io
-import json
 import logging
 import multiprocessing
 import secrets
 import tempfile
+from collections import deque
 from collections.abc import Iterator
 from itertools import islice
 
@@ -36,16 +36,32 @@ from core.scoping import ADD, CHANGE, can, owners_for
 
 from ..choices import EmploymentForm, ImportStatus
 from ..models import ImportBatch, Person
-from .import_db import TRANSFER_CODE, CardNumbers, PostgresWriter, Seen, SqliteWriter, classify
-from .import_files import ImportFileError, decrypt_file, encrypt_file, limited, max_bytes, open_sheet
+from .import_db import (
+    TRANSFER_CODE,
+    CardNumbers,
+    PostgresWriter,
+    Seen,
+    SqliteWriter,
+    classify,
+)
+from .import_files import (
+    ImportFileError,
+    decrypt_file,
+    encrypt_file,
+    max_bytes,
+    max_rows,
+    open_sheet,
+    too_many_rows,
+)
 from .import_rows import (
     GoodRow,
     RowError,
-    _prepare_star,
     mask_any,
     mask_id_like,
     mask_phone_like,
-    prepare_chunk,
+    prepare_rows,
+    prepare_text,
+    set_text,
 )
 
 log = logging.getLogger(__name__)
@@ -108,6 +124,11 @@ def chunk_rows() -> int:
 
 def workers() -> int:
     return int(getattr(settings, "IMPORT_WORKERS", 2))
+
+
+def parallel_min_bytes() -> int:
+    """Smaller files are checked in the calling process: forking costs more than it saves."""
+    return int(getattr(settings, "IMPORT_PARALLEL_MIN_BYTES", 2 * 2**20))
 
 
 def report_limit() -> int:
@@ -303,8 +324,12 @@ def _chunks(rows: Iterator, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _prepared(batch: ImportBatch, data: bytes, encrypt: bool, progress=None) -> Iterator[list]:
-    """Chunks of GoodRow / RowError in file order; big files are prepared by worker processes."""
+def _prepared(batch: ImportBatch, data: bytes, progress=None) -> Iterator[tuple[int, list[GoodRow], list]]:
+    """(rows, valid rows, errors) per chunk in file order; big files are prepared by worker processes.
+
+    A CSV without quotes is cut into spans of lines that each worker splits itself (it inherits the
+    text at the fork); otherwise (xlsx, quoted CSV) the rows are read here and sent in chunks.
+    """
     sheet = open_sheet(data, batch.file_name)
     if progress:
         # An xlsx declares its size; a CSV's lines are counted (a quoted line break may overcount).
@@ -313,20 +338,40 @@ def _prepared(batch: ImportBatch, data: bytes, encrypt: bool, progress=None) -> 
     if missing:
         raise MissingColumns(missing)
     forms = employment_forms()
-    chunks = _chunks(limited(sheet.rows), chunk_rows())
-    if workers() < 2 or len(data) < 2 * 2**20:
-        for chunk in chunks:
-            yield prepare_chunk(chunk, columns, forms, encrypt)
+    if sheet.text is not None:
+        work = prepare_text
+        tasks = ((start, end, line, columns, forms) for start, end, line in sheet.spans(chunk_rows()))
+    else:
+        work = prepare_rows
+        tasks = ((chunk, columns, forms) for chunk in _chunks(sheet.rows, chunk_rows()))
+    set_text(sheet.text or "")
+    limit, total = max_rows(), 0
+    parallel = workers() >= 2 and len(data) >= parallel_min_bytes()
+    try:
+        for rows, good, errors in _run(work, tasks, parallel):
+            total += rows
+            if total > limit:
+                raise too_many_rows()
+            yield rows, [GoodRow._make(row) for row in good], errors
+    finally:
+        set_text("")
+
+
+def _run(work, tasks, parallel: bool) -> Iterator:
+    """work(task) for every task, in order; in a pool of forked processes when `parallel`."""
+    if not parallel:
+        for args in tasks:
+            yield work(args)
         return
-    # fork: the children inherit configured Django (keys, settings) and touch no database.
+    # fork: the children inherit configured Django (keys, settings) and the text; no database.
     with multiprocessing.get_context("fork").Pool(workers()) as pool:
-        pending = []
-        for chunk in chunks:
-            pending.append(pool.apply_async(_prepare_star, ((chunk, columns, forms, encrypt),)))
+        pending: deque = deque()
+        for args in tasks:
+            pending.append(pool.apply_async(work, (args,)))
             if len(pending) > workers() * 2:  # bounded read-ahead: the file is not all in flight
-                yield pending.pop(0).get()
-        for result in pending:
-            yield result.get()
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
 
 class MissingColumns(Exception):
@@ -364,23 +409,9 @@ def check_task(job_id: int, batch_id: int) -> None:
 def check(batch: ImportBatch, progress=None) -> dict:
     """Validate every row and classify it against the database; counts and the error report on the batch."""
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.CHECKING)
-    errors: list[RowError] = []
-    total = valid = already = 0
-    seen = Seen()
     stage = _Stage(batch)
     try:
-        data = read_upload(batch)
-        for chunk in _prepared(batch, data, encrypt=True, progress=progress):
-            good = [r for r in chunk if isinstance(r, GoodRow)]
-            errors.extend(r for r in chunk if isinstance(r, RowError))
-            stage.write(len(chunk), good)
-            new, enrol, here, found = classify(good, batch.union, seen)
-            errors.extend(found)
-            valid += len(new) + len(enrol)
-            already += here
-            total += len(chunk)
-            if progress:
-                progress.advance(total)
+        total, valid, already, errors = _check_rows(batch, stage, progress)
     except MissingColumns as missing:
         stage.discard()
         errors = [RowError(1, field, "missing_column", "") for field in missing.fields]
@@ -397,20 +428,43 @@ def check(batch: ImportBatch, progress=None) -> dict:
     return _checked(batch, total, valid, already, errors)
 
 
-class _Stage:
-    """The checked rows, kept for the import so it need not read, validate and encrypt them again.
+def _check_rows(batch: ImportBatch, stage: "_Stage", progress) -> tuple[int, int, int, list[RowError]]:
+    """(rows, valid, already members here, errors); the valid rows go to `stage` for the import."""
+    errors: list[RowError] = []
+    total = valid = already = 0
+    seen = Seen()
+    for rows, good, bad in _prepared(batch, read_upload(batch), progress=progress):
+        errors.extend(bad)
+        new, enrol, here, found = classify(good, batch.union, seen)
+        errors.extend(found)
+        stage.write(rows, len(here), new + [row for _pid, row in enrol])
+        valid += len(new) + len(enrol)
+        already += len(here)
+        total += rows
+        if progress:
+            progress.advance(total)
+    return total, valid, already, errors
 
-    One JSON line per chunk: (rows in the chunk, its valid rows as prepared). It holds what the
-    database will hold (ciphertexts, keyed hashes, masks, names), never a raw number, and it is
-    deleted with the upload. Named after the batch, so a new check replaces the last one's.
+
+class _Stage:
+    """The valid rows as the check found them, kept for the import so it need not read, validate
+    and encrypt the file again, nor look at the rows the check refused.
+
+    Text: per chunk a line "#<rows in the chunk>\t<already members here>", then one tab-separated
+    line per valid row (GoodRow's fields, the last one the person as COPY text). It
+    holds what the database will hold (ciphertexts, keyed hashes, masks, names), never a raw number,
+    and it is deleted with the upload. Named after the batch, so a new check replaces the last one's.
     """
 
     def __init__(self, batch: ImportBatch):
         self.name = stage_name(batch)
         self.file = tempfile.TemporaryFile()
 
-    def write(self, rows: int, good: list[GoodRow]) -> None:
-        self.file.write(json.dumps([rows, good], ensure_ascii=False).encode() + b"\n")
+    def write(self, rows: int, already: int, good: list[GoodRow]) -> None:
+        lines = [f"#{rows}\t{already}"]
+        lines.extend("\t".join((str(r.row), *r[1:])) for r in good)
+        lines.append("")
+        self.file.write("\n".join(lines).encode())
 
     def keep(self) -> None:
         remove_stage(self.name)
@@ -425,7 +479,7 @@ class _Stage:
 
 
 def stage_name(batch: ImportBatch) -> str:
-    return f"imports/stage-{batch.pk}.jsonl"
+    return f"imports/stage-{batch.pk}.tsv"
 
 
 def remove_stage(name: str) -> None:
@@ -433,18 +487,29 @@ def remove_stage(name: str) -> None:
         default_storage.delete(name)
 
 
-def _staged(batch: ImportBatch, progress) -> Iterator[tuple[int, list[GoodRow]]]:
-    if progress:
-        progress.total(batch.total_rows)
+def _staged(batch: ImportBatch, keys_only: bool = False) -> Iterator[tuple[int, int, list[GoodRow]]]:
+    """(rows of the file in a chunk, of them already members here, its valid rows), as staged.
+
+    `keys_only`: the rows with their number and hashes only (what classify needs), read faster.
+    """
     with default_storage.open(stage_name(batch), "rb") as handle:
-        for line in handle:
-            rows, good = json.loads(line)
-            yield rows, [GoodRow(*fields) for fields in good]
-
-
-def _from_file(batch: ImportBatch, progress) -> Iterator[tuple[int, list[GoodRow]]]:
-    for chunk in _prepared(batch, read_upload(batch), encrypt=True, progress=progress):
-        yield len(chunk), [r for r in chunk if isinstance(r, GoodRow)]
+        lines = io.TextIOWrapper(handle, encoding="utf-8", newline="\n")
+        rows, already, good = 0, 0, []
+        for line in lines:
+            if line[0] == "#":
+                if rows:
+                    yield rows, already, good
+                rows, already = map(int, line[1:].split("\t"))
+                good = []
+            elif keys_only:
+                fields = line.split("\t", 3)
+                good.append(GoodRow(int(fields[0]), fields[1], fields[2], "", "", ""))
+            else:
+                fields = line[:-1].split("\t", 5)
+                fields[0] = int(fields[0])
+                good.append(GoodRow._make(fields))
+        if rows:
+            yield rows, already, good
 
 
 def _checked(batch, total, valid, already, errors, *, failed=False) -> dict:
@@ -514,11 +579,17 @@ def import_task(job_id: int, batch_id: int) -> None:
 def run_import(batch: ImportBatch, progress=None) -> dict:
     """All valid rows in one transaction; on any failure nothing stays and the batch says why."""
     try:
-        # The checked rows when the check kept them (the usual case), else the file read again.
-        staged = default_storage.exists(stage_name(batch))
-        chunks = _staged(batch, progress) if staged else _from_file(batch, progress)
+        if not default_storage.exists(stage_name(batch)):
+            # The checked rows are gone (deleted, another server): check the file again to stage them.
+            stage = _Stage(batch)
+            try:
+                _check_rows(batch, stage, progress)
+            except BaseException:
+                stage.discard()
+                raise
+            stage.keep()
         with transaction.atomic():
-            counts = _import_rows(batch, chunks, progress)
+            counts = _import_rows(batch, progress)
             batch.imported_rows = counts["people"] + counts["enrolled"]
             batch.status = ImportStatus.DONE
             batch.message = _(
@@ -543,27 +614,54 @@ def run_import(batch: ImportBatch, progress=None) -> dict:
     return {"error": message}
 
 
-def _import_rows(batch: ImportBatch, chunks, progress) -> dict:
+def _import_rows(batch: ImportBatch, progress) -> dict:
+    """Two passes over the staged rows: who is who now (inside the transaction), then the writes:
+    the new people in one stream, then every membership in another, card numbers in file order."""
     union = batch.union
     today = timezone.localdate()
-    numbers = CardNumbers(union, today)
-    seen = Seen()
-    counts = {"people": 0, "enrolled": 0, "already": 0, "skipped": 0}
-    done = 0
     writer = PostgresWriter() if connection.vendor == "postgresql" else SqliteWriter()
+    writer.begin(batch.valid_rows)  # before any read: in bulk mode it locks the two tables first
     upto = Person.objects.aggregate(highest=Max("pk"))["highest"] or 0
+    numbers = CardNumbers(union, today)
+    skip: set[int] = set()
+    enrol: dict[int, int] = {}
+    total = already = fresh = 0
+    for rows, staged_already, good in _staged(batch, keys_only=True):
+        new, enrolling, here, errors = classify(good, union, None, upto)
+        skip.update(row.row for row in here)
+        skip.update(error.row for error in errors)
+        enrol.update((row.row, pid) for pid, row in enrolling)
+        already += staged_already + len(here)
+        fresh += len(new)
+        total += rows
+    if progress:
+        progress.total(total)
+    writer.bulk_start()
+    order: list[int] = []  # per membership in file order: the enrolled person's id, or 0 for the next new one
+
+    def new_people() -> Iterator[list[GoodRow]]:
+        # Consumed while a COPY is open: no other statement (no progress) until it ends.
+        for _rows, _already, good in _staged(batch):
+            new = []
+            for row in good:
+                if row.row in enrol:
+                    order.append(enrol[row.row])
+                elif row.row not in skip:
+                    order.append(0)
+                    new.append(row)
+            yield new
+
+    created = iter(writer.people(new_people(), fresh))
+    if progress:
+        progress.advance(total // 2)
+    members = [pid or next(created) for pid in order]
+    people = fresh
     reason = _("批量入会 #%(id)d") % {"id": batch.pk}
-    for rows, good in chunks:
-        new, enrol, already, errors = classify(good, union, seen, upto)
-        created = writer.people(new) if new else {}
-        members = [(created[row.id_hash], row) for row in new if row.id_hash in created] + enrol
-        if members:
-            writer.memberships([(pid, union.pk, numbers.take(), today, reason) for pid, _row in members])
-        counts["people"] += len(created)
-        counts["enrolled"] += len(enrol)
-        counts["already"] += already
-        counts["skipped"] += rows - len(good) + len(errors) + (len(new) - len(created))
-        done += rows
-        if progress:
-            progress.advance(done)
+    writer.memberships(members, union.pk, numbers, today, reason)
+    writer.bulk_finish()
+    if progress:
+        progress.advance(total)
+    counts = {"people": people, "enrolled": len(enrol), "already": already}
+    counts["skipped"] = total - people - len(enrol) - already
+    counts["mode"] = "bulk" if writer.bulk else "ordinary"
     return counts

@@ -1,0 +1,140 @@
+"""Bulk enrolment's fast paths give the same answers as the plain ones: the quote-free CSV split in
+the workers, the worker pool, and PostgreSQL's bulk mode (indexes and constraints dropped and rebuilt)."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+
+from core import pii
+from members.models import Membership, Person
+from members.services import imports
+from members.services.import_files import open_sheet
+from members.services.import_rows import text_rows
+
+from .test_imports import _reject_card_number, csv_bytes, good_rows, report, upload
+
+TRICKY = (
+    "姓名,身份证号,手机号\r\n"
+    "张三 , 110101199003070014 ,13800000000\r\n"
+    "\r\n"
+    ",,\r\n"
+    " \r\n"
+    "李四,110101199003070022\r\n"
+    "王五,110101199003070030,13800000001,多出的列\r\n"
+    "赵\t六,110101199003070049,\r\n"
+    "末行无换行,110101199003070057,13800000002"
+)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 100])
+def test_quote_free_csv_is_split_as_csv_reader_splits_it(size):
+    sheet = open_sheet(TRICKY.encode(), "名单.csv")
+    assert sheet.text is not None and sheet.headings == ["姓名", "身份证号", "手机号"]
+    expected = [
+        (line, [cell.strip() for cell in cells])
+        for line, cells in (
+            (reader.line_num, cells)
+            for reader in [csv.reader(io.StringIO(TRICKY, newline=""))]
+            for cells in reader
+        )
+        if any(cells) and line > 1
+    ]
+    split = [row for start, end, line in sheet.spans(size) for row in text_rows(sheet.text, start, end, line)]
+    assert split == expected
+    assert [number for number, _cells in split] == [2, 5, 6, 7, 8, 9]
+
+
+def test_quotes_or_lone_carriage_returns_keep_the_csv_reader():
+    assert open_sheet('姓名,身份证号\r\n"张,三",1\r\n'.encode(), "a.csv").text is None
+    assert open_sheet("姓名,身份证号\r张三,1\r".encode(), "a.csv").text is None
+    assert open_sheet("姓名,身份证号\n张三,1\n".encode(), "a.csv").text is not None
+
+
+@pytest.fixture
+def organiser(tree):
+    from .. import factories
+
+    return factories.official("organiser", "organisation", tree["town_a"])
+
+
+def mixed_rows(n: int) -> list[list[str]]:
+    rows = good_rows(n)
+    rows[3][1] = rows[3][1][:17] + ("0" if rows[3][1][17] != "0" else "1")  # check character
+    rows[5][2] = "1380000"  # phone
+    rows[7] = [*rows[7][:1], rows[2][1], *rows[7][2:]]  # duplicate of row 4's number
+    return rows
+
+
+def test_worker_pool_gives_the_same_check_as_one_process(tree, organiser, settings):
+    data = csv_bytes(mixed_rows(40))
+    settings.IMPORT_WORKERS = 1
+    serial = upload(tree["site_a"], data, organiser)
+    settings.IMPORT_WORKERS, settings.IMPORT_PARALLEL_MIN_BYTES, settings.IMPORT_CHUNK_ROWS = 2, 0, 7
+    pooled = upload(tree["site_a"], data, organiser)
+    fields = ("total_rows", "valid_rows", "error_rows", "transfer_rows", "status")
+    assert (
+        [getattr(pooled, f) for f in fields]
+        == [getattr(serial, f) for f in fields]
+        == [40, 37, 3, 0, "checked"]
+    )
+    assert report(pooled) == report(serial)
+    imports.decide(pooled, True, organiser)
+    pooled.refresh_from_db()
+    assert (pooled.status, pooled.imported_rows) == ("done", 37)
+    person = Person.objects.get(name="王0")
+    assert pii.decrypt(person.id_number_cipher) == data.decode().split("\r\n")[1].split(",")[1]
+
+
+def catalogue() -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid IN ('members_person'::regclass, 'members_membership'::regclass) "
+            "UNION ALL SELECT tablename, indexname, indexdef FROM pg_indexes "
+            "WHERE tablename IN ('members_person', 'members_membership')"
+        )
+        return sorted(cursor.fetchall())
+
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bulk mode")
+
+
+@postgres_only
+def test_bulk_mode_rebuilds_every_index_and_constraint_as_it_was(tree, organiser, settings):
+    settings.IMPORT_BULK_MIN_ROWS = 0
+    before = catalogue()
+    assert len(before) > 20
+    batch = upload(tree["site_a"], csv_bytes(good_rows(30)), organiser)
+    imports.decide(batch, True, organiser)
+    batch.refresh_from_db()
+    assert (batch.status, batch.imported_rows, batch.job.result["mode"]) == ("done", 30, "bulk")
+    assert catalogue() == before
+    cards = list(Membership.objects.filter(reason=f"批量入会 #{batch.pk}").order_by("person__pk"))
+    assert [m.card_number for m in cards] == [f"3306032026{n:07d}" for n in range(1, 31)]
+    # The rebuilt unique constraints hold: the same number again is refused by the database.
+    with pytest.raises(Exception, match="members_person_one_id_number"):
+        Person.objects.create(name="重复", id_number_hash=cards[0].person.id_number_hash)
+
+
+@postgres_only
+def test_bulk_mode_failure_leaves_rows_indexes_and_constraints_as_before(tree, organiser, settings):
+    settings.IMPORT_BULK_MIN_ROWS = 0
+    settings.IMPORT_CHUNK_ROWS = 4
+    batch = upload(tree["site_a"], csv_bytes(good_rows(10)), organiser)
+    before = (catalogue(), list(Person.objects.values()), list(Membership.objects.values()))
+    _reject_card_number("33060320260000007")
+    imports.decide(batch, True, organiser)
+    batch.refresh_from_db()
+    assert (batch.status, batch.imported_rows) == ("failed", 0)
+    assert (catalogue(), list(Person.objects.values()), list(Membership.objects.values())) == before
+
+
+@postgres_only
+def test_ordinary_mode_below_the_threshold(tree, organiser, settings):
+    settings.IMPORT_BULK_MIN_ROWS = 1000
+    batch = upload(tree["site_a"], csv_bytes(good_rows(5)), organiser)
+    imports.decide(batch, True, organiser)
+    batch.refresh_from_db()
+    assert (batch.status, batch.imported_rows, batch.job.result["mode"]) == ("done", 5, "ordinary")
