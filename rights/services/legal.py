@@ -364,7 +364,9 @@ def answer(consultation: Consultation, by, body: str, now=None) -> ConsultationM
     sets answered_at and the status, and frees the lawyer's queue for waiting consultations."""
     now = now or timezone.now()
     consultation = (
-        Consultation.objects.select_for_update().select_related("lawyer", "union").get(pk=consultation.pk)
+        Consultation.objects.select_for_update(of=("self",))
+        .select_related("lawyer", "union")
+        .get(pk=consultation.pk)
     )
     if is_assigned_lawyer(by, consultation):
         kind = MessageAuthor.LAWYER
@@ -437,7 +439,7 @@ def follow_up(consultation: Consultation, person, body: str, now=None) -> Consul
 @transaction.atomic
 def rate(consultation: Consultation, person, rating: int, comment: str = "") -> Consultation:
     """The worker rates the answer 1–5, once, after it was answered."""
-    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    consultation = Consultation.objects.select_for_update(of=("self",)).get(pk=consultation.pk)
     if consultation.person_id != person.pk:
         raise PermissionDenied
     if consultation.answered_at is None:
@@ -461,7 +463,7 @@ def rate(consultation: Consultation, person, rating: int, comment: str = "") -> 
 def close(consultation: Consultation, by, now=None) -> Consultation:
     """Close: by the worker who asked, the assigned lawyer or a rights official."""
     consultation = (
-        Consultation.objects.select_for_update()
+        Consultation.objects.select_for_update(of=("self",))
         .select_related("lawyer", "union", "person")
         .get(pk=consultation.pk)
     )
@@ -483,7 +485,9 @@ def reassign(consultation: Consultation, lawyer: Lawyer, by, now=None) -> Consul
     """A rights official gives the consultation to another lawyer of its union's pool (or an ancestor's);
     the official may go past the lawyer's max_open, knowingly."""
     consultation = (
-        Consultation.objects.select_for_update().select_related("union", "lawyer").get(pk=consultation.pk)
+        Consultation.objects.select_for_update(of=("self",))
+        .select_related("union", "lawyer")
+        .get(pk=consultation.pk)
     )
     if not is_rights_official(by, consultation):
         raise PermissionDenied
