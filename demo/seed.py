@@ -169,6 +169,17 @@ def _legal(report: Report, ctx: dict) -> None:
     report.add(_("律师驻站"), done["duty_days"])
 
 
+def _aid(report: Report, ctx: dict) -> None:
+    # Hardship-aid files of 柯桥街道 in every state, and the 2026 summer heat condolence, part redeemed.
+    if importlib.util.find_spec("rights") is None:
+        return
+    aid_demo = importlib.import_module("rights.demo_aid")
+    done = aid_demo.seed_aid(ctx["district"].district, rng("aid"))
+    report.add(_("困难帮扶档案"), done["files"])
+    report.add(_("普惠发放名单"), done["grants"])
+    report.add(_("普惠发放领取"), done["redeemed"])
+
+
 # This year's organising comes last: it adds only what the year still lacks after every other step.
 STEPS: list[Callable[[Report, dict], None]] = [
     _regions,
@@ -182,6 +193,7 @@ STEPS: list[Callable[[Report, dict], None]] = [
     _programs,
     _knowledge,
     _legal,
+    _aid,
     _organising,
 ]
 

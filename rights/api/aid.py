@@ -4,8 +4,8 @@ Officials (scoped): `aid-cases` (read; filters status, tier, awaiting_me, due, w
 (on a worker's behalf), and the steps on their own paths — visit, approve, send-back, reject, payment,
 recheck, exit. Workers: `me/aid-cases` (their files; POST applies for their own household). People
 appear masked only; ID numbers go in request bodies and never come back. Every step calls
-rights.services.aid; a refused step is 400 with the service's message (403 when the caller's union may
-not decide at this level), another union's file 404.
+rights.services.aid; a refused step is 400 with the service's message (also when the caller's union may
+not decide at this level: it says whose turn it is), another union's file 404.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +13,7 @@ from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from core import access
@@ -247,7 +248,7 @@ class AidStepView(_Api, generics.GenericAPIView):
     def get_serializer_class(self):
         return self.bodies.get(self.step, NoteSerializer)
 
-    @extend_schema(responses={200: AidCaseSerializer, 400: OpenApiResponse(), 403: OpenApiResponse()})
+    @extend_schema(responses={200: AidCaseSerializer, 400: OpenApiResponse(), 404: OpenApiResponse()})
     def post(self, request, pk):
         # Deciding needs only sight of the file (the union above decides on a file of the one below);
         # the service checks the awaiting union. Other steps need the right to change it.
@@ -273,7 +274,12 @@ class AidStepView(_Api, generics.GenericAPIView):
                 aid.recheck(case, user, data["tier"], data["note"])
             else:
                 aid.exit_case(case, user, data["note"])
-        except (ValidationError, PermissionDenied) as error:
+        except PermissionDenied as error:
+            # A file the caller sees but may not decide at this level: say whose turn it is.
+            if str(error):
+                raise ApiValidationError({"detail": str(error)}) from None
+            raise NotFound from None
+        except ValidationError as error:
             raise _refused(error) from None
         return Response(AidCaseSerializer(_full(AidCase.objects.all()).get(pk=case.pk)).data)
 

@@ -86,11 +86,6 @@ class AidCaseListView(ConsoleListView):
         context["extra_actions"] = [(reverse("rights:aid-notice"), _("公示名单"))]
         return context
 
-    def allowed(self, action):
-        if action == "export":
-            return False  # the household's data stays in its file
-        return super().allowed(action)
-
 
 @access.requires(access.SCOPED)
 def aid_create(request):
