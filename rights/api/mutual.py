@@ -235,7 +235,10 @@ class _Step(_Api, generics.GenericAPIView):
     action_needed = VIEW
 
     def target(self, pk):
-        found = self.model.objects.restrict(self.request.user, self.action_needed).filter(pk=pk).first()
+        if self.model is MutualAidPlan:
+            found = mutual.plans_for(self.request.user).filter(pk=pk).first()
+        else:
+            found = self.model.objects.restrict(self.request.user, self.action_needed).filter(pk=pk).first()
         if found is None:
             raise NotFound
         return found

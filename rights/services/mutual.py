@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy
 
 from core import notify, pii, spreadsheets
 from core.history import record_action, record_bulk_created
-from core.scoping import ADD, CHANGE, can
+from core.scoping import ADD, CHANGE, VIEW, can
 from members.models import Membership, Person
 
 from ..choices import ClaimStatus
@@ -68,6 +68,7 @@ CLAIM_KINDS = [
     ("其他", gettext_lazy("其他")),
 ]
 C = ClaimStatus
+CENT = Decimal("0.01")
 
 
 def _active_membership(person) -> Membership | None:
@@ -169,6 +170,22 @@ def tell_members(plan: MutualAidPlan, summary: str) -> int:
             continue
         told += 1
     return told
+
+
+def plans_for(user):
+    """Plans an official may see: those in their scope, and those of the unions above it — a plan of
+    the express-industry union is enrolled into by the grassroots unions below it."""
+    from core.fields import SEGMENT_WIDTH
+
+    visible = MutualAidPlan.objects.restrict(user, VIEW)
+    if not user.is_authenticated or user.is_superuser:
+        return visible
+    prefixes = set()
+    for path in user.scope_paths(MutualAidEnrollment.scope.roles.get(ADD, frozenset())):
+        prefixes |= {path[: i + SEGMENT_WIDTH + 1] for i in range(0, len(path), SEGMENT_WIDTH + 1)}
+    if not prefixes:
+        return visible
+    return MutualAidPlan.objects.filter(Q(pk__in=visible.values("pk")) | Q(union__path__in=prefixes))
 
 
 def window_open(plan: MutualAidPlan, on: datetime.date | None = None) -> bool:
@@ -608,12 +625,16 @@ def plan_figures(plan: MutualAidPlan, enrolments=None, claims=None) -> dict:
         approved=Sum("amount_approved", filter=Q(status__in=(C.APPROVED, C.PAID))),
         paid=Sum("amount_approved", filter=Q(status=C.PAID)),
     )
+
+    def money(value) -> Decimal:
+        return Decimal(value or 0).quantize(CENT)
+
     return {
         "people": row["people"],
-        "premium": row["premium"] or Decimal(0),
+        "premium": money(row["premium"]),
         "claims": sum(by_status.values()),
         "by_status": [(label, by_status.get(value, 0)) for value, label in C.choices],
-        "claimed": sums["claimed"] or Decimal(0),
-        "approved": sums["approved"] or Decimal(0),
-        "paid": sums["paid"] or Decimal(0),
+        "claimed": money(sums["claimed"]),
+        "approved": money(sums["approved"]),
+        "paid": money(sums["paid"]),
     }

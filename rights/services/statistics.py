@@ -182,6 +182,8 @@ def figures(union, start: datetime.date, end: datetime.date) -> Figures:
         n=Count("id"), amount=Coalesce(Sum("amount_approved"), ZERO)
     )
     result.claims_paid, result.paid_amount = row["n"], row["amount"]
+    for name in ("recovered", "aid_paid", "premium", "approved_amount", "paid_amount"):
+        setattr(result, name, Decimal(getattr(result, name)).quantize(ZERO))
     return result
 
 

@@ -17,7 +17,13 @@ from django.views.decorators.http import require_POST
 
 from core import access, spreadsheets
 from core.scoping import CHANGE, VIEW, can
-from core.views import ConsoleCreateView, ConsoleDetailView, ConsoleListView, ConsoleUpdateView
+from core.views import (
+    ConsoleCreateView,
+    ConsoleDetailView,
+    ConsoleListView,
+    ConsoleUpdateView,
+    ScopedMixin,
+)
 from members.services.people import find_by_id_number
 
 from ..filtersets.mutual import ClaimFilterSet, EnrollmentFilterSet, PlanFilterSet
@@ -44,7 +50,14 @@ def _flash(request, error) -> None:
 # ---------------------------------------------------------------- plans
 
 
-class PlanListView(ConsoleListView):
+class _WithPlansAbove(ScopedMixin):
+    """Plans in scope and those of the unions above: officials enrol their own members into them."""
+
+    def get_queryset(self):
+        return services.plans_for(self.request.user)
+
+
+class PlanListView(ConsoleListView, _WithPlansAbove):
     model = MutualAidPlan
     filterset_class = PlanFilterSet
     columns = ["name", "year", "union", "premium", "enrol_opens_on", "enrol_closes_on", "coverage_starts_on"]
@@ -71,7 +84,8 @@ class PlanDetailView(ConsoleDetailView):
     template_name = "rights/mutual_plan_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("union")
+        # Also the plans of the unions above the official's: they enrol their own members into them.
+        return services.plans_for(self.request.user).select_related("union")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -116,10 +130,8 @@ class PlanUpdateView(ConsoleUpdateView):
         return form.instance
 
 
-def _plan(request, pk, action=VIEW) -> MutualAidPlan:
-    return get_object_or_404(
-        MutualAidPlan.objects.restrict(request.user, action).select_related("union"), pk=pk
-    )
+def _plan(request, pk) -> MutualAidPlan:
+    return get_object_or_404(services.plans_for(request.user).select_related("union"), pk=pk)
 
 
 @access.requires(access.SCOPED)
