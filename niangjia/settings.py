@@ -305,6 +305,10 @@ SPECTACULAR_SETTINGS = {
         "CaseOutcomeEnum": "rights.choices.CaseOutcome",
         "ConsultationStatusEnum": "rights.choices.ConsultationStatus",
         "ConsultationCategoryEnum": "rights.choices.ConsultationCategory",
+        "AidStatusEnum": "rights.choices.AidStatus",
+        "AidTierEnum": "rights.choices.AidTier",
+        "BenefitKindEnum": "rights.choices.BenefitKind",
+        "EmploymentFormEnum": "orgs.choices.EmploymentForm",
     },
 }
 

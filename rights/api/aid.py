@@ -30,7 +30,7 @@ from .legal import IsWorker, _Api, _refused
 # ------------------------------------------------------------------ serializers
 
 
-class HouseholdSerializer(serializers.ModelSerializer):
+class AidHouseholdSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="person.masked_name", read_only=True)
     id_number = serializers.CharField(source="person.id_number_mask", read_only=True)
 
@@ -40,14 +40,14 @@ class HouseholdSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class AidVisitSerializer(serializers.ModelSerializer):
     class Meta:
         model = AidVisit
         fields = ["id", "visited_on", "visitors", "findings"]
         read_only_fields = fields
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class AidDecisionSerializer(serializers.ModelSerializer):
     union_name = serializers.CharField(source="union.name", read_only=True)
 
     class Meta:
@@ -56,7 +56,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class AidPaymentSerializer(serializers.ModelSerializer):
     class Meta:
         model = AidPayment
         fields = ["id", "paid_on", "amount", "purpose"]
@@ -65,10 +65,10 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 class AidCaseSerializer(serializers.ModelSerializer):
     applicant = serializers.CharField(source="applicant.masked_name", read_only=True)
-    household = HouseholdSerializer(many=True, read_only=True)
-    visits = VisitSerializer(many=True, read_only=True)
-    decisions = DecisionSerializer(many=True, read_only=True)
-    payments = PaymentSerializer(many=True, read_only=True)
+    household = AidHouseholdSerializer(many=True, read_only=True)
+    visits = AidVisitSerializer(many=True, read_only=True)
+    decisions = AidDecisionSerializer(many=True, read_only=True)
+    payments = AidPaymentSerializer(many=True, read_only=True)
 
     class Meta:
         model = AidCase

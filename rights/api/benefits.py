@@ -51,7 +51,7 @@ class GrantSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StationBriefSerializer(serializers.ModelSerializer):
+class BenefitStationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Station
         fields = ["id", "name", "address"]
@@ -63,7 +63,7 @@ class MyGrantSerializer(serializers.ModelSerializer):
     items = serializers.CharField(source="distribution.items", read_only=True)
     starts_on = serializers.DateField(source="distribution.starts_on", read_only=True)
     ends_on = serializers.DateField(source="distribution.ends_on", read_only=True)
-    stations = StationBriefSerializer(source="distribution.stations", many=True, read_only=True)
+    stations = BenefitStationSerializer(source="distribution.stations", many=True, read_only=True)
     station_name = serializers.CharField(source="station.name", read_only=True, default=None)
 
     class Meta:
