@@ -98,6 +98,7 @@ def aid_apply(request):
 @access.requires(access.WORKER)
 def my_aid(request):
     person = _person(request)
+    aid_services.finish_notices()
     cases = list(aid_services.my_cases(person)[:20])
     amounts = aid_services.tier_amounts()
     rows = [
