@@ -25,3 +25,20 @@ class RightsConfig(AppConfig):
         from stations import sections
 
         sections.register(lawyer_duty_section)
+
+        from django.db.models import Q
+        from django.utils import timezone
+
+        from core.counters import counter
+
+        from .models import MutualAidEnrollment
+
+        # People whose mutual-aid cover runs today, enrolled by the union's subtree.
+        counter(
+            _("医疗互助在保人数（含下级）"),
+            lambda union: MutualAidEnrollment.objects.filter(
+                Q(coverage_starts_on__lte=timezone.localdate())
+                & Q(coverage_ends_on__gte=timezone.localdate()),
+                union__path__subtree=union.path,
+            ).count(),
+        )
