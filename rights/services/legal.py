@@ -131,8 +131,15 @@ def candidates(consultation: Consultation) -> list[Lawyer]:
 
 
 def pick_lawyer(consultation: Consultation) -> Lawyer | None:
-    found = candidates(consultation)
-    return found[0] if found else None
+    """The best candidate, its row locked and its open count read again under the lock, so two
+    questions routed at once never take a lawyer past max_open (call inside a transaction)."""
+    for candidate in candidates(consultation):
+        lawyer = Lawyer.objects.select_for_update().filter(pk=candidate.pk, active=True).first()
+        if lawyer is None:
+            continue
+        if Consultation.objects.filter(lawyer=lawyer, status__in=OPEN_FOR_LAWYER).count() < lawyer.max_open:
+            return lawyer
+    return None
 
 
 def _assign(consultation: Consultation, lawyer: Lawyer, now, note: str) -> None:
@@ -200,13 +207,17 @@ def route(consultation: Consultation, now=None) -> Lawyer | None:
 def route_waiting(union, now=None) -> int:
     """Route consultations of `union` still waiting for a lawyer, oldest first, while someone fits."""
     assigned = 0
-    for consultation in Consultation.objects.filter(
-        union=union, status=S.SUBMITTED, lawyer__isnull=True
-    ).order_by("submitted_at", "pk"):
-        lawyer = pick_lawyer(consultation)
-        if lawyer is None:
-            continue
-        _assign(consultation, lawyer, now or timezone.now(), _("律师有空，自动分配"))
+    waiting = Consultation.objects.filter(union=union, status=S.SUBMITTED, lawyer__isnull=True)
+    for pk in waiting.order_by("submitted_at", "pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            # Locked and read again: a concurrent tick or an official may have assigned it meanwhile.
+            consultation = waiting.select_for_update(of=("self",)).filter(pk=pk).first()
+            if consultation is None:
+                continue
+            lawyer = pick_lawyer(consultation)
+            if lawyer is None:
+                continue
+            _assign(consultation, lawyer, now or timezone.now(), _("律师有空，自动分配"))
         assigned += 1
     return assigned
 
