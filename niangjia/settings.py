@@ -308,6 +308,8 @@ SPECTACULAR_SETTINGS = {
         "AidStatusEnum": "rights.choices.AidStatus",
         "AidTierEnum": "rights.choices.AidTier",
         "BenefitKindEnum": "rights.choices.BenefitKind",
+        "ClaimStatusEnum": "rights.choices.ClaimStatus",
+        "ClaimKindEnum": "rights.services.mutual.CLAIM_KINDS",
         "EmploymentFormEnum": "orgs.choices.EmploymentForm",
     },
 }

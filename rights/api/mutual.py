@@ -32,7 +32,7 @@ from .legal import IsWorker, _Api, _refused
 # ------------------------------------------------------------------ serializers
 
 
-class PlanSerializer(ScopedModelSerializer):
+class MutualPlanSerializer(ScopedModelSerializer):
     class Meta:
         model = MutualAidPlan
         fields = [
@@ -51,7 +51,7 @@ class PlanSerializer(ScopedModelSerializer):
         ]
 
 
-class EnrollmentSerializer(serializers.ModelSerializer):
+class MutualEnrollmentSerializer(serializers.ModelSerializer):
     person = serializers.CharField(source="person.masked_name", read_only=True)
 
     class Meta:
@@ -70,14 +70,14 @@ class EnrollmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DocumentSerializer(serializers.Serializer):
+class ClaimDocumentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class MutualClaimSerializer(serializers.ModelSerializer):
     person = serializers.CharField(source="enrollment.person.masked_name", read_only=True)
-    documents = DocumentSerializer(many=True, read_only=True)
+    documents = ClaimDocumentSerializer(many=True, read_only=True)
 
     class Meta:
         model = MutualAidClaim
@@ -99,7 +99,7 @@ class ClaimSerializer(serializers.ModelSerializer):
 
 
 class MyEnrollmentSerializer(serializers.ModelSerializer):
-    plan = PlanSerializer(read_only=True)
+    plan = MutualPlanSerializer(read_only=True)
 
     class Meta:
         model = MutualAidEnrollment
@@ -108,7 +108,7 @@ class MyEnrollmentSerializer(serializers.ModelSerializer):
 
 
 class MyClaimSerializer(serializers.ModelSerializer):
-    documents = DocumentSerializer(many=True, read_only=True)
+    documents = ClaimDocumentSerializer(many=True, read_only=True)
 
     class Meta:
         model = MutualAidClaim
@@ -128,46 +128,46 @@ class MyClaimSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BatchSerializer(serializers.Serializer):
+class MutualBatchSerializer(serializers.Serializer):
     union = serializers.IntegerField()
     batch = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
 
 
-class FileBatchSerializer(BatchSerializer):
+class FileBatchSerializer(MutualBatchSerializer):
     file = serializers.FileField()
 
 
-class BatchResultSerializer(serializers.Serializer):
+class MutualBatchResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     already = serializers.IntegerField()
     batch = serializers.CharField()
 
 
-class PersonSerializer(serializers.Serializer):
+class MutualPersonSerializer(serializers.Serializer):
     id_number = serializers.CharField(max_length=18)
 
 
-class ClaimInSerializer(serializers.Serializer):
+class MutualClaimInSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=mutual.CLAIM_KINDS)
     incurred_on = serializers.DateField()
     amount_claimed = serializers.DecimalField(max_digits=12, decimal_places=2)
     documents = serializers.ListField(child=serializers.FileField(), max_length=mutual.MAX_DOCUMENTS)
 
 
-class MyClaimInSerializer(ClaimInSerializer):
+class MyClaimInSerializer(MutualClaimInSerializer):
     enrollment = serializers.IntegerField()
 
 
-class ApproveSerializer(serializers.Serializer):
+class ClaimApproveSerializer(serializers.Serializer):
     amount_approved = serializers.DecimalField(max_digits=12, decimal_places=2)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class RejectSerializer(serializers.Serializer):
+class ClaimRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
-class PaySerializer(serializers.Serializer):
+class ClaimPaySerializer(serializers.Serializer):
     paid_on = serializers.DateField(required=False, allow_null=True)
 
 
@@ -180,7 +180,7 @@ class MutualPlanViewSet(ScopedViewSet):
 
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     queryset = MutualAidPlan.objects.select_related("union")
-    serializer_class = PlanSerializer
+    serializer_class = MutualPlanSerializer
     filterset_class = PlanFilterSet
     ordering_fields = ["id", "year"]
     ordering = ["-year", "id"]
@@ -210,7 +210,7 @@ class MutualEnrollmentViewSet(ScopedViewSet):
 
     http_method_names = ["get", "head", "options"]
     queryset = MutualAidEnrollment.objects.select_related("person")
-    serializer_class = EnrollmentSerializer
+    serializer_class = MutualEnrollmentSerializer
     filterset_class = EnrollmentFilterSet
     ordering_fields = ["id", "enrolled_on"]
     ordering = ["-enrolled_on", "-id"]
@@ -221,7 +221,7 @@ class MutualClaimViewSet(ScopedViewSet):
 
     http_method_names = ["get", "head", "options"]
     queryset = MutualAidClaim.objects.select_related("enrollment__person").prefetch_related("documents")
-    serializer_class = ClaimSerializer
+    serializer_class = MutualClaimSerializer
     filterset_class = ClaimFilterSet
     ordering_fields = ["id", "submitted_on"]
     ordering = ["-submitted_on", "-id"]
@@ -258,9 +258,11 @@ class _Step(_Api, generics.GenericAPIView):
 class EnrolBatchView(_Step):
     """Enrol every active member of a union's subtree not yet enrolled (idempotent)."""
 
-    serializer_class = BatchSerializer
+    serializer_class = MutualBatchSerializer
 
-    @extend_schema(request=BatchSerializer, responses={200: BatchResultSerializer, 400: OpenApiResponse()})
+    @extend_schema(
+        request=MutualBatchSerializer, responses={200: MutualBatchResultSerializer, 400: OpenApiResponse()}
+    )
     def post(self, request, pk):
         plan = self.target(pk)
         data = self.body(request)
@@ -268,7 +270,7 @@ class EnrolBatchView(_Step):
             result = mutual.enrol_batch(plan, self.union(data["union"]), by=request.user, batch=data["batch"])
         except (ValidationError, PermissionDenied) as error:
             raise _refused(error) from None
-        return Response(BatchResultSerializer(result).data)
+        return Response(MutualBatchResultSerializer(result).data)
 
 
 class EnrolFileView(_Step):
@@ -278,7 +280,7 @@ class EnrolFileView(_Step):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
-        request=FileBatchSerializer, responses={200: BatchResultSerializer, 400: OpenApiResponse()}
+        request=FileBatchSerializer, responses={200: MutualBatchResultSerializer, 400: OpenApiResponse()}
     )
     def post(self, request, pk):
         plan = self.target(pk)
@@ -300,15 +302,17 @@ class EnrolFileView(_Step):
         if result.problems:
             problems = [{"row": p.row, "column": p.column, "message": p.message} for p in result.problems]
             return Response({"problems": problems}, status=400)
-        return Response(BatchResultSerializer(result).data)
+        return Response(MutualBatchResultSerializer(result).data)
 
 
 class EnrolPersonView(_Step):
     """Enrol one person on their behalf, found by ID number (posted, never in a URL)."""
 
-    serializer_class = PersonSerializer
+    serializer_class = MutualPersonSerializer
 
-    @extend_schema(request=PersonSerializer, responses={201: EnrollmentSerializer, 400: OpenApiResponse()})
+    @extend_schema(
+        request=MutualPersonSerializer, responses={201: MutualEnrollmentSerializer, 400: OpenApiResponse()}
+    )
     def post(self, request, pk):
         plan = self.target(pk)
         try:
@@ -318,18 +322,20 @@ class EnrolPersonView(_Step):
             enrolment = mutual.enrol(plan, person, by=request.user)
         except (ValidationError, PermissionDenied) as error:
             raise _refused(error) from None
-        return Response(EnrollmentSerializer(enrolment).data, status=201)
+        return Response(MutualEnrollmentSerializer(enrolment).data, status=201)
 
 
 class ClaimOnBehalfView(_Step):
     """An official submits a claim for an enrolment (multipart, `documents` repeated)."""
 
-    serializer_class = ClaimInSerializer
+    serializer_class = MutualClaimInSerializer
     parser_classes = [MultiPartParser, FormParser]
     model = MutualAidEnrollment
     action_needed = CHANGE
 
-    @extend_schema(request=ClaimInSerializer, responses={201: ClaimSerializer, 400: OpenApiResponse()})
+    @extend_schema(
+        request=MutualClaimInSerializer, responses={201: MutualClaimSerializer, 400: OpenApiResponse()}
+    )
     def post(self, request, pk):
         enrolment = self.target(pk)
         data = self.body(request)
@@ -344,7 +350,7 @@ class ClaimOnBehalfView(_Step):
             )
         except (ValidationError, PermissionDenied) as error:
             raise _refused(error) from None
-        return Response(ClaimSerializer(claim).data, status=201)
+        return Response(MutualClaimSerializer(claim).data, status=201)
 
 
 class ClaimStepView(_Step):
@@ -355,9 +361,13 @@ class ClaimStepView(_Step):
     step = ""
 
     def get_serializer_class(self):
-        return {"approve": ApproveSerializer, "reject": RejectSerializer, "pay": PaySerializer}[self.step]
+        return {
+            "approve": ClaimApproveSerializer,
+            "reject": ClaimRejectSerializer,
+            "pay": ClaimPaySerializer,
+        }[self.step]
 
-    @extend_schema(responses={200: ClaimSerializer, 400: OpenApiResponse()})
+    @extend_schema(responses={200: MutualClaimSerializer, 400: OpenApiResponse()})
     def post(self, request, pk):
         claim = self.target(pk)
         data = self.body(request)
@@ -371,7 +381,7 @@ class ClaimStepView(_Step):
         except (ValidationError, PermissionDenied) as error:
             raise _refused(error) from None
         fresh = MutualAidClaim.objects.prefetch_related("documents").select_related("enrollment__person")
-        return Response(ClaimSerializer(fresh.get(pk=claim.pk)).data)
+        return Response(MutualClaimSerializer(fresh.get(pk=claim.pk)).data)
 
 
 # ------------------------------------------------------------------ workers
@@ -382,7 +392,7 @@ class MyPlanViewSet(_Api, mixins.ListModelMixin, viewsets.GenericViewSet):
 
     access = access.WORKER
     permission_classes = [IsWorker]
-    serializer_class = PlanSerializer
+    serializer_class = MutualPlanSerializer
     pagination_class = None
 
     def get_queryset(self):
