@@ -340,6 +340,10 @@ def measure(n: int, n_base: int, rng: random.Random) -> dict:
         queries.append(len(captured))
     seed_hits = search.suggest(SEED_QUERY, limit=20)
     seed_rank = next((i + 1 for i, h in enumerate(seed_hits) if h.id == demo[ARTICLES[0][1]]), None)
+    # Among 10^4 articles many are about a fall and spoiled food: are the top 5 all on that topic?
+    topic = re.compile(r"(摔|跌倒).*(餐|外卖)|(餐|外卖).*(摔|跌倒)")
+    top = Article.objects.in_bulk([h.id for h in seed_hits[:5]])
+    on_topic = sum(bool(topic.search(top[h.id].title + top[h.id].question)) for h in seed_hits[:5])
     # The baseline's recall on every query made from an article (not only the sampled ones).
     base_all = sum(
         source in [o.pk for o in baseline(q) if isinstance(o, Article)] for q, source in cases if source
@@ -352,7 +356,11 @@ def measure(n: int, n_base: int, rng: random.Random) -> dict:
         "cases": len(cases),
         "distinct": distinct,
         "recall": {"made_from": made_from, "ours": hits, "baseline": base_all},
-        "seed": {"rank": seed_rank, "first": seed_hits[0].title if seed_hits else None},
+        "seed": {
+            "rank": seed_rank,
+            "top": [h.title for h in seed_hits[:3]],
+            "on_topic": on_topic,
+        },
         "vendor": connection.vendor,
         "load": [round(load_start, 1), round(load_end, 1)],
     }
@@ -431,7 +439,11 @@ def report(info: dict) -> bool:
         f"queries made from a demo article ({r['made_from']}): that article in the top 5 — "
         f"suggest {r['ours']}/{r['made_from']}, icontains (first 5 by date) {r['baseline']}/{r['made_from']}"
     )
-    print(f"seed question “{SEED_QUERY}”: the spoiled-order article ranks {info['seed']['rank']}")
+    seed = info["seed"]
+    print(
+        f"seed question “{SEED_QUERY}”: {seed['on_topic']}/5 of the top 5 are about a fall with a spoiled "
+        f"order; the demo article ranks {seed['rank'] or 'below 20'}; first: {' | '.join(seed['top'])}"
+    )
     print(f"load average {info['load'][0]} when the timing began, {info['load'][1]} when it ended")
     ok = True
     for key in ("public", "staff"):

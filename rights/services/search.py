@@ -41,10 +41,11 @@ B = 0.75
 AVGDL = 240.0  # a typical article's weighted term count; fixed, so adding a document never rewrites others
 FIELD_WEIGHTS = {"title": 3.0, "category": 2.0, "question": 2.0, "answer": 1.0, "law_references": 1.0}
 SYNONYM_WEIGHT = 0.6  # a synonym's match counts for less than the worker's own word
-CHAMPIONS = 120  # postings read per term, best weight first
-DF_CAP = 2000  # document frequencies at or above this are cached per process
-CANDIDATES = 60  # documents rescored exactly
+CHAMPIONS = 100  # postings read per term, best weight first
+DF_CAP = 300  # document frequencies at or above this are cached per process
+CANDIDATES = 40  # documents rescored exactly
 COMMON_SHARE = 0.25  # a term in more than this share of the documents does not choose candidates
+LEADING = 16  # at most this many terms (the most telling) choose candidates
 DOC_MARKER = "#"  # one row per document (the tokenizer never yields it): the document count
 _COMMON_TTL = 600.0
 
@@ -332,19 +333,28 @@ def rank(text: str, kind: str, *, limit: int = 5, allowed_ids=None) -> list[tupl
         return []
     scores: dict[int, float] = defaultdict(float)
     seen: dict[int, set[str]] = defaultdict(set)
-    # Terms in most documents (的, 公司…) choose no candidates; they still count in the exact rescoring.
+    # The most telling terms choose the candidates, LEADING at a time, until there are enough; terms
+    # in most documents (的, 公司…) choose none. Every term counts in the exact rescoring below.
     common = {t for t in idf if df[t] > COMMON_SHARE * n}
-    leading = [t for t in idf if t not in common] or list(idf)
-    for term, object_id, weight in _postings(kind, leading):
-        if allowed_ids is not None and object_id not in allowed_ids:
-            continue
-        scores[object_id] += idf[term] * weight
-        seen[object_id].add(term)
+    order = sorted((t for t in idf if t not in common), key=lambda t: -idf[t]) or sorted(
+        idf, key=lambda t: -idf[t]
+    )
+    leading_set: set[str] = set()
+    for start in range(0, len(order), LEADING):
+        batch = order[start : start + LEADING]
+        leading_set.update(batch)
+        for term, object_id, weight in _postings(kind, batch):
+            if allowed_ids is not None and object_id not in allowed_ids:
+                continue
+            scores[object_id] += idf[term] * weight
+            seen[object_id].add(term)
+        if len(scores) >= CANDIDATES:
+            break
     if not scores:
         return []
     best = sorted(scores, key=lambda i: (-scores[i], i))[:CANDIDATES]
     # Terms whose postings were cut short: add what the candidates have of them, so the order is exact.
-    truncated = [t for t in idf if df[t] > CHAMPIONS or t not in leading]
+    truncated = [t for t in idf if df[t] > CHAMPIONS or t not in leading_set]
     if truncated:
         rows = SearchTerm.objects.filter(kind=kind, object_id__in=best, term__in=truncated).values_list(
             "object_id", "term", "weight"
@@ -414,28 +424,33 @@ def _article_suggestions(text: str, limit: int) -> list[Suggestion]:
 
 
 def _may_search_consultations(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False))
+    # Officials and lawyers (any role); restrict() then narrows to what each may view.
+    return bool(user is not None and user.is_authenticated and getattr(user, "is_official", False))
 
 
 def _consultation_suggestions(text: str, limit: int, user) -> list[Suggestion]:
     from .knowledge import scrub
 
-    visible = Consultation.objects.restrict(user, "view")
-    # An official of a big union may see most of them: filter after ranking a wider cut in that case.
+    # Rank a wider cut, then keep what the user may view (a lawyer: only their own).
     ranked = rank(text, SearchKind.CONSULTATION, limit=limit * 8)
-    ids = [i for i, _ in ranked]
-    found = visible.filter(pk__in=ids).select_related("person").in_bulk()
+    rows = (
+        Consultation.objects.restrict(user, "view")
+        .filter(pk__in=[i for i, _ in ranked])
+        .values_list("pk", "category", "question", "person__name")
+    )
+    found = {pk: (category, question, name) for pk, category, question, name in rows}
+    labels = dict(ConsultationCategory.choices)
     out = []
     for pk, score in ranked:
-        consultation = found.get(pk)
-        if consultation is None:
+        if pk not in found:
             continue
+        category, question, name = found[pk]
         out.append(
             Suggestion(
                 kind="consultation",
                 id=pk,
-                title=f"{consultation.get_category_display()} · #{pk}",
-                snippet=snippet(scrub(consultation.question, names=_names(consultation)), text),
+                title=f"{labels.get(category, category)} · #{pk}",
+                snippet=snippet(scrub(question, names=[name] if name else []), text),
                 url=_url("rights:consultation-detail", pk),
                 score=score,
             )
@@ -443,11 +458,6 @@ def _consultation_suggestions(text: str, limit: int, user) -> list[Suggestion]:
         if len(out) >= limit:
             break
     return out
-
-
-def _names(consultation: Consultation) -> list[str]:
-    person = consultation.person
-    return [n for n in (getattr(person, "name", ""),) if n]
 
 
 def suggest(text: str, *, limit: int = 5, user=None) -> list[Suggestion]:
