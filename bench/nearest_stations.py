@@ -223,10 +223,13 @@ def measure(n: int, n_base: int, rng: random.Random) -> dict:
     times, base_times, hav_times, n_open, first_km = [], [], [], [], []
     step = max(1, n // max(1, n_base))
     load_start = os.getloadavg()[0]
+    cpu_times = []
     for i, (point, at) in enumerate(cases):
+        cpu = time.thread_time()
         started = time.perf_counter()
         found = nearest(point, limit=10, at=at)
         times.append((time.perf_counter() - started) * 1000)
+        cpu_times.append((time.thread_time() - cpu) * 1000)
         n_open.append(sum(f.open_now for f in found))
         if found:
             first_km.append(found[0].distance_m / 1000)
@@ -269,6 +272,7 @@ def measure(n: int, n_base: int, rng: random.Random) -> dict:
         agree += [f.station.pk for f in found if f.open_now] == [pk for _d, pk in best]
     return {
         "ours": summary(times),
+        "ours_cpu": summary(cpu_times),
         "baseline": summary(base_times),
         "haversine": summary(hav_times),
         "queries": {"min": min(queries), "max": max(queries), "mean": round(statistics.mean(queries), 2)},
@@ -370,6 +374,12 @@ def report(engine: str, info: dict) -> bool:
             base["p99"],
         )
     )
+    cpu = info.get("ours_cpu")
+    if cpu:
+        label = "  the same, CPU time of this thread" + (
+            " (SQLite: all of it)" if engine == "sqlite" else " (client only)"
+        )
+        print(line.format(label, cpu["n"], cpu["p50"], cpu["p95"], cpu["p99"]))
     hav = info["haversine"]
     print(
         line.format(
