@@ -56,8 +56,15 @@ class ConsultationListView(ConsoleListView):
     def get_queryset(self):
         return super().get_queryset().select_related("union", "lawyer")
 
+    template_name = "rights/consultation_list.html"
+
     def heading(self, column):
         return _("编号") if column == "id" else super().heading(column)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["is_lawyer"] = Lawyer.objects.filter(user=self.request.user).exists()
+        return context
 
 
 class ConsultationDetailView(ConsoleDetailView):
