@@ -9,6 +9,7 @@ and until when to redeem them (by showing the member card).
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -68,18 +69,20 @@ def aid_apply(request):
         if form.is_valid() and household.is_valid():
             data = form.cleaned_data
             try:
-                if needs_id:
-                    _complete_own_record(person, data)
-                case = aid_services.apply(
-                    union=membership.union,
-                    applicant=person,
-                    tier=data["tier"],
-                    cause=data["cause"],
-                    annual_income=data["annual_income"],
-                    applicant_income=data.get("applicant_income"),
-                    members=household_entries(household),
-                    documents=[(u.name, u) for u in data.get("documents") or []],
-                )
+                # One transaction: a refused application leaves the worker's record as it was.
+                with transaction.atomic():
+                    if needs_id:
+                        _complete_own_record(person, data)
+                    case = aid_services.apply(
+                        union=membership.union,
+                        applicant=person,
+                        tier=data["tier"],
+                        cause=data["cause"],
+                        annual_income=data["annual_income"],
+                        applicant_income=data.get("applicant_income"),
+                        members=household_entries(household),
+                        documents=[(u.name, u) for u in data.get("documents") or []],
+                    )
             except ValidationError as error:
                 add_errors(form, error)
             else:

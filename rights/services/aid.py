@@ -25,6 +25,7 @@ number or a phone.
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -193,19 +194,20 @@ def _money(value, field: str) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def check_document(upload) -> None:
-    """A PDF or a photo (JPG/PNG/WebP/GIF) of at most 10 MB; the content decides, not the name."""
+def check_document(upload) -> str:
+    """The extension a PDF or a photo (JPG/PNG/WebP/GIF) of at most 10 MB is kept with; the content
+    decides, not the name."""
     if upload.size > DOCUMENT_MAX_BYTES:
         raise ValidationError(_("材料不能超过 %(mb)d MB") % {"mb": DOCUMENT_MAX_BYTES // (1024 * 1024)})
     upload.seek(0)
     head = upload.read(5)
     upload.seek(0)
     if head == b"%PDF-":
-        return
+        return "pdf"
     from stations.services.registry import check_photo
 
     try:
-        check_photo(upload)
+        return check_photo(upload)
     except ValidationError:
         raise ValidationError(_("只支持 PDF 文件或 JPG、PNG、WebP 照片"), code="document_type") from None
 
@@ -214,16 +216,19 @@ def _add_documents(case: AidCase, documents) -> list[AidDocument]:
     documents = [d for d in (documents or []) if d and d[1]]
     if case.documents.count() + len(documents) > MAX_DOCUMENTS:
         raise ValidationError({"documents": _("每份档案最多 %(n)d 份材料") % {"n": MAX_DOCUMENTS}})
+    extensions = []
     for number, (_title, upload) in enumerate(documents, start=1):
         try:
-            check_document(upload)
+            extensions.append(check_document(upload))
         except ValidationError as error:
             raise ValidationError(
                 {"documents": _("第 %(n)d 份材料：%(e)s") % {"n": number, "e": " ".join(error.messages)}}
             ) from None
     made = []
-    for title, upload in documents:
+    for (title, upload), extension in zip(documents, extensions, strict=True):
         name = (title or getattr(upload, "name", "") or _("材料")).strip()[:100]
+        # Stored under a random name: an uploaded file's name can carry a person's name or ID number.
+        upload.name = f"{uuid.uuid4().hex}.{extension}"
         made.append(AidDocument.objects.create(aid_case=case, title=name, file=upload))
     return made
 

@@ -90,8 +90,6 @@ class AidCaseListView(ConsoleListView):
 @access.requires(access.SCOPED)
 def aid_create(request):
     """Apply on a worker's behalf: applicant and household found or created by ID number."""
-    from .. import models  # noqa: F401  (the forms import the services, which import the models)
-
     form = OnBehalfForm(request.POST or None, request.FILES or None, user=request.user)
     household = HouseholdFormSet(request.POST or None, prefix="m")
     if not form.fields["union"].queryset.exists():

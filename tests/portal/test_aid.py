@@ -113,3 +113,30 @@ def test_worker_api(tree, rider, login):
     assert [c["id"] for c in listed["results"]] == [made.json()["id"]]
     other = factories.official("site_rights", "rights", tree["site_a"])
     assert login(other).get("/api/v1/me/aid-cases/").status_code in (403, 404)
+
+
+def test_phone_only_member_gives_their_id_number_once(tree, login):
+    from members.models import Membership, Person
+
+    person = Person(name="")
+    person.set_phone(factories.phone())
+    person.save()
+    Membership.objects.create(person=person, union=tree["site_a"], card_number=f"K{person.pk:09d}")
+    person.user = User.objects.create_user(f"w{person.pk}", is_worker=True)
+    person.save()
+    client = login(person.user)
+    assert "您的身份证号" in client.get(reverse("portal:aid-apply")).content.decode()
+    own = factories.id_number()
+    taken = factories.member(tree["site_b"], "别人").decrypted("id_number")
+    response = client.post(
+        reverse("portal:aid-apply"), _post(factories.id_number(), own_name="张三", own_id_number=taken)
+    )
+    assert response.status_code == 200 and "另一账号" in response.content.decode()
+    assert AidCase.objects.count() == 0
+    response = client.post(
+        reverse("portal:aid-apply"), _post(factories.id_number(), own_name="张三", own_id_number=own)
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.name == "张三" and person.id_number_mask.endswith(own[-4:])
+    assert AidCase.objects.get().applicant == person

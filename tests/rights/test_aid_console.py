@@ -61,6 +61,13 @@ def test_on_behalf_application_then_second_refused_with_pointer(tree, officials,
     case = AidCase.objects.get()
     assert response.status_code == 302 and response["Location"] == case.get_absolute_url()
     assert case.created_by == officials["site"] and case.documents.count() == 1
+    document = case.documents.get()
+    assert document.title == "收入证明.png" and "收入证明" not in document.file.name
+    assert document.file.name.endswith(".png")
+    assert client.get(reverse("rights:aid-document", args=[document.pk])).status_code == 200
+    assert (
+        login(officials["other"]).get(reverse("rights:aid-document", args=[document.pk])).status_code == 404
+    )
     page = client.get(case.get_absolute_url()).content.decode()
     assert "王**" in page and "王小妹" not in page and member_id not in page and applicant_id not in page
     assert member_id[-4:] in page  # the mask keeps the last digits
