@@ -210,3 +210,41 @@ def test_town_official_enrols_own_members_into_the_district_plan(tree, plan, peo
     )
     other = login(factories.official("b_rights", "rights", tree["town_b"]))
     assert other.get(f"/console/mutual/plans/{town_plan.pk}/").status_code == 404
+
+
+def test_on_behalf_enrolment_and_claim_and_template(tree, plan, people, login):
+    client = login(factories.official("kq_rights", "rights", tree["district"]))
+    raw = people[0].decrypted("id_number")
+    response = client.post(f"/console/mutual/plans/{plan.pk}/enrol/", {"id_number": raw})
+    enrolment = MutualAidEnrollment.objects.get()
+    assert (
+        response.status_code == 302 and response["Location"] == f"/console/mutual/enrolments/{enrolment.pk}/"
+    )
+    assert raw not in response["Location"]
+    again = client.post(f"/console/mutual/plans/{plan.pk}/enrol/", {"id_number": raw}, follow=True)
+    assert "已参加本年度计划" in again.content.decode() and MutualAidEnrollment.objects.count() == 1
+    MutualAidEnrollment.objects.update(coverage_starts_on=plan.coverage_starts_on)
+    page = client.get(f"/console/mutual/enrolments/{enrolment.pk}/").content.decode()
+    assert "代职工提交理赔" in page and "张**" in page and "张小明" not in page
+    day = (timezone.localdate() - datetime.timedelta(days=3)).isoformat()
+    response = client.post(
+        f"/console/mutual/enrolments/{enrolment.pk}/claim/",
+        {
+            "kind": "特殊病种门诊",
+            "incurred_on": day,
+            "amount_claimed": "420.50",
+            "documents": [SimpleUploadedFile("x.pdf", b"%PDF-1.7 test", content_type="application/pdf")],
+        },
+    )
+    claim = MutualAidClaim.objects.get()
+    assert response["Location"] == f"/console/mutual/claims/{claim.pk}/"
+    assert (claim.kind, claim.amount_claimed) == ("特殊病种门诊", Decimal("420.50"))
+    detail = client.get(response["Location"]).content.decode()
+    assert "核准" in detail and "材料 1" in detail
+    download = client.get(f"/console/mutual/documents/{claim.documents.get().pk}/")
+    assert download.status_code == 200 and download["Cache-Control"] == "private, no-store"
+    client.post(f"/console/mutual/claims/{claim.pk}/reject/", {"reason": "材料不全"})
+    claim.refresh_from_db()
+    assert (claim.status, claim.review_note) == ("rejected", "材料不全")
+    template = client.get(f"/console/mutual/plans/{plan.pk}/template.xlsx")
+    assert template.status_code == 200 and template.content[:2] == b"PK"
