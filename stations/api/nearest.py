@@ -170,4 +170,7 @@ class NearestStationsView(APIView):
         service.prefetch([f.station for f in found])
         today = hours_service.local().weekday()
         results = [present(f, today, request) for f in found]
-        return Response({"system": geo.WGS84, "count": len(results), "results": results})
+        response = Response({"system": geo.WGS84, "count": len(results), "results": results})
+        # The distances say where the caller is: no shared cache keeps them.
+        response["Cache-Control"] = "private, no-store"
+        return response

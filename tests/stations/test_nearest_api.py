@@ -55,6 +55,7 @@ def test_public_and_ordered_open_first(stations):
     assert first["amenities"] == ["drinking_water", "charging"]
     assert first["url"].endswith(f"/stations/{stations['near'].pk}/")
     assert body["results"][-1]["open_now"] is False
+    assert response["Cache-Control"] == "private, no-store"
 
 
 def test_system_is_required_with_a_clear_message(stations):
