@@ -59,6 +59,9 @@ class AidCase(TrackedModel):
         verbose_name=_("代申请人"),
     )
 
+    # Health and family details stay in the file, not in the change log.
+    history_masked_fields = ("cause",)
+
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -99,6 +102,8 @@ class HouseholdMember(TrackedModel):
     note = models.CharField(_("健康、就业、就学情况"), max_length=200, blank=True)
     open = models.BooleanField(_("在档"), default=True, editable=False)
 
+    history_masked_fields = ("note",)
+
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -134,6 +139,8 @@ class AidVisit(TrackedModel):
         related_name="aid_visits",
         verbose_name=_("记录人"),
     )
+
+    history_masked_fields = ("findings",)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -59,6 +59,8 @@ def test_apply_creates_the_household_including_non_members(tree, people):
     assert [r.relation for r in rows] == ["本人", "女儿"] and all(r.open for r in rows)
     daughter = rows[1].person
     assert daughter.name == "李小妹" and not daughter.memberships.exists()
+    logged = " ".join(str(e.changes) for e in HistoryEntry.objects.all())
+    assert "妻子重病" not in logged and number not in logged
     assert daughter.id_number_mask.endswith(number[-4:]) and "*" in daughter.id_number_mask
     # the same ID number later finds that person, it does not make another
     assert aid.person_for_id(number, "别名").pk == daughter.pk
