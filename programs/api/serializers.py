@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.serializers import ScopedModelSerializer
+from core.scoping import CHANGE
 
 from ..models import Program, ProgramSeries, Registration, Session
 from ..services import tickets
@@ -15,6 +16,8 @@ class ProgramSeriesSerializer(ScopedModelSerializer):
 
 class ProgramSessionSerializer(ScopedModelSerializer):
     free = serializers.IntegerField(read_only=True)
+    # A session is added to a program the caller may change (not merely see).
+    choice_actions = {"program": CHANGE}
 
     class Meta:
         model = Session
@@ -33,6 +36,8 @@ class ProgramSessionSerializer(ScopedModelSerializer):
         read_only_fields = ["seated"]
 
     def validate(self, attrs):
+        if self.instance is not None and "program" in attrs and attrs["program"] != self.instance.program:
+            raise serializers.ValidationError({"program": _("场次不能改到其他活动（其报名属于本活动）")})
         starts = attrs.get("starts_at", getattr(self.instance, "starts_at", None))
         ends = attrs.get("ends_at", getattr(self.instance, "ends_at", None))
         if starts and ends and ends <= starts:

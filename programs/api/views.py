@@ -104,42 +104,17 @@ class SessionViewSet(ScopedViewSet):
 
 
 class RegistrationViewSet(ScopedViewSet):
-    """Registrations in the caller's scope; POST signs a worker up on their behalf (the engine's rules).
+    """Registrations in the caller's scope (read only: every change is a step of the engine on its own
+    path — sign-up on a worker's behalf, cancel, reorder, move).
 
-    Filters: program, session, status, person, channel. Steps: cancel, reorder, move (own paths)."""
+    Filters: program, session, status, person, channel."""
 
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = ["get", "head", "options"]
     queryset = Registration.objects.select_related("program", "session", "person")
     serializer_class = s.RegistrationSerializer
     filterset_fields = ["program", "session", "status", "person", "channel"]
     ordering_fields = ["id", "signed_up_at", "position", "status"]
     ordering = ["session_id", "status", "position", "signed_up_at", "id"]
-
-    @extend_schema(
-        request=s.RegistrationOnBehalfSerializer,
-        responses={201: s.RegistrationSerializer, 400: OpenApiResponse()},
-    )
-    def create(self, request, *args, **kwargs):
-        body = s.RegistrationOnBehalfSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        session = (
-            Session.objects.restrict(request.user, CHANGE)
-            .select_related("program")
-            .filter(pk=body.validated_data["session"])
-            .first()
-        )
-        if session is None:
-            raise ApiValidationError({"session": ["场次不存在或不在您的管辖范围内"]})
-        person = Person.objects.restrict(request.user, VIEW).filter(pk=body.validated_data["person"]).first()
-        if person is None:
-            raise ApiValidationError({"person": ["职工不存在或不在您的管辖范围内"]})
-        try:
-            registration = engine.sign_up(
-                session, person, by=request.user, channel=RegistrationChannel.OFFICIAL
-            )
-        except ValidationError as error:
-            raise _refused(error) from None
-        return Response(s.RegistrationSerializer(registration).data, status=201)
 
 
 class _Step(_Api, generics.GenericAPIView):
@@ -161,6 +136,33 @@ class _Step(_Api, generics.GenericAPIView):
             return fn(*args, **kwargs)
         except ValidationError as error:
             raise _refused(error) from None
+
+
+class RegistrationSignUpView(_Step):
+    """Sign a worker up on their behalf: the session must be one the caller may change, the person one
+    they may see; the engine's rules apply (eligibility, one active registration, seats)."""
+
+    model = Session
+    serializer_class = s.RegistrationOnBehalfSerializer
+
+    @extend_schema(
+        request=s.RegistrationOnBehalfSerializer,
+        responses={201: s.RegistrationSerializer, 400: OpenApiResponse()},
+    )
+    def post(self, request):
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        session = self.model.objects.restrict(request.user, CHANGE).filter(pk=body.validated_data["session"])
+        session = session.select_related("program").first()
+        if session is None:
+            raise ApiValidationError({"session": ["场次不存在或不在您的管辖范围内"]})
+        person = Person.objects.restrict(request.user, VIEW).filter(pk=body.validated_data["person"]).first()
+        if person is None:
+            raise ApiValidationError({"person": ["职工不存在或不在您的管辖范围内"]})
+        registration = self.run(
+            engine.sign_up, session, person, by=request.user, channel=RegistrationChannel.OFFICIAL
+        )
+        return Response(s.RegistrationSerializer(registration).data, status=201)
 
 
 class RegistrationCancelView(_Step):
@@ -447,6 +449,7 @@ def register(router) -> None:
 def urls():
     """The engine's steps, to be placed before the router's paths."""
     routes = [
+        path("registrations/sign-up/", RegistrationSignUpView.as_view(), name="registration-sign-up"),
         path("registrations/<int:pk>/cancel/", RegistrationCancelView.as_view(), name="registration-cancel"),
         path(
             "registrations/<int:pk>/reorder/", RegistrationReorderView.as_view(), name="registration-reorder"

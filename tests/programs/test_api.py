@@ -88,7 +88,9 @@ def test_official_signs_up_on_behalf_and_steps_are_scoped(site, tree, official, 
     client = login(official)
     made = [
         client.post(
-            "/api/v1/registrations/", {"session": session.pk, "person": p.pk}, content_type="application/json"
+            "/api/v1/registrations/sign-up/",
+            {"session": session.pk, "person": p.pk},
+            content_type="application/json",
         )
         for p in (a, b, c)
     ]
