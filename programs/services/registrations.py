@@ -151,12 +151,20 @@ def _seated(registration: Registration, session: Session) -> None:
         raise _Full
 
 
-def _waitlisted(registration: Registration, session: Session) -> None:
+def _waitlisted(registration: Registration, session: Session, recheck: bool = True) -> None:
     """Insert as waitlisted, then take the next position under the session's row lock (held only from
-    there to the commit), so that positions are distinct and in order."""
+    there to the commit), so that positions are distinct and in order. Under that lock the seat is
+    tried once more: a seat freed (with nobody waiting) after the session was read is not missed."""
     registration.status, registration.ticket_code, registration.position = S.WAITLISTED, None, None
     registration.save()
     seats.lock_session(session.pk)
+    if recheck and seats.take_seat(session.pk):
+        registration.status, registration.ticket_code = S.CONFIRMED, seats.new_ticket_code()
+        Registration.objects.filter(pk=registration.pk).update(
+            status=registration.status, ticket_code=registration.ticket_code
+        )
+        record_action(registration, "seated", data={"status": [S.WAITLISTED, S.CONFIRMED]})
+        return
     registration.position = seats.next_position(session.pk)
     Registration.objects.filter(pk=registration.pk).update(position=registration.position)
 
@@ -167,7 +175,7 @@ def _unguarded(registration: Registration, session: Session, free_seen: int) -> 
         registration.status, registration.ticket_code = S.CONFIRMED, seats.new_ticket_code()
         registration.save()
     else:
-        _waitlisted(registration, session)
+        _waitlisted(registration, session, recheck=False)
 
 
 def cancel(registration: Registration, *, by=None, reason: str = "") -> Registration:

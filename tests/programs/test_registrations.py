@@ -224,3 +224,15 @@ def test_a_started_session_takes_no_sign_ups(site):
     session = make.session(make.program(site), days=-0.01)
     with pytest.raises(ValidationError, match="已开始"):
         engine.sign_up(session, make.worker(site))
+
+
+def test_a_seat_freed_after_the_session_was_read_is_not_missed(site):
+    """The page read the session full; a cancellation (nobody waiting) freed the seat meanwhile."""
+    session = make.session(make.program(site), capacity=1)
+    first = engine.sign_up(session, make.worker(site, "甲"))
+    stale = Session.objects.select_related("program").get(pk=session.pk)  # seated == capacity
+    engine.cancel(first)
+    late = engine.sign_up(stale, make.worker(site, "乙"))
+    assert late.status == "confirmed" and late.ticket_code and late.position is None
+    assert Registration.objects.get(pk=late.pk).status == "confirmed"
+    assert seated(session) == 1
