@@ -1,6 +1,7 @@
 """Demo hardship-aid files and the 2026 summer heat condolence, built through the services.
 
-Files of 柯桥街道总工会 (approved there, then by the district): one 深度困难 household active since
+Files of 柯桥区新业态工会联合会, where the district's riders and couriers are members (approved there, then
+by the district): one 深度困难 household active since
 March with three payments, one in its notice period, one awaiting the district's approval, one exited.
 The heat condolence goes to the district's outdoor members (couriers, riders, sanitation workers, drivers)
 and about a third of them redeemed it at stations in July and August. Deterministic for a given rng and
@@ -27,8 +28,9 @@ from orgs.models import Union
 from .models import AidCase, BenefitDistribution
 from .services import aid, benefits
 
-TOWN = "柯桥街道总工会"
-TOWN_RIGHTS = ("kq_town_rights", "赵红梅")
+# The federation of new-employment-form workers (demo.district.NEW_ECONOMY_UNION), child of the district.
+FILE_UNION = "柯桥区新业态工会联合会"
+FILE_UNION_RIGHTS = ("kq_neu_rights", "赵红梅")
 HEAT_TITLE = "2026 夏季高温慰问"
 REDEEM_SHARE = 0.35
 REDEEM_MAX = 400
@@ -76,25 +78,25 @@ def _id_number(rng: random.Random) -> str:
     return first17 + check_character(first17)
 
 
-def _town_official(town: Union):
+def _file_union_official(file_union: Union):
     user_model = get_user_model()
-    username, name = TOWN_RIGHTS
+    username, name = FILE_UNION_RIGHTS
     user = user_model.objects.filter(username=username).first()
     if user is None:
         user = user_model(username=username, display_name=name)
         user.set_unusable_password()
         user.save()
-    if not Role.objects.filter(user=user, union=town, kind=RoleKind.RIGHTS, active=True).exists():
-        grant_role(user, town, RoleKind.RIGHTS)
+    if not Role.objects.filter(user=user, union=file_union, kind=RoleKind.RIGHTS, active=True).exists():
+        grant_role(user, file_union, RoleKind.RIGHTS)
     return user_model.objects.get(pk=user.pk)
 
 
-def _applicants(town: Union, rng: random.Random, count: int) -> list[Person]:
-    """Outdoor members of the town's subtree not yet in any open file, picked deterministically."""
+def _applicants(file_union: Union, rng: random.Random, count: int) -> list[Person]:
+    """Outdoor members of the union's subtree not yet in any open file, picked deterministically."""
     ids = list(
         Membership.objects.filter(
             status="active",
-            union__path__subtree=town.path,
+            union__path__subtree=file_union.path,
             person__employment_form__in=benefits.outdoor_forms(),
             person__id_number_hash__isnull=False,
         )
@@ -107,14 +109,14 @@ def _applicants(town: Union, rng: random.Random, count: int) -> list[Person]:
 
 
 def seed_files(district_union: Union, rng: random.Random) -> int:
-    town = Union.objects.filter(name=TOWN, path__subtree=district_union.path).first()
+    file_union = Union.objects.filter(name=FILE_UNION, path__subtree=district_union.path).first()
     district_rights = get_user_model().objects.filter(username="kq_rights").first()
-    if town is None or district_rights is None:
+    if file_union is None or district_rights is None:
         return 0
     if AidCase.objects.filter(union__path__subtree=district_union.path).exists():
         return 0
-    town_rights = _town_official(town)
-    applicants = _applicants(town, rng, len(FILES))
+    file_rights = _file_union_official(file_union)
+    applicants = _applicants(file_union, rng, len(FILES))
     today = timezone.localdate()
     made = 0
     for (key, tier, cause, income, household), applicant in zip(FILES, applicants, strict=False):
@@ -128,23 +130,23 @@ def seed_files(district_union: Union, rng: random.Random) -> int:
             "exited": datetime.date(2025, 6, 10),
         }[key]
         case = aid.apply(
-            union=town,
+            union=file_union,
             applicant=applicant,
             tier=tier,
             cause=cause,
             annual_income=income,
             members=members,
-            by=town_rights,
+            by=file_rights,
             today=started,
         )
         case = aid.record_visit(
             case,
-            town_rights,
+            file_rights,
             started + datetime.timedelta(days=3),
-            "赵红梅、社区网格员",
+            "赵红梅、站点负责人",
             "入户核实：家庭成员、收入和致困原因与申请一致，住房简陋，确有困难。",
         )
-        case = aid.approve(case, town_rights, "经入户走访，情况属实，同意上报")
+        case = aid.approve(case, file_rights, "经入户走访，情况属实，同意上报")
         made += 1
         if key == "awaiting":
             continue
@@ -164,10 +166,10 @@ def seed_files(district_union: Union, rng: random.Random) -> int:
             ):
                 aid.record_payment(case, district_rights, day, amount, purpose)
         else:
-            aid.record_payment(case, town_rights, datetime.date(2025, 8, 1), "1500", "生活救助")
+            aid.record_payment(case, file_rights, datetime.date(2025, 8, 1), "1500", "生活救助")
             aid.exit_case(
                 case,
-                town_rights,
+                file_rights,
                 "妻子稳定就业，家庭收入超过帮扶标准，已脱困",
                 today=datetime.date(2026, 7, 15),
             )

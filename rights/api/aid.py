@@ -194,6 +194,10 @@ class AidCaseViewSet(ScopedViewSet):
     ordering_fields = ["id", "applied_on", "next_review_on"]
     ordering = ["-applied_on", "-id"]
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        aid.finish_notices()  # files whose notice has ended are active before they are read
+
 
 class AidApplyView(_Api, generics.GenericAPIView):
     """Apply on a worker's behalf; the applicant and household are found or created by ID number."""

@@ -38,6 +38,14 @@ class DistributionSerializer(ScopedModelSerializer):
         ends = attrs.get("ends_on", getattr(self.instance, "ends_on", None))
         if starts and ends and ends < starts:
             raise serializers.ValidationError({"ends_on": "结束日期不能早于开始日期"})
+        union = attrs.get("union", getattr(self.instance, "union", None))
+        stations = attrs.get("stations")
+        if union is not None and stations:
+            outside = [s.name for s in stations if not s.union.path.startswith(union.path)]
+            if outside:
+                raise serializers.ValidationError(
+                    {"stations": f"站点不属于发放工会（含下级）：{'、'.join(outside)}"}
+                )
         return attrs
 
 

@@ -10,7 +10,7 @@ from tests import factories
 
 def test_seed_aid_makes_every_state_once(tree):
     district, town = tree["district"], tree["town_a"]
-    town.name = "柯桥街道总工会"
+    town.name = "柯桥区新业态工会联合会"
     town.save()
     factories.official("kq_rights", "rights", district)
     factories.official("kq_service", "service", district)

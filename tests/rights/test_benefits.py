@@ -271,3 +271,33 @@ def test_two_scans_at_once_redeem_once(tree, world):
         t.join()
     assert sorted(outcomes) == ["already", "ok"]
     assert BenefitGrant.objects.filter(redeemed_at__isnull=False).count() == 1
+
+
+def test_api_create_distribution_checks_dates_and_stations(tree, world, login):
+    town = factories.official("town_a_service", "service", tree["town_a"])
+    api = login(town)
+    body = {
+        "union": tree["town_a"].pk,
+        "kind": "winter",
+        "title": "冬送温暖",
+        "items": "棉衣",
+        "value": "120.00",
+        "starts_on": "2026-12-20",
+        "ends_on": "2027-01-31",
+        "stations": [world["station"].pk],
+    }
+    made = api.post("/api/v1/benefit-distributions/", body, "application/json")
+    assert made.status_code == 201 and made.json()["stations"] == [world["station"].pk]
+    backwards = api.post(
+        "/api/v1/benefit-distributions/", {**body, "ends_on": "2026-12-01"}, "application/json"
+    )
+    assert backwards.status_code == 400
+    elsewhere = api.post(
+        "/api/v1/benefit-distributions/", {**body, "union": tree["district"].pk}, "application/json"
+    )
+    assert elsewhere.status_code == 400  # the town official cannot open one for the district
+    assert BenefitDistribution.objects.filter(title="冬送温暖").count() == 1
+    district = login(world["official"])
+    elsewhere_body = {**body, "stations": [world["other_station"].pk]}
+    outside = district.post("/api/v1/benefit-distributions/", elsewhere_body, "application/json")
+    assert outside.status_code == 400 and "华舍驿站" in outside.content.decode()
