@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from core import pii
+from core import notify, pii
 from core.history import record_action
 from core.scoping import CHANGE, can
 from members.models import Person
@@ -54,6 +54,7 @@ MAX_HOUSEHOLD = 12
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 MAX_DOCUMENTS = 10
 REVIEW_SOON_DAYS = 30
+KIND = "hardship_aid"
 
 
 # ------------------------------------------------------------------ settings
@@ -179,6 +180,42 @@ def _refresh(case: AidCase, fresh: AidCase) -> AidCase:
         setattr(case, field.attname, getattr(fresh, field.attname))
     case._state.fields_cache = {}
     return case
+
+
+# ------------------------------------------------------------------ messages
+
+
+def _tell_applicant(case: AidCase, subject: str) -> None:
+    """A site message to the applicant's account, if any: the file's number and state, nothing more."""
+    user = case.applicant.user if case.applicant.user_id else None
+    if user is None:
+        return
+    body = _("您的困难帮扶档案 #%(pk)s：%(status)s。详情请登录“娘家”查看：我的 → 我的帮扶。") % {
+        "pk": case.pk,
+        "status": case.get_status_display(),
+    }
+    notify.send_site_message(user, subject, body, kind=KIND)
+
+
+def _tell_deciders(case: AidCase) -> None:
+    """The awaiting union's rights officials learn that a file waits for them (number and union only)."""
+    if case.awaiting_id is None:
+        return
+    users = {
+        role.user
+        for role in Role.objects.filter(union_id=case.awaiting_id, kind__in=RIGHTS_OFFICIALS, active=True)
+        .select_related("user")
+        .order_by("user_id")
+        if role.user.is_active
+    }
+    for user in users:
+        notify.send_site_message(
+            user,
+            _("困难帮扶待审批"),
+            _("困难帮扶档案 #%(pk)s（%(union)s）待您所在工会审批。")
+            % {"pk": case.pk, "union": case.union.name},
+            kind=KIND,
+        )
 
 
 # ------------------------------------------------------------------ application
@@ -421,6 +458,10 @@ def approve(case: AidCase, by, note: str = "", today: datetime.date | None = Non
         )
     fresh.save(update_fields=["awaiting", "status", "notice_starts_on", "notice_ends_on", "updated_at"])
     record_action(fresh, verb, message, {"union": level.pk})
+    if fresh.status == S.NOTICE:
+        _tell_applicant(fresh, _("困难帮扶审批通过，进入公示"))
+    else:
+        _tell_deciders(fresh)
     return _refresh(case, fresh)
 
 
@@ -449,6 +490,7 @@ def reject(case: AidCase, by, reason: str) -> AidCase:
     fresh.save(update_fields=["status", "awaiting", "updated_at"])
     _close_household(fresh)
     record_action(fresh, "rejected", reason[:200], {"union": level.pk})
+    _tell_applicant(fresh, _("困难帮扶申请未通过"))
     return _refresh(case, fresh)
 
 
@@ -475,6 +517,7 @@ def send_back(case: AidCase, by, reason: str) -> AidCase:
         fresh.status = S.VISITED if position - 1 == 0 else S.REVIEWING
     fresh.save(update_fields=["status", "awaiting", "updated_at"])
     record_action(fresh, "sent_back", reason[:200], {"union": level.pk, "to": fresh.awaiting_id})
+    _tell_deciders(fresh)
     return _refresh(case, fresh)
 
 
@@ -491,6 +534,7 @@ def finish_notices(today: datetime.date | None = None) -> int:
             fresh.next_review_on = _a_year_on(today)
             fresh.save(update_fields=["status", "next_review_on", "updated_at"])
             record_action(fresh, "active", _("公示期满无异议，纳入在档帮扶"))
+            _tell_applicant(fresh, _("已纳入困难帮扶"))
             done += 1
     return done
 
@@ -565,6 +609,7 @@ def exit_case(case: AidCase, by, reason: str, today: datetime.date | None = None
     fresh.save(update_fields=["status", "awaiting", "exited_on", "exit_reason", "updated_at"])
     _close_household(fresh)
     record_action(fresh, "exited", reason[:200])
+    _tell_applicant(fresh, _("困难帮扶档案已退出"))
     return _refresh(case, fresh)
 
 

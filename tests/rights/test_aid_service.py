@@ -232,3 +232,20 @@ def test_two_applications_for_one_household_at_once_make_one_file(tree, people):
     assert f"#{made.pk}" in next(o for o in outcomes if o != "made")
     assert AidCase.objects.count() == 1
     assert HouseholdMember.objects.filter(open=True, person__id_number_hash__isnull=False).count() == 2
+
+
+def test_deciders_and_the_applicant_are_told_without_details(tree, people):
+    from accounts.models import User
+    from core.models import Notification
+
+    applicant = factories.member(tree["site_a"], "王大哥")
+    applicant.user = User.objects.create_user(f"w{applicant.pk}", is_worker=True)
+    applicant.save()
+    case = _to_visited(file_for(tree, applicant=applicant, by=people["site"]), people["site"])
+    aid.approve(case, people["site"])
+    told = Notification.objects.get(user=people["town"])
+    assert f"#{case.pk}" in told.body and "王" not in told.body and "重病" not in told.body
+    aid.approve(case, people["town"])
+    mine = Notification.objects.filter(user=applicant.user).values_list("subject", "body")
+    assert [s for s, _b in mine] == ["困难帮扶审批通过，进入公示"]
+    assert "公示中" in mine[0][1]
