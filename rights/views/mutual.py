@@ -6,9 +6,12 @@ through an access-checked view (media has no public URL).
 Every step calls rights.services.mutual; rows are read through restrict().
 """
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -61,13 +64,41 @@ class PlanListView(ConsoleListView, _WithPlansAbove):
     model = MutualAidPlan
     filterset_class = PlanFilterSet
     columns = ["name", "year", "union", "premium", "enrol_opens_on", "enrol_closes_on", "coverage_starts_on"]
-    columns += ["coverage_ends_on"]
-    ordering_fields = ["year", "name", "enrol_closes_on"]
+    columns += ["coverage_ends_on", "enrolled", "collected"]
+    ordering_fields = ["year", "name", "enrol_closes_on", "enrolled"]
     default_ordering = "-year"
     export_name = "mutual-plans"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("union")
+        # Enrolled and collected within the viewer's scope, as on the plan's page: one subquery each.
+        mine = (
+            MutualAidEnrollment.objects.restrict(self.request.user, VIEW)
+            .filter(plan=OuterRef("pk"))
+            .order_by()
+            .values("plan")
+        )
+        return (
+            super()
+            .get_queryset()
+            .select_related("union")
+            .annotate(
+                enrolled=Coalesce(Subquery(mine.annotate(n=Count("id")).values("n")), 0),
+                collected=Coalesce(
+                    Subquery(mine.annotate(s=Sum("premium_paid")).values("s")),
+                    Value(Decimal(0)),
+                    output_field=DecimalField(max_digits=14, decimal_places=2),
+                ),
+            )
+        )
+
+    def heading(self, column):
+        labels = {"enrolled": _("参保人数"), "collected": _("已缴费（元）")}
+        return labels.get(column) or super().heading(column)
+
+    def cell(self, obj, column):
+        if column == "collected":
+            return Decimal(obj.collected or 0).quantize(Decimal("0.01"))
+        return super().cell(obj, column)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -197,6 +197,17 @@ def test_town_official_enrols_own_members_into_the_district_plan(tree, plan, peo
     assert MutualAidEnrollment.objects.count() == 0
     town.post(f"/console/mutual/plans/{plan.pk}/batch/", {"union": tree["town_a"].pk})
     assert list(MutualAidEnrollment.objects.values_list("person__name", flat=True)) == ["张小明"]
+    mutual.enrol(plan, people[1], on=plan.enrol_opens_on)
+    # The list counts what each viewer may see: town_a its one member, the district both.
+    row = town.get("/console/mutual/plans/").context["object_list"][0]
+    assert (row.enrolled, row.collected) == (1, Decimal("60.00"))
+    district = login(factories.official("kq_rights", "rights", tree["district"]))
+    row = district.get("/console/mutual/plans/").context["object_list"][0]
+    assert (row.enrolled, row.collected) == (2, Decimal("120.00"))
+    page = district.get("/console/mutual/plans/").content.decode()
+    assert "参保人数" in page and "120.00" in page
+    nobody = login(factories.official("nobody", "lawyer", tree["district"]))
+    assert nobody.get("/console/mutual/plans/").status_code in (200, 404)
     # A sibling town sees no plan of town_a.
     town_plan = MutualAidPlan.objects.create(
         union=tree["town_a"],
