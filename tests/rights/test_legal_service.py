@@ -302,3 +302,20 @@ def test_duty_days_shown_next_two_weeks(tree):
         ends_at=dt.time(17),
     )
     assert [d.day for d in legal.upcoming_duty_days(station)] == [today + timedelta(days=2)]
+
+
+def test_tick_routes_waiting_ones_when_a_lawyer_returns(tree, rider, rights_official):
+    from rights.tasks import run_tick
+
+    away = lawyer(tree["district"], "休假中", active=False)
+    lawyer(tree["district"], "满额", max_open=1)
+    first = ask(rider)
+    waiting = ask(rider)
+    assert first.lawyer is not None and waiting.lawyer is None
+    assert run_tick() == {"escalated": 0, "routed": 0}
+    away.active = True
+    away.save()
+    assert run_tick() == {"escalated": 0, "routed": 1}
+    waiting.refresh_from_db()
+    assert (waiting.lawyer, waiting.status) == (away, "assigned")
+    assert run_tick() == {"escalated": 0, "routed": 0}
