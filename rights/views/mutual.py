@@ -6,6 +6,7 @@ through an access-checked view (media has no public URL).
 Every step calls rights.services.mutual; rows are read through restrict().
 """
 
+import base64
 from decimal import Decimal
 
 from django.contrib import messages
@@ -196,10 +197,22 @@ def plan_enrol_batch(request, pk):
                     % {"b": result.batch, "n": result.created, "a": result.already},
                 )
                 return redirect(plan)
+    report = None
+    if problems:
+        # The whole list as an xlsx, carried in the page (data: link): nothing is stored on the server.
+        rows = [{"row": p.row, "column": p.column, "message": p.message} for p in problems]
+        report = base64.b64encode(spreadsheets.error_report(rows)).decode()
     return render(
         request,
         "rights/mutual_batch.html",
-        {"plan": plan, "form": form, "problems": problems, "window_open": services.window_open(plan)},
+        {
+            "plan": plan,
+            "form": form,
+            "problems": problems[:200],
+            "problem_count": len(problems),
+            "report": report,
+            "window_open": services.window_open(plan),
+        },
     )
 
 

@@ -73,6 +73,7 @@ def test_batch_page_enrols_subtree_and_plan_page_counts(tree, plan, people, logi
         {"union": tree["town_b"].pk, "file": SimpleUploadedFile("l.csv", csv, content_type="text/csv")},
     )
     assert bad.status_code == 200 and "身份证号应为18位" in bad.content.decode()
+    assert "名单有 1 处错误" in bad.content.decode() and "下载错误报告" in bad.content.decode()
     assert MutualAidEnrollment.objects.count() == 1
 
 
