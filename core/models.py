@@ -94,6 +94,11 @@ class HistoryEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionDenied("history is append-only")
 
+    @property
+    def change_list(self) -> list[tuple]:
+        """(field, value) pairs for templates: `changes.items` would read a field named "items"."""
+        return list(self.changes.items()) if isinstance(self.changes, dict) else []
+
 
 class PiiAccess(models.Model):
     """A reveal of masked personal data by an official: who, what, when, why."""

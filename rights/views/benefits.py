@@ -68,9 +68,6 @@ class DistributionDetailView(ConsoleDetailView):
         elif shown == "false":
             grants = grants.filter(redeemed_at__isnull=True)
         page = Paginator(grants, 50).get_page(self.request.GET.get("page"))
-        # core/_history.html reads entry.changes.items, which a dict with a key "items" (this model's
-        # field) shadows; the pairs are listed here instead.
-        context["history_rows"] = [(entry, list(entry.changes.items())) for entry in context["history"]]
         context.update(
             progress=services.progress(item),
             by_station=services.by_station(item),

@@ -262,3 +262,14 @@ def test_before_is_what_was_last_read(tree):
         {"chair_name": ["甲", "乙"]},
         {"chair_name": ["乙", "丙"]},
     ]
+
+
+def test_history_shows_a_field_named_items(db):
+    """`changes.items` in a template would read the change of a field called "items", not the pairs."""
+    from django.template.loader import render_to_string
+
+    from core.models import HistoryEntry
+
+    entry = HistoryEntry(kind="changed", object_repr="x", changes={"items": ["清凉包", "清凉包和毛巾"]})
+    html = render_to_string("core/_history.html", {"history": [entry]})
+    assert "清凉包和毛巾" in html and "<code>items</code>" in html
