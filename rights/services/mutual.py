@@ -30,6 +30,7 @@ import datetime
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -38,6 +39,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks import task
 
 from core import notify, pii, spreadsheets
 from core.history import record_action, record_bulk_created
@@ -48,6 +50,8 @@ from ..choices import ClaimStatus
 from ..models import ClaimDocument, MutualAidClaim, MutualAidEnrollment, MutualAidPlan
 
 KIND = "mutual_aid"
+# Up to this many enrolled members are told in the request; more, by a background job.
+INLINE_TELL = 200
 DOC_MAX_BYTES = 10 * 1024 * 1024
 MAX_DOCUMENTS = 10
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
@@ -131,7 +135,31 @@ def save_plan(plan: MutualAidPlan, by=None) -> int:
     )
     if {"coverage_starts_on", "coverage_ends_on"} & set(changed):
         _follow_coverage(plan)
-    return tell_members(plan, summary)
+    count = MutualAidEnrollment.objects.filter(plan=plan).count()
+    if count <= INLINE_TELL:
+        return tell_members(plan, summary)
+    # Many members: a background job (progress in 后台任务), started once the change is committed.
+    transaction.on_commit(partial(_start_telling, plan.pk, str(plan), summary, by))
+    return count
+
+
+def _start_telling(plan_id: int, label: str, summary: str, by) -> None:
+    from core import jobs
+
+    title = _("医疗互助计划调整通知：%(plan)s") % {"plan": label}
+    jobs.start("mutual_notice", title, by, tell_members_task, plan_id, summary)
+
+
+@task()
+def tell_members_task(job_id: int, plan_id: int, summary: str) -> None:
+    from core import jobs
+
+    def work(job, progress):
+        plan = MutualAidPlan.objects.get(pk=plan_id)
+        progress.total(MutualAidEnrollment.objects.filter(plan=plan).count())
+        return {"told": tell_members(plan, summary, progress)}
+
+    jobs.run(job_id, work)
 
 
 def _follow_coverage(plan: MutualAidPlan) -> None:
@@ -146,7 +174,7 @@ def _follow_coverage(plan: MutualAidPlan) -> None:
     MutualAidEnrollment.objects.bulk_update(late, ["coverage_starts_on", "coverage_ends_on"], batch_size=500)
 
 
-def tell_members(plan: MutualAidPlan, summary: str) -> int:
+def tell_members(plan: MutualAidPlan, summary: str, progress=None) -> int:
     """Tell every enrolled member of a plan change: a site message (account) or an SMS (phone only).
     One logged notification per person; the text has no personal data."""
     text = _("您参加的“%(plan)s”有调整：%(summary)s。详情请登录“娘家”查看：我的 → 医疗互助。") % {
@@ -169,6 +197,10 @@ def tell_members(plan: MutualAidPlan, summary: str) -> int:
         else:
             continue
         told += 1
+        if progress is not None and told % 500 == 0:
+            progress.advance(told)
+    if progress is not None:
+        progress.advance(told)
     return told
 
 

@@ -158,7 +158,10 @@ class PlanUpdateView(ConsoleUpdateView):
     def save(self, form):
         told = services.save_plan(form.instance, by=self.request.user)
         if told:
-            messages.success(self.request, _("计划已修改，已通知 %(n)d 名参保职工") % {"n": told})
+            messages.success(
+                self.request,
+                _("计划已修改，将通知 %(n)d 名参保职工（人数多时在后台任务中发送）") % {"n": told},
+            )
         return form.instance
 
 

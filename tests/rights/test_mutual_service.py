@@ -284,3 +284,23 @@ def test_plan_change_is_recorded_and_each_member_told(tree, rights_official):
     assert (early.coverage_starts_on, early.premium_paid) == (D(2026, 4, 1), Decimal("60.00"))
     late_enrolment.refresh_from_db()
     assert late_enrolment.coverage_starts_on == D(2026, 4, 1)
+
+
+def test_many_members_are_told_by_a_background_job_after_commit(
+    tree, rights_official, monkeypatch, django_capture_on_commit_callbacks
+):
+    from core.models import Job
+
+    monkeypatch.setattr(mutual, "INLINE_TELL", 1)
+    plan = make_plan(tree["district"])
+    for n in range(3):
+        mutual.enrol(plan, factories.member(tree["site_a"], f"员{n}"), on=D(2026, 2, 1))
+    plan.premium = Decimal("55.00")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert mutual.save_plan(plan, by=rights_official) == 3
+    # Nothing is sent before the change is committed.
+    assert Notification.objects.filter(kind="mutual_aid").count() == 0 and len(callbacks) == 1
+    callbacks[0]()
+    job = Job.objects.get(kind="mutual_notice")
+    assert (job.status, job.result, job.total, job.done) == ("done", {"told": 3}, 3, 3)
+    assert Notification.objects.filter(kind="mutual_aid", channel="sms").count() == 3
