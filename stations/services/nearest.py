@@ -16,8 +16,9 @@ How it stays fast with 2×10^5 stations nationwide (bench/nearest_stations.py me
 - Exact haversine distances in Python; "open now" from the weekly hours (stations/hours.is_open;
   the same hours texts repeat, so each is decoded once) and the day's closures: the rule of
   services.hours.open_flags.
-- The rest of each row kept is joined in the same statement (created_at/updated_at stay deferred),
-  so a box is one statement, and in a city the whole search usually one statement.
+- The stations chosen are read whole (created_at/updated_at stay deferred): on PostgreSQL joined in
+  the box's statement (one round trip per box, usually one in all), on SQLite in one more statement
+  for the ≤ limit chosen (cheaper in process than converting every candidate's row).
 - The statements are plain SQL built from the models' _meta, not ORM querysets: compiling a queryset
   costs more than running these queries (0.3-0.5 ms against ~0.1 ms), and the target is a fraction
   of a millisecond. Rows are turned into Station objects with the ORM's own converters.
@@ -155,9 +156,10 @@ def grid_cells(point: geo.Point, radius_m: float) -> list[int] | None:
 
 
 def _positions(connection, point: geo.Point, radius_m: float, kinds, amenities, day) -> list[tuple]:
-    """(id, lat, lon, approx_m, closed on `day`, whole row) of active stations in the box around the
-    point, nearest first by an approximate distance, at most MAX_CANDIDATES; the box read from the
-    index stations_station_near, the rest of each row joined to the rows kept."""
+    """(id, lat, lon, approx_m, closed on `day`, row) of active stations in the box around the point,
+    nearest first by an approximate distance, at most MAX_CANDIDATES; the box read from the index
+    stations_station_near, and joined to the rows kept: their whole row on PostgreSQL, only the
+    hours on SQLite (see _whole_rows)."""
     opts = Station._meta
     lat_c, lon_c = _q(opts.get_field("latitude").column), _q(opts.get_field("longitude").column)
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(point.lat, point.lon, radius_m)
@@ -201,7 +203,10 @@ def _positions(connection, point: geo.Point, radius_m: float, kinds, amenities, 
         f"SELECT s.{pk} AS id, {flat} AS lat, {flon} AS lon, {order} AS approx FROM {table} s{indexed}"
         f" WHERE {where} ORDER BY approx LIMIT {MAX_CANDIDATES}"
     )
-    columns, _fields = _station_loader(connection)
+    if _whole_rows(connection):
+        columns, _fields = _station_loader(connection)
+    else:
+        columns = f"s.{_q(opts.get_field('hours').column)}"
     sql = (
         f"SELECT b.id, b.lat, b.lon, b.approx,"
         f" EXISTS (SELECT 1 FROM {_q(closure.db_table)} c WHERE c.{_q(closure.get_field('station').column)}"
@@ -216,6 +221,28 @@ def _positions(connection, point: geo.Point, radius_m: float, kinds, amenities, 
         (row[0], row[1], row[2], math.sqrt(max(0.0, row[3])) * _M_PER_DEGREE, bool(row[4]), row[5:])
         for row in rows
     ]
+
+
+def _whole_rows(connection) -> bool:
+    """Whether a box reads its rows whole. On PostgreSQL a statement costs a round trip to the server,
+    so the rest of the rows comes with the box; in process (SQLite) turning up to MAX_CANDIDATES
+    whole rows into Python costs more than one more statement for the ≤ limit stations chosen."""
+    return connection.vendor != "sqlite"
+
+
+def _stations(connection, ids: list[int]) -> dict[int, Station]:
+    """The stations by id, read in one query and converted as the ORM converts."""
+    if not ids:
+        return {}
+    columns, fields = _station_loader(connection)
+    marks = ", ".join(["%s"] * len(ids))
+    sql = f"SELECT {columns} FROM {_q(Station._meta.db_table)} s WHERE s.{_q('id')} IN ({marks})"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        rows = cursor.fetchall()
+    names = [name for name, _c, _col in fields]
+    stations = (_station(row, connection, fields, names) for row in rows)
+    return {station.pk: station for station in stations}
 
 
 _COUNTS: dict = {"at": -1e9, "cells": {}}
@@ -328,7 +355,8 @@ def nearest(
     connection = _db()
     _columns, fields = _station_loader(connection)
     names = [name for name, _c, _col in fields]
-    hours_at = names.index("hours")
+    whole = _whole_rows(connection)
+    hours_at = names.index("hours") if whole else 0
 
     counts = _cell_counts()
     radius = _first_radius(point, cap, counts)
@@ -371,9 +399,12 @@ def nearest(
     if open_only:
         found = [row for row in found if row[2]]
     found.sort(key=lambda row: (not row[2], row[0], row[1]))
-    return [
-        Found(_station(rows[pk], connection, fields, names), d, is_open) for d, pk, is_open in found[:limit]
-    ]
+    chosen = found[:limit]
+    if whole:
+        stations = {pk: _station(rows[pk], connection, fields, names) for _d, pk, _o in chosen}
+    else:
+        stations = _stations(connection, [pk for _d, pk, _o in chosen])
+    return [Found(stations[pk], d, is_open) for d, pk, is_open in chosen if pk in stations]
 
 
 # --------------------------------------------------------------------------- presenting a result

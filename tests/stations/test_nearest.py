@@ -281,12 +281,13 @@ def test_a_far_search_widens_its_box(union):
     assert names(found) == ["很远的全天站"]
 
 
-def test_a_city_search_is_one_query(union, django_assert_max_num_queries):
+def test_a_city_search_is_one_box(union, django_assert_max_num_queries):
     for i in range(40):
         near(union, f"城{i}", north_m=(i % 7) * 80, east_m=(i // 7) * 90)
     service.forget_counts()
     service.nearest(KEQIAO, at=MONDAY)  # the per-process cell counts are read once (a hint for box sizes)
-    with django_assert_max_num_queries(1):
+    # One statement for the box; on SQLite one more reads the ten stations chosen (see _whole_rows).
+    with django_assert_max_num_queries(1 if connection.vendor == "postgresql" else 2):
         found = service.nearest(KEQIAO, at=MONDAY)
     assert len(found) == 10
 
