@@ -125,7 +125,7 @@ def build(out_path: str, n_signups: int) -> None:
     people = []
     for i in range(total):
         person = Person(name=f"职工{i}", employment_form="courier" if i % 2 else "delivery_rider")
-        first17 = f"330621{1970 + i % 30}0101{i % 1000:03d}"
+        first17 = f"330621{1970 + i % 30}{1 + (i // 1000) % 12:02d}01{i % 1000:03d}"  # unique to 12000
         person.set_id_number(first17 + check_character(first17))
         person.set_phone(f"13{i:09d}")
         people.append(person)

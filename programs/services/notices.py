@@ -72,8 +72,9 @@ def send(registration, kind: str) -> None:
     body = text(kind, registration)
     person = registration.person
     code = f"programs.{kind}"
+    inside_caller = connection.in_atomic_block  # then the caller's commit is not ours to relax
     with transaction.atomic():  # both log rows in one commit
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and not inside_caller:
             # The step itself committed durably before this; the log of the message it caused need
             # not wait for its own WAL flush (a crash may lose the last ~0.5 s of log rows, never
             # corrupt anything). This keeps a sign-up at one flushed commit besides the session's.
