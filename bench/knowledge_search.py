@@ -223,10 +223,10 @@ def build(n_articles: int, n_consultations: int, rng: random.Random) -> dict:
     SearchTerm.objects.all().delete()
     table = SearchTerm._meta.db_table
     insert = f"INSERT INTO {table} (term, kind, object_id, weight) VALUES (%s, %s, %s, %s)"  # noqa: S608
-    articles = (
-        (a.pk, search.article_fields(a)) for a in Article.objects.filter(status="published").iterator()
-    )
-    consultations = ((c.pk, search.consultation_fields(c)) for c in Consultation.objects.iterator())
+    # Read before the COPY starts: on PostgreSQL .iterator() is a server-side cursor on the same
+    # connection, which cannot be read while a COPY is open on it.
+    articles = [(a.pk, search.article_fields(a)) for a in Article.objects.filter(status="published")]
+    consultations = [(c.pk, search.consultation_fields(c)) for c in Consultation.objects.all()]
     n_rows = 0
     with transaction.atomic(), connection.cursor() as cursor:
         for kind, docs in (("article", articles), ("consultation", consultations)):
