@@ -54,6 +54,18 @@ class GoodRow(NamedTuple):
     copy: str
 
 
+class Checked(NamedTuple):
+    """A valid row as the check sees it: GoodRow's first five fields, and the whole row as the stage
+    keeps it (`line`: those five and GoodRow.copy, tab-separated), written as it comes."""
+
+    row: int
+    id_hash: str
+    phone_hash: str
+    id_mask: str
+    phone_mask: str
+    line: str
+
+
 def mask_any(value: str) -> str:
     """A cell shown in a report or preview: long digit runs (numbers that may be IDs or phones) masked."""
     if not value:
@@ -153,9 +165,9 @@ def text_rows(text: str, start: int, end: int, first_line: int) -> list[tuple[in
 def prepare_chunk(
     rows: list[tuple[int, list[str]]], columns: dict[str, int | None], forms: dict[str, str]
 ) -> tuple[list[tuple], list[RowError]]:
-    """Every row of a chunk checked: (valid rows as plain tuples in GoodRow's order, errors).
+    """Every row of a chunk checked: (valid rows as plain tuples in Checked's order, errors).
 
-    Plain tuples: they cross from a worker process cheaper than named ones (GoodRow._make them).
+    Plain tuples: they cross from a worker process cheaper than named ones (Checked._make them).
     """
     good: list[tuple] = []
     errors: list[RowError] = []
@@ -212,8 +224,10 @@ def prepare_chunk(
                 phone_hashed,
                 masked,
                 phone_masked,
-                # import_db.PERSON_COLUMNS' order; only the name is free text, the rest holds no tab,
-                # newline or backslash (hex, base64, digits, masks, codes, an ISO date).
+                # The staged line: these five, then the person in import_db.PERSON_COLUMNS' order
+                # (GoodRow.copy). Only the name is free text; the rest holds no tab, newline or
+                # backslash (hex, base64, digits, masks, codes, an ISO date).
+                f"{number}\t{hashed}\t{phone_hashed}\t{masked}\t{phone_masked}\t"
                 f"{name.translate(COPY_ESCAPES)}\t{seal(value)}\t{hashed}\t{masked}\t{phone_sealed}\t"
                 f"{phone_hashed or NULL}\t{phone_masked}\t{parsed.birth_date.isoformat()}\t{parsed.gender}\t"
                 f"{parsed.region_code}\t{form}",
@@ -242,4 +256,4 @@ def set_text(text: str) -> None:
     _TEXT[0] = text
 
 
-__all__ = ["GoodRow", "RowError", "mask_any", "prepare_chunk", "text_rows"]
+__all__ = ["Checked", "GoodRow", "RowError", "mask_any", "prepare_chunk", "text_rows"]

@@ -54,6 +54,7 @@ from .import_files import (
     too_many_rows,
 )
 from .import_rows import (
+    Checked,
     GoodRow,
     RowError,
     mask_any,
@@ -324,7 +325,7 @@ def _chunks(rows: Iterator, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _prepared(batch: ImportBatch, data: bytes, progress=None) -> Iterator[tuple[int, list[GoodRow], list]]:
+def _prepared(batch: ImportBatch, data: bytes, progress=None) -> Iterator[tuple[int, list[Checked], list]]:
     """(rows, valid rows, errors) per chunk in file order; big files are prepared by worker processes.
 
     A CSV without quotes is cut into spans of lines that each worker splits itself (it inherits the
@@ -352,7 +353,7 @@ def _prepared(batch: ImportBatch, data: bytes, progress=None) -> Iterator[tuple[
             total += rows
             if total > limit:
                 raise too_many_rows()
-            yield rows, [GoodRow._make(row) for row in good], errors
+            yield rows, [Checked._make(row) for row in good], errors
     finally:
         set_text("")
 
@@ -437,7 +438,9 @@ def _check_rows(batch: ImportBatch, stage: "_Stage", progress) -> tuple[int, int
         errors.extend(bad)
         new, enrol, here, found = classify(good, batch.union, seen)
         errors.extend(found)
-        stage.write(rows, len(here), new + [row for _pid, row in enrol])
+        valid_rows = {row.row for row in new}
+        valid_rows.update(row.row for _pid, row in enrol)
+        stage.write(rows, len(here), [row for row in good if row.row in valid_rows])
         valid += len(new) + len(enrol)
         already += len(here)
         total += rows
@@ -460,9 +463,9 @@ class _Stage:
         self.name = stage_name(batch)
         self.file = tempfile.TemporaryFile()
 
-    def write(self, rows: int, already: int, good: list[GoodRow]) -> None:
+    def write(self, rows: int, already: int, good: list[Checked]) -> None:
         lines = [f"#{rows}\t{already}"]
-        lines.extend("\t".join((str(r.row), *r[1:])) for r in good)
+        lines.extend(row.line for row in good)
         lines.append("")
         self.file.write("\n".join(lines).encode())
 
