@@ -299,10 +299,18 @@ def _document_frequencies(kind: str, terms: list[str]) -> dict[str, int]:
                 out[term] = count
                 if count >= DF_CAP:
                     capped.append(term)
-        for term in capped:
-            count = SearchTerm.objects.filter(term=term, kind=kind).count()
-            out[term] = count
-            _common_df[(kind, term)] = (now, count)
+        if capped:
+            # Common terms: counted in full once, in one statement, then cached.
+            marks = ", ".join(["%s"] * len(capped))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT term, COUNT(*) FROM {_table()} "  # noqa: S608
+                    f"WHERE kind = %s AND term IN ({marks}) GROUP BY term",
+                    [kind, *capped],
+                )
+                for term, count in cursor.fetchall():
+                    out[term] = count
+                    _common_df[(kind, term)] = (now, count)
     return out
 
 
@@ -372,9 +380,15 @@ def rank(text: str, kind: str, *, limit: int = 5, allowed_ids=None) -> list[tupl
     # Terms whose postings were cut short: add what the candidates have of them, so the order is exact.
     truncated = [t for t in idf if df[t] > CHAMPIONS or t not in leading_set]
     if truncated:
-        rows = SearchTerm.objects.filter(kind=kind, object_id__in=best, term__in=truncated).values_list(
-            "object_id", "term", "weight"
-        )
+        ids = ", ".join(["%s"] * len(best))
+        marks = ", ".join(["%s"] * len(truncated))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT object_id, term, weight FROM {_table()} "  # noqa: S608
+                f"WHERE kind = %s AND object_id IN ({ids}) AND term IN ({marks})",
+                [kind, *best, *truncated],
+            )
+            rows = cursor.fetchall()
         for object_id, term, weight in rows:
             if term not in seen[object_id]:
                 scores[object_id] += idf[term] * weight
