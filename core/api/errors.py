@@ -1,4 +1,5 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -19,3 +20,12 @@ def exception_handler(exc, context):
         # The database's own message may quote stored values; say only what conflicts.
         exc = exceptions.ValidationError({"non_field_errors": [_("与已有记录冲突，未保存。")]})
     return drf_exception_handler(exc, context)
+
+
+def refused(error: DjangoValidationError | DjangoPermissionDenied) -> exceptions.APIException:
+    """A service's refusal as the API answers it: 403, per-field 400, or a 400 with a `detail`."""
+    if isinstance(error, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    if hasattr(error, "error_dict"):
+        return exceptions.ValidationError({k: [str(m) for m in v] for k, v in error.message_dict.items()})
+    return exceptions.ValidationError({"detail": " ".join(str(m) for m in error.messages)})

@@ -12,7 +12,24 @@ class IsOfficial(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.is_official)
 
 
-class ScopedViewSet(viewsets.ModelViewSet):
+class IsWorker(permissions.BasePermission):
+    """A signed-in worker with a person record: the "me" endpoints read and write only their own."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_worker and hasattr(user, "person"))
+
+
+class ActorMixin:
+    """Attribute changes to the caller: token-authenticated users appear only after DRF authentication."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            _actor.set(Actor(request.user.pk, "api"))
+
+
+class ScopedViewSet(ActorMixin, viewsets.ModelViewSet):
     """CRUD over a scoped model: reads through restrict(user, action), writes re-checked in the transaction.
 
     Subclasses set `queryset`, `serializer_class`, `filterset_class` (the console's
@@ -25,12 +42,6 @@ class ScopedViewSet(viewsets.ModelViewSet):
     # mapping and scoped every write as a view.
     scope_actions = {"list": VIEW, "retrieve": VIEW, "create": ADD, "update": CHANGE}
     scope_actions |= {"partial_update": CHANGE, "destroy": DELETE}
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        # Token-authenticated users appear only now, after DRF authentication.
-        if request.user.is_authenticated:
-            _actor.set(Actor(request.user.pk, "api"))
 
     def scope_action(self) -> str:
         return self.scope_actions.get(self.action, VIEW)

@@ -14,8 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core import access
-from core.api.viewsets import IsOfficial, ScopedViewSet
-from core.history import Actor, _actor
+from core.api.viewsets import ActorMixin, IsOfficial, ScopedViewSet
 from core.scoping import CHANGE, VIEW
 from orgs.models import Union
 
@@ -70,15 +69,10 @@ class ImportBatchViewSet(ScopedViewSet):
     ordering = ["-created_at", "-id"]
 
 
-class _ImportView(generics.GenericAPIView):
+class _ImportView(ActorMixin, generics.GenericAPIView):
     access = access.SCOPED
     permission_classes = [IsOfficial]
     serializer_class = ImportBatchSerializer
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            _actor.set(Actor(request.user.pk, "api"))
 
     def batch(self, action: str) -> ImportBatch:
         return get_object_or_404(

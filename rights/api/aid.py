@@ -17,7 +17,8 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from core import access
-from core.api.viewsets import IsOfficial, ScopedViewSet
+from core.api.errors import refused
+from core.api.viewsets import ActorMixin, IsOfficial, IsWorker, ScopedViewSet
 from core.scoping import CHANGE, VIEW
 from orgs.models import Union
 
@@ -25,7 +26,6 @@ from ..choices import AidTier
 from ..filtersets.aid import AidCaseFilterSet
 from ..models import AidCase, AidDecision, AidPayment, AidVisit, HouseholdMember
 from ..services import aid
-from .legal import IsWorker, _Api, _refused
 
 # ------------------------------------------------------------------ serializers
 
@@ -199,7 +199,7 @@ class AidCaseViewSet(ScopedViewSet):
         aid.finish_notices()  # files whose notice has ended are active before they are read
 
 
-class AidApplyView(_Api, generics.GenericAPIView):
+class AidApplyView(ActorMixin, generics.GenericAPIView):
     """Apply on a worker's behalf; the applicant and household are found or created by ID number."""
 
     access = access.SCOPED
@@ -229,11 +229,11 @@ class AidApplyView(_Api, generics.GenericAPIView):
         except PermissionDenied:
             raise NotFound from None
         except ValidationError as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         return Response(AidCaseSerializer(_full(AidCase.objects.all()).get(pk=case.pk)).data, status=201)
 
 
-class AidStepView(_Api, generics.GenericAPIView):
+class AidStepView(ActorMixin, generics.GenericAPIView):
     """A POST step on one file; decisions are checked against the awaiting union by the service."""
 
     access = access.SCOPED
@@ -284,14 +284,14 @@ class AidStepView(_Api, generics.GenericAPIView):
                 raise ApiValidationError({"detail": str(error)}) from None
             raise NotFound from None
         except ValidationError as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         return Response(AidCaseSerializer(_full(AidCase.objects.all()).get(pk=case.pk)).data)
 
 
 # ------------------------------------------------------------------ workers
 
 
-class MyAidCaseViewSet(_Api, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MyAidCaseViewSet(ActorMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The signed-in worker's files (as applicant or household member); POST applies for their household."""
 
     access = access.WORKER
@@ -312,9 +312,9 @@ class MyAidCaseViewSet(_Api, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         person = request.user.person
         membership = person.memberships.filter(status="active").select_related("union").first()
         if membership is None:
-            raise _refused(ValidationError("困难帮扶面向在册工会会员，请先入会或请所在工会代为申请"))
+            raise refused(ValidationError("困难帮扶面向在册工会会员，请先入会或请所在工会代为申请"))
         if not person.id_number_hash:
-            raise _refused(ValidationError("请先在手机页面填写您的身份证号后再申请"))
+            raise refused(ValidationError("请先在手机页面填写您的身份证号后再申请"))
         try:
             case = aid.apply(
                 union=membership.union,
@@ -326,7 +326,7 @@ class MyAidCaseViewSet(_Api, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
                 members=_entries(data),
             )
         except ValidationError as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         return Response(MyAidCaseSerializer(self.get_queryset().get(pk=case.pk)).data, status=201)
 
 

@@ -16,8 +16,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core import access
+from core.api.errors import refused
 from core.api.serializers import ScopedModelSerializer
-from core.api.viewsets import IsOfficial, ScopedViewSet
+from core.api.viewsets import ActorMixin, IsOfficial, IsWorker, ScopedViewSet
 from core.scoping import CHANGE, VIEW
 from orgs.choices import EmploymentForm
 from stations.models import Station
@@ -25,7 +26,6 @@ from stations.models import Station
 from ..filtersets.benefits import DistributionFilterSet, GrantFilterSet
 from ..models import BenefitDistribution, BenefitGrant
 from ..services import benefits
-from .legal import IsWorker, _Api, _refused
 
 
 class DistributionSerializer(ScopedModelSerializer):
@@ -126,7 +126,7 @@ class GrantViewSet(ScopedViewSet):
     ordering = ["id"]
 
 
-class BuildView(_Api, generics.GenericAPIView):
+class BuildView(ActorMixin, generics.GenericAPIView):
     access = access.SCOPED
     permission_classes = [IsOfficial]
     serializer_class = BuildSerializer
@@ -143,7 +143,7 @@ class BuildView(_Api, generics.GenericAPIView):
         return Response({"added": added, "listed": counts["listed"], "redeemed": counts["redeemed"]})
 
 
-class ProgressView(_Api, generics.GenericAPIView):
+class ProgressView(ActorMixin, generics.GenericAPIView):
     access = access.SCOPED
     permission_classes = [IsOfficial]
     serializer_class = ProgressSerializer
@@ -156,7 +156,7 @@ class ProgressView(_Api, generics.GenericAPIView):
         return Response(benefits.progress(item))
 
 
-class RedeemView(_Api, generics.GenericAPIView):
+class RedeemView(ActorMixin, generics.GenericAPIView):
     """Scan a member card for this distribution (officials in scope; keepers at their stations)."""
 
     access = access.OFFICIAL
@@ -190,11 +190,11 @@ class RedeemView(_Api, generics.GenericAPIView):
         except ValidationError as error:
             if getattr(error, "code", None) == "already":
                 return Response({"detail": " ".join(error.messages)}, status=409)
-            raise _refused(error) from None
+            raise refused(error) from None
         return Response(GrantSerializer(done.grant).data)
 
 
-class MyGrantViewSet(_Api, mixins.ListModelMixin, viewsets.GenericViewSet):
+class MyGrantViewSet(ActorMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The signed-in worker's benefit grants."""
 
     access = access.WORKER

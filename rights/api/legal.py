@@ -12,17 +12,16 @@ from django.db.models import Prefetch
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, mixins, permissions, serializers, viewsets
+from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound
-from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core import access
+from core.api.errors import refused
 from core.api.serializers import ScopedModelSerializer
-from core.api.viewsets import IsOfficial, ScopedViewSet
-from core.history import Actor, _actor
+from core.api.viewsets import ActorMixin, IsOfficial, IsWorker, ScopedViewSet
 from core.scoping import CHANGE, VIEW
 from orgs.models import Region
 
@@ -187,27 +186,6 @@ class DutyDaySerializer(ScopedModelSerializer):
 # ------------------------------------------------------------------ helpers
 
 
-def _refused(error) -> Exception:
-    if isinstance(error, PermissionDenied):
-        return ApiPermissionDenied()
-    if hasattr(error, "error_dict"):
-        return ApiValidationError({k: [str(m) for m in v] for k, v in error.message_dict.items()})
-    return ApiValidationError({"detail": " ".join(str(m) for m in error.messages)})
-
-
-class _Api:
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            _actor.set(Actor(request.user.pk, "api"))
-
-
-class IsWorker(permissions.BasePermission):
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_worker and hasattr(user, "person"))
-
-
 def _with_thread(queryset):
     return queryset.select_related("person", "lawyer", "case").prefetch_related(
         Prefetch("messages", queryset=ConsultationMessage.objects.order_by("sent_at", "pk"))
@@ -261,7 +239,7 @@ class DutyDayViewSet(ScopedViewSet):
     ordering = ["day", "starts_at", "id"]
 
 
-class _Step(_Api, generics.GenericAPIView):
+class _Step(ActorMixin, generics.GenericAPIView):
     """A POST step on one consultation in the caller's CHANGE scope (another union's is 404)."""
 
     access = access.SCOPED
@@ -296,7 +274,7 @@ class AnswerView(_Step):
         try:
             legal.answer(consultation, request.user, self.body(request)["body"])
         except (ValidationError, PermissionDenied) as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         return self.done(consultation)
 
 
@@ -314,7 +292,7 @@ class ReassignView(_Step):
         try:
             legal.reassign(consultation, lawyer, request.user)
         except (ValidationError, PermissionDenied) as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         return self.done(consultation)
 
 
@@ -325,7 +303,7 @@ class CloseView(_Step):
         try:
             legal.close(consultation, request.user)
         except (ValidationError, PermissionDenied) as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         return self.done(consultation)
 
 
@@ -338,7 +316,7 @@ class CaseOpenView(_Step):
         try:
             case = legal.make_case(consultation, request.user, self.body(request)["summary"])
         except (ValidationError, PermissionDenied) as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         return Response(CaseSerializer(case).data, status=201)
 
 
@@ -366,7 +344,7 @@ class CaseOutcomeView(_Step):
                 closed_on=data.get("closed_on"),
             )
         except (ValidationError, PermissionDenied) as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         return Response(CaseSerializer(case).data)
 
 
@@ -374,7 +352,11 @@ class CaseOutcomeView(_Step):
 
 
 class MyConsultationViewSet(
-    _Api, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    ActorMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """The signed-in worker's consultations, newest first; POST asks a new one (multipart for photos)."""
 
@@ -406,12 +388,12 @@ class MyConsultationViewSet(
                 photos=photos or data.get("photos", []),
             )
         except ValidationError as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         fresh = self.get_queryset().get(pk=consultation.pk)
         return Response(MyConsultationSerializer(fresh).data, status=201)
 
 
-class MyStepView(_Api, generics.GenericAPIView):
+class MyStepView(ActorMixin, generics.GenericAPIView):
     """A worker's step on their own consultation: message (a follow-up), rate, close."""
 
     access = access.WORKER
@@ -439,7 +421,7 @@ class MyStepView(_Api, generics.GenericAPIView):
             else:
                 legal.close(consultation, request.user)
         except (ValidationError, PermissionDenied) as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         fresh = _with_thread(Consultation.objects.all()).get(pk=consultation.pk)
         return Response(MyConsultationSerializer(fresh).data)
 

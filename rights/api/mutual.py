@@ -18,8 +18,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core import access, spreadsheets
+from core.api.errors import refused
 from core.api.serializers import ScopedModelSerializer
-from core.api.viewsets import IsOfficial, ScopedViewSet
+from core.api.viewsets import ActorMixin, IsOfficial, IsWorker, ScopedViewSet
 from core.scoping import CHANGE, VIEW
 from members.services.people import find_by_id_number
 from orgs.models import Union
@@ -27,7 +28,6 @@ from orgs.models import Union
 from ..filtersets.mutual import ClaimFilterSet, EnrollmentFilterSet, PlanFilterSet
 from ..models import MutualAidClaim, MutualAidEnrollment, MutualAidPlan
 from ..services import mutual
-from .legal import IsWorker, _Api, _refused
 
 # ------------------------------------------------------------------ serializers
 
@@ -190,7 +190,7 @@ class MutualPlanViewSet(ScopedViewSet):
         try:
             mutual.save_plan(plan, by=self.request.user)
         except ValidationError as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         serializer.instance = plan
         return plan
 
@@ -201,7 +201,7 @@ class MutualPlanViewSet(ScopedViewSet):
         try:
             mutual.save_plan(plan, by=self.request.user)
         except ValidationError as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         return plan
 
 
@@ -227,7 +227,7 @@ class MutualClaimViewSet(ScopedViewSet):
     ordering = ["-submitted_on", "-id"]
 
 
-class _Step(_Api, generics.GenericAPIView):
+class _Step(ActorMixin, generics.GenericAPIView):
     access = access.SCOPED
     permission_classes = [IsOfficial]
     serializer_class = None
@@ -269,7 +269,7 @@ class EnrolBatchView(_Step):
         try:
             result = mutual.enrol_batch(plan, self.union(data["union"]), by=request.user, batch=data["batch"])
         except (ValidationError, PermissionDenied) as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         return Response(MutualBatchResultSerializer(result).data)
 
 
@@ -298,7 +298,7 @@ class EnrolFileView(_Step):
         except spreadsheets.FileError as error:
             raise serializers.ValidationError({"file": [str(error)]}) from None
         except (ValidationError, PermissionDenied) as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         if result.problems:
             problems = [{"row": p.row, "column": p.column, "message": p.message} for p in result.problems]
             return Response({"problems": problems}, status=400)
@@ -321,7 +321,7 @@ class EnrolPersonView(_Step):
                 raise ValidationError("系统中没有此身份证号的职工")
             enrolment = mutual.enrol(plan, person, by=request.user)
         except (ValidationError, PermissionDenied) as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         return Response(MutualEnrollmentSerializer(enrolment).data, status=201)
 
 
@@ -349,7 +349,7 @@ class ClaimOnBehalfView(_Step):
                 by=request.user,
             )
         except (ValidationError, PermissionDenied) as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         return Response(MutualClaimSerializer(claim).data, status=201)
 
 
@@ -379,7 +379,7 @@ class ClaimStepView(_Step):
             else:
                 mutual.pay(claim, request.user, data.get("paid_on"))
         except (ValidationError, PermissionDenied) as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         fresh = MutualAidClaim.objects.prefetch_related("documents").select_related("enrollment__person")
         return Response(MutualClaimSerializer(fresh.get(pk=claim.pk)).data)
 
@@ -387,7 +387,7 @@ class ClaimStepView(_Step):
 # ------------------------------------------------------------------ workers
 
 
-class MyPlanViewSet(_Api, mixins.ListModelMixin, viewsets.GenericViewSet):
+class MyPlanViewSet(ActorMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Plans the signed-in worker may enrol in today (window open, eligible, not yet enrolled)."""
 
     access = access.WORKER
@@ -401,7 +401,9 @@ class MyPlanViewSet(_Api, mixins.ListModelMixin, viewsets.GenericViewSet):
         return mutual.open_plans_for(self.request.user.person)
 
 
-class MyEnrollmentViewSet(_Api, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MyEnrollmentViewSet(
+    ActorMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The signed-in worker's coverage: plan and period."""
 
     access = access.WORKER
@@ -416,7 +418,11 @@ class MyEnrollmentViewSet(_Api, mixins.ListModelMixin, mixins.RetrieveModelMixin
 
 
 class MyClaimViewSet(
-    _Api, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    ActorMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """The signed-in worker's claims; POST (multipart, `documents` repeated) submits one."""
 
@@ -453,11 +459,11 @@ class MyClaimViewSet(
                 documents=request.FILES.getlist("documents"),
             )
         except ValidationError as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         return Response(MyClaimSerializer(self.get_queryset().get(pk=claim.pk)).data, status=201)
 
 
-class MyEnrolView(_Api, generics.GenericAPIView):
+class MyEnrolView(ActorMixin, generics.GenericAPIView):
     """The worker enrols themself in an open plan."""
 
     access = access.WORKER
@@ -472,7 +478,7 @@ class MyEnrolView(_Api, generics.GenericAPIView):
         try:
             enrolment = mutual.enrol(plan, request.user.person)
         except ValidationError as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         return Response(MyEnrollmentSerializer(enrolment).data, status=201)
 
 
