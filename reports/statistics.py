@@ -56,11 +56,6 @@ class Figures:
         return share(self.new_form_members, self.new_members)
 
 
-def this_year(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
-    today = today or timezone.localdate()
-    return datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
-
-
 def coverage(union: Union) -> Coverage:
     """Employers whose area union is in the subtree, and those an established union covers, today."""
     covered = covered_q()

@@ -2,70 +2,23 @@
 
 import datetime
 
-from django import forms
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import access
 from core.api.viewsets import IsOfficial
+from orgs.forms.period import PeriodForm
 from orgs.models import Union
 
 from . import statistics
 
 
-class PeriodForm(forms.Form):
-    """Which subtree (within the official's scope) and which period (default: this year)."""
-
-    union = forms.ModelChoiceField(label=_("工会"), queryset=Union.objects.none(), required=False)
-    start = forms.DateField(
-        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["union"].queryset = Union.objects.restrict(user).order_by("path")
-
-    def clean(self):
-        cleaned = super().clean()
-        first, last = statistics.this_year()
-        cleaned["start"] = cleaned.get("start") or first
-        cleaned["end"] = cleaned.get("end") or last
-        if cleaned["end"] < cleaned["start"]:
-            self.add_error("end", _("截止日期不能早于起始日期"))
-        elif (cleaned["end"] - cleaned["start"]).days > 366 * 20:
-            self.add_error("start", _("统计期间不能超过20年"))
-        if not cleaned.get("union") and "union" not in self.errors:
-            cleaned["union"] = default_union(self.user)
-            if cleaned["union"] is None:
-                self.add_error("union", _("请选择工会"))
-        return cleaned
-
-
-def default_union(user) -> Union | None:
-    """The highest union the official's roles start from."""
-    visible = Union.objects.restrict(user)
-    if user.is_superuser:
-        return visible.filter(parent__isnull=True).order_by("path").first()
-    return visible.filter(pk__in=user.top_unions()).order_by("depth", "path").first()
-
-
 @access.requires(access.OFFICIAL)
 def statistics_page(request):
-    data = request.GET.copy()
-    # The defaults are shown in the form, not only applied: the page says what it counts.
-    if not data.get("union"):
-        default = default_union(request.user)
-        data["union"] = default.pk if default else ""
-    first, last = statistics.this_year()
-    data.setdefault("start", first.isoformat())
-    data.setdefault("end", last.isoformat())
-    form = PeriodForm(data, user=request.user)
+    form = PeriodForm.for_page(request)
     figures = sentence = percents = None
     if form.is_valid():
         data = form.cleaned_data

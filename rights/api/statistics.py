@@ -11,10 +11,10 @@ from rest_framework.views import APIView
 
 from core import access
 from core.api.viewsets import IsOfficial
+from orgs.forms.period import PeriodForm
 from orgs.models import Union
 
 from ..services import statistics
-from ..views.statistics import PeriodForm
 
 
 class QuerySerializer(serializers.Serializer):

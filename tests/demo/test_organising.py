@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.models import User
 from core.models import HistoryEntry
 from members.models import Membership, Person
+from orgs.forms import period
 from orgs.models import CadreAssignment, CoveragePlan, Establishment, Union
 from reports import statistics
 
@@ -27,7 +28,7 @@ def test_the_district_page_reads_the_seed_sentence(login):
     seed()
     assert time.monotonic() - started < 30
     district = Union.objects.get(name="柯桥区总工会", parent=None)
-    first, last = statistics.this_year()
+    first, last = period.this_year()
     figures = statistics.figures(district, first, last)
     assert figures.unions_established == 44
     assert 4000 < figures.new_members < 4100

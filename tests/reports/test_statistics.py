@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from accounts.choices import RoleKind
 from members.models import Membership
+from orgs.forms import period
 from orgs.models import Employer, Union
 from reports import statistics
 from tests import factories
@@ -122,7 +123,7 @@ def make_world(tree):
 @pytest.mark.django_db
 def test_figures_for_a_subtree_and_a_period(tree):
     this = make_world(tree)
-    first, last = statistics.this_year()
+    first, last = period.this_year()
     town_a = statistics.figures(tree["town_a"], first, last)
     assert (town_a.unions_established, town_a.new_members, town_a.new_form_members) == (3, 6, 2)
     assert town_a.new_form_share == Decimal("0.333")
