@@ -92,7 +92,6 @@ def _stations(report: Report, ctx: dict) -> None:
     worker = find_by_phone(DEMO_WORKER_PHONE)
     stations_demo.seed_stations(ctx["district"].district, keeper, rng("stations"), worker=worker)
     report.add(_("服务站点"), station_model.objects.count() - before)
-    report.add(_("到站打卡"), visit_model.objects.count() - visits_before)
     # The unified standard: the district's checklist and an inspection of most stations.
     standard_demo = importlib.import_module("stations.demo_standard")
     inspector = User.objects.filter(username="kq_service").first()
@@ -100,6 +99,7 @@ def _stations(report: Report, ctx: dict) -> None:
         _("站点检查"),
         standard_demo.seed_standard(ctx["district"].district, inspector, rng("station-standard")),
     )
+    report.add(_("到站打卡"), visit_model.objects.count() - visits_before)
 
 
 def _census(report: Report, ctx: dict) -> None:

@@ -40,14 +40,14 @@ router.register("imports", member_imports.ImportBatchViewSet, basename="import-b
 router.register("join-requests", member_joining.JoinRequestViewSet, basename="join-request")
 router.register("transfers", member_joining.TransferViewSet, basename="transfer")
 router.register("stations", StationViewSet, basename="station")
-router.register("station-visits", station_visits.VisitViewSet, basename="station-visit")
-router.register("service-records", station_visits.ServiceRecordViewSet, basename="service-record")
-router.register("station-checklists", station_standard.ChecklistViewSet, basename="station-checklist")
-router.register("station-inspections", station_standard.InspectionViewSet, basename="station-inspection")
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("amenities", AmenityViewSet, basename="amenity")
 router.register("service-kinds", ServiceKindViewSet, basename="service-kind")
 router.register("hot-spots", station_coverage.HotSpotViewSet, basename="hot-spot")
+router.register("station-checklists", station_standard.ChecklistViewSet, basename="station-checklist")
+router.register("station-inspections", station_standard.InspectionViewSet, basename="station-inspection")
+router.register("station-visits", station_visits.VisitViewSet, basename="station-visit")
+router.register("service-records", station_visits.ServiceRecordViewSet, basename="service-record")
 router.register("roles", RoleViewSet, basename="role")
 router.register("plans", organising.CoveragePlanViewSet, basename="plan")
 router.register("plan-targets", organising.PlanTargetViewSet, basename="plan-target")
@@ -99,6 +99,8 @@ urlpatterns = [
     *rights_benefits.urls(),
     *rights_mutual.urls(),
     *rights_statistics.urls(),
+    # Before the router, whose stations/<pk>/ would otherwise take "coverage" for a pk.
+    path("stations/coverage/", station_coverage.CoverageView.as_view(), name="station-coverage"),
     path(
         "stations/<int:pk>/statistics/",
         station_visits.StationStatisticsView.as_view(),
@@ -107,8 +109,6 @@ urlpatterns = [
     path(
         "station-statistics/", station_visits.ScopeStatisticsView.as_view(), name="station-scope-statistics"
     ),
-    # Before the router, whose stations/<pk>/ would otherwise take "coverage" for a pk.
-    path("stations/coverage/", station_coverage.CoverageView.as_view(), name="station-coverage"),
     *router.urls,
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),

@@ -31,6 +31,14 @@ urlpatterns = [
     path("me/card/", views_join.card, name="card"),
     path("check/", views_join.check, name="check"),
     path("console/posters/<str:kind>/<int:pk>.pdf", views_posters.poster, name="poster"),
+    path("programs/", views_programs.program_list, name="programs"),
+    path("programs/<int:pk>/", views_programs.program_detail, name="program"),
+    path("programs/sessions/<int:pk>/sign-up/", views_programs.sign_up, name="program-sign-up"),
+    path("me/programs/", views_programs.my_programs, name="my-programs"),
+    path("me/programs/<int:pk>/", views_programs.my_program, name="my-program"),
+    path(
+        "me/programs/<int:pk>/<str:action>/", views_programs.registration_action, name="registration-action"
+    ),
     path("checkin/<str:token>/", views_checkin.checkin, name="checkin"),
     path("console/checkin-posters/<int:pk>.pdf", views_checkin.checkin_poster, name="checkin-poster"),
     path("keeper/", views_checkin.keeper_home, name="keeper"),
@@ -41,7 +49,9 @@ urlpatterns = [
     path("consult/", views_rights.consult, name="consult"),
     path("me/consultations/", views_rights.my_consultations, name="my-consultations"),
     path("me/consultations/<int:pk>/", views_rights.consultation, name="consultation"),
-    path("me/consultations/<int:pk>/message/", views_rights.consultation_message, name="consultation-message"),
+    path(
+        "me/consultations/<int:pk>/message/", views_rights.consultation_message, name="consultation-message"
+    ),
     path("me/consultations/<int:pk>/rate/", views_rights.consultation_rate, name="consultation-rate"),
     path("me/consultations/<int:pk>/close/", views_rights.consultation_close, name="consultation-close"),
     path("me/consultations/photos/<int:pk>/", views_rights.consultation_photo, name="consultation-photo"),
@@ -53,10 +63,4 @@ urlpatterns = [
     path("aid/apply/", views_aid.aid_apply, name="aid-apply"),
     path("me/aid/", views_aid.my_aid, name="my-aid"),
     path("me/benefits/", views_aid.my_benefits, name="my-benefits"),
-    path("programs/", views_programs.program_list, name="programs"),
-    path("programs/<int:pk>/", views_programs.program_detail, name="program"),
-    path("programs/sessions/<int:pk>/sign-up/", views_programs.sign_up, name="program-sign-up"),
-    path("me/programs/", views_programs.my_programs, name="my-programs"),
-    path("me/programs/<int:pk>/", views_programs.my_program, name="my-program"),
-    path("me/programs/<int:pk>/<str:action>/", views_programs.registration_action, name="registration-action"),
 ]
