@@ -181,17 +181,34 @@ def build(out_path: str, n_signups: int) -> None:
 
 
 def verify(out_path: str, sessions: list[int]) -> None:
-    """After the runs (inside Django): what the database says about seats and registrations."""
+    """After the runs (inside Django): what the database says about seats, registrations and notices.
+
+    The notices are queued as background tasks (sent by the worker after each sign-up's commit): first
+    wait for the queue to drain (how long it took after the last request is reported), then count."""
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
     from django.db.models import Count
+    from django_tasks_db.models import DBTaskResult
 
+    from core.models import Notification
     from programs.choices import ACTIVE_STATUSES, SEATED_STATUSES
     from programs.models import Registration, Session
 
-    found = {}
+    started = time.perf_counter()
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        pending = DBTaskResult.objects.filter(status__in=("READY", "RUNNING")).count()
+        if not pending:
+            break
+        time.sleep(0.5)
+    queue = {
+        "drain_seconds": round(time.perf_counter() - started, 1),
+        "pending": pending,
+        "failed": DBTaskResult.objects.filter(status="FAILED").count(),
+    }
+    found = {"queue": queue}
     for session in Session.objects.filter(pk__in=sessions):
         regs = Registration.objects.filter(session=session)
         doubles = (
@@ -202,7 +219,13 @@ def verify(out_path: str, sessions: list[int]) -> None:
             .count()
         )
         positions = list(regs.filter(status="waitlisted").values_list("position", flat=True))
+        told = Notification.objects.filter(
+            kind__in=("programs.confirmed", "programs.waitlisted"),
+            user__person__registrations__session=session,
+        )
         found[str(session.pk)] = {
+            "site_messages": told.filter(channel="site").count(),
+            "sms": told.filter(channel="sms").count(),
             "capacity": session.capacity,
             "seated": session.seated,
             "seated_rows": regs.filter(status__in=SEATED_STATUSES).count(),
@@ -305,7 +328,7 @@ def signup_jobs(keys: list[str], csrf: str, session_id: int) -> list:
 # --------------------------------------------------------------------------- orchestration
 
 
-def start_server(env: dict, workdir: Path, workers: int) -> tuple[subprocess.Popen, int]:
+def start_server(env: dict, workdir: Path, workers: int, threads: int = 1) -> tuple[subprocess.Popen, int]:
     import socket
 
     with socket.socket() as sock:
@@ -323,7 +346,9 @@ def start_server(env: dict, workdir: Path, workers: int) -> tuple[subprocess.Pop
             "--workers",
             str(workers),
             "--worker-class",
-            "sync",
+            "sync" if threads == 1 else "gthread",
+            "--threads",
+            str(threads),
             "--backlog",
             "2048",
             "--bind",
@@ -349,6 +374,19 @@ def start_server(env: dict, workdir: Path, workers: int) -> tuple[subprocess.Pop
     raise RuntimeError("gunicorn did not answer /healthz within 60 s")
 
 
+def start_worker(env: dict, workdir: Path) -> subprocess.Popen:
+    """The background worker that sends the queued notices (as in production, `db_worker`), running on
+    the same machine throughout the runs: its work is deferred from the request, not left out."""
+    log = (workdir / "worker.log").open("w")
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--no-startup-delay"],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
 def stop_server(server: subprocess.Popen) -> None:
     server.terminate()
     try:
@@ -370,7 +408,7 @@ def run(args) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="nj-bench-signups-"))
     database_url, pg_name = scratch_database("postgres", workdir)
     print(f"=== postgres: scratch database {pg_name}", flush=True)
-    server = None
+    server = worker = None
     failed = 0
     try:
         (workdir / "var" / "static").mkdir(parents=True)
@@ -393,7 +431,8 @@ def run(args) -> int:
             "SQL per request (in-process): "
             + "; ".join(f"{k} {v['n']} (HTTP {v['status']})" for k, v in info["queries"].items())
         )
-        server, port = start_server(env, workdir, args.workers)
+        server, port = start_server(env, workdir, args.workers, args.threads)
+        worker = start_worker(env, workdir)
         csrf = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
         keys = info["last"]["keys"] + info["large"]["keys"]
         for _ in range(2):  # warm-up: every worker process imports and connects
@@ -418,7 +457,8 @@ def run(args) -> int:
         ]
         base = runs[0][1]["rps"]
         print(
-            f"\ngunicorn {args.workers} sync workers, {args.clients} concurrent clients "
+            f"\ngunicorn {args.workers} workers × {args.threads} thread(s), "
+            f"{args.clients} concurrent clients "
             f"(threads, one connection per request), {os.cpu_count()} CPUs, "
             f"load average {load:.1f} at start; {len(parts['base'])} interleaved rounds "
             f"of {chunk} requests per run"
@@ -444,6 +484,10 @@ def run(args) -> int:
             if set(result["statuses"]) != {201}:
                 why.append("non-201 answers")
             print(line(label, result, f"{ratio:.2f}", "PASS" if ok else "FAIL (" + ", ".join(why) + ")"))
+        print(
+            f"(a closed loop of {args.clients} clients waits {args.clients}/throughput on average (Little's "
+            f"law): p99 <= {P99_MS:.0f} ms needs more than {args.clients * 1000 / P99_MS:.0f} req/s)"
+        )
         sample = runs[2][1]["sample"]
         if sample:
             shown = json.loads(sample[0])
@@ -467,7 +511,13 @@ def run(args) -> int:
             check=True,
         )
         facts = json.loads(checked.read_text())
-        print("\ndatabase afterwards:")
+        queue = facts["queue"]
+        print(
+            f"\nnotice queue (1 db_worker): drained {queue['drain_seconds']} s after the last request, "
+            f"{queue['pending']} pending, {queue['failed']} failed"
+        )
+        failed += bool(queue["pending"] or queue["failed"])
+        print("database afterwards:")
         for label, key, result in (("last", "last", runs[1][1]), ("large", "large", runs[2][1])):
             row = facts[str(info[key]["session"])]
             created = result["statuses"].get(201, 0)
@@ -477,6 +527,8 @@ def run(args) -> int:
                 and row["doubles"] == 0
                 and row["rows"] == created
                 and row["positions_distinct"]
+                and row["site_messages"] == created
+                and row["sms"] == created
             )
             failed += not ok
             oversold = max(0, row["seated_rows"] - row["capacity"])
@@ -485,14 +537,18 @@ def run(args) -> int:
                 f"(rows {row['seated_rows']}), "
                 f"waitlisted {row['waitlisted']} (positions distinct: {row['positions_distinct']}), "
                 f"rows {row['rows']} = 201s {created}, double sign-ups {row['doubles']}, "
-                f"oversold {oversold} — {'PASS' if ok else 'FAIL'}"
+                f"oversold {oversold}, notices logged: {row['sms']} SMS + {row['site_messages']} site "
+                f"— {'PASS' if ok else 'FAIL'}"
             )
         print(
             f"\nresult: {'PASS' if not failed else f'FAIL ({failed})'}; load average {os.getloadavg()[0]:.1f}"
         )
     finally:
         handler = signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        steps = [lambda: server is not None and stop_server(server)]
+        steps = [
+            lambda: server is not None and stop_server(server),
+            lambda: worker is not None and stop_server(worker),
+        ]
         if not args.keep:
             steps.append(lambda: drop_database(pg_name) or print(f"dropped {pg_name}", flush=True))
             steps.append(lambda: shutil.rmtree(workdir, ignore_errors=True))
@@ -513,6 +569,7 @@ def main() -> None:
     parser.add_argument("--signups", type=int, default=2000, help="sign-ups per run (distinct workers)")
     parser.add_argument("--rounds", type=int, default=8, help="interleaved rounds")
     parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (production: 2 × CPUs + 1)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread when > 1)")
     parser.add_argument("--keep", action="store_true", help="keep the database and files")
     parser.add_argument("--build", help=argparse.SUPPRESS)
     parser.add_argument("--verify", help=argparse.SUPPRESS)

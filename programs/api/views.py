@@ -48,7 +48,16 @@ class _Api:
 class IsWorker(permissions.BasePermission):
     def has_permission(self, request, view):
         user = request.user
-        return bool(user and user.is_authenticated and user.is_worker and hasattr(user, "person"))
+        if not (user and user.is_authenticated and user.is_worker):
+            return False
+        if getattr(view, "action", None) == "create" and "person" not in user._state.fields_cache:
+            # A sign-up: the person with their active membership in one read (eligibility needs both).
+            person = eligibility.with_membership(Person.objects.filter(user=user)).first()
+            if person is None:
+                return False
+            user.person = person
+            return True
+        return hasattr(user, "person")
 
 
 # ------------------------------------------------------------------ officials: catalogue
@@ -397,13 +406,16 @@ class MyRegistrationViewSet(_Api, mixins.ListModelMixin, mixins.RetrieveModelMix
     def create(self, request, *args, **kwargs):
         body = s.ProgramSignUpSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        # The session with its program and the program's allowed regions, in one read.
         session = (
-            Session.objects.filter(program__in=_published(), pk=body.validated_data["session"])
+            eligibility.with_region_codes(Session.objects.filter(program__in=_published()))
+            .filter(pk=body.validated_data["session"])
             .select_related("program")
             .first()
         )
         if session is None:
             raise ApiValidationError({"session": ["场次不存在"]})
+        eligibility.keep_region_codes(session)
         try:
             registration = engine.sign_up(session, request.user.person, by=request.user)
         except ValidationError as error:

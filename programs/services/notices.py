@@ -1,7 +1,11 @@
 """The engine's messages to workers: SMS and in-site messages through core.notify, logged per person.
 
 The phone is decrypted only here, at the moment of sending; the log keeps its hash and mask.
-Callers send after their transaction has finished, so a rolled-back step never sends anything.
+Two ways out, neither of which sends anything for a step that rolls back:
+- `queue()` inside the step's transaction: the text is written now and a background task
+  (`send_notice_task`, django-tasks) is enqueued in the same transaction; the worker sends the SMS and
+  the site message after the commit, so the request never waits for an SMS gateway (sign-up does this);
+- `send()` after the step's transaction has finished, in the request.
 """
 
 import logging
@@ -10,8 +14,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks import task
 
 from core import notify
+from core.history import acting_as
 
 log = logging.getLogger(__name__)
 
@@ -69,15 +75,43 @@ def text(kind: str, registration) -> str:
 
 def send(registration, kind: str) -> None:
     """Tell the person by SMS (when a phone is on file) and by in-site message (when they have an account)."""
-    body = text(kind, registration)
-    person = registration.person
+    _deliver(registration.person, kind, text(kind, registration))
+
+
+def deferred() -> bool:
+    """True when queued notices wait for a worker (a task row in the caller's transaction); False when
+    the backend runs tasks at once (tests, one-process setups), i.e. inside the caller's transaction."""
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    return not isinstance(send_notice_task.get_backend(), ImmediateBackend)
+
+
+def queue(registration, kind: str) -> None:
+    """Queue the notice; call it inside the step's transaction (the task row commits or rolls back
+    with the step). The text is fixed now, as of this step (ticket code, waitlist position)."""
+    send_notice_task.enqueue(registration.person_id, kind, text(kind, registration))
+
+
+@task()
+def send_notice_task(person_id: int, kind: str, body: str) -> None:
+    """The worker's side of `queue()`: decrypt the phone, send, log per person."""
+    from members.models import Person
+
+    person = Person.objects.select_related("user").filter(pk=person_id).first()
+    if person is None:  # erased meanwhile: nobody to tell
+        return
+    with acting_as(None, "task:programs.notice"):
+        _deliver(person, kind, body)
+
+
+def _deliver(person, kind: str, body: str) -> None:
     code = f"programs.{kind}"
     inside_caller = connection.in_atomic_block  # then the caller's commit is not ours to relax
     with transaction.atomic():  # both log rows in one commit
         if connection.vendor == "postgresql" and not inside_caller:
-            # The step itself committed durably before this; the log of the message it caused need
-            # not wait for its own WAL flush (a crash may lose the last ~0.5 s of log rows, never
-            # corrupt anything). This keeps a sign-up at one flushed commit besides the session's.
+            # The step itself committed durably before this (and a queued notice's task row is marked
+            # done by a flushed commit after it); the log of the message need not wait for its own
+            # WAL flush (a crash may lose the last ~0.5 s of log rows, never corrupt anything).
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         _send(person, kind, code, body)

@@ -3,7 +3,8 @@
 Every step runs in one transaction; seats move only through `seats` (conditional UPDATEs) and the
 database refuses what code must never do: more seats taken than capacity (CHECK) and a second active
 registration of one person for one program or session (partial unique index). Messages to the worker
-go out after the transaction, so a step that rolls back sends nothing.
+go out after the transaction (sign-up queues its notice as a task inside it), so a step that rolls
+back sends nothing.
 
 Lottery and tickets live in `lottery` and `tickets`; their public names are re-exported here.
 """
@@ -88,6 +89,8 @@ def sign_up(session: Session, person, *, by=None, channel: str = RegistrationCha
     """Sign the person up: a seat while one remains, else the waitlist; an entry in lottery mode.
 
     Raises ValidationError with the reasons when the person is not eligible or already signed up.
+    The confirmation or waitlist notice is queued inside the same transaction (`notices.queue`): the
+    worker sends it after the commit, and a sign-up that rolls back queues nothing.
     """
     now = timezone.now()
     program = session.program
@@ -118,6 +121,7 @@ def sign_up(session: Session, person, *, by=None, channel: str = RegistrationCha
                 if program.mode == SignUpMode.LOTTERY:
                     registration.status = S.ENTERED
                     registration.save()
+                    notices.queue(registration, "entered")
                 elif not guarded:
                     _unguarded(registration, session, free_seen)
                 elif session.seated < session.capacity:
@@ -133,7 +137,6 @@ def sign_up(session: Session, person, *, by=None, channel: str = RegistrationCha
         if Registration.objects.filter(person=person, holder=holder, status__in=ACTIVE_STATUSES).exists():
             raise _already(program) from None
         raise
-    notices.send(registration, NOTICE_FOR_STATUS[registration.status])
     return registration
 
 
@@ -147,8 +150,16 @@ def _seated(registration: Registration, session: Session) -> None:
     left: raise _Full, which rolls the insert back."""
     registration.status, registration.ticket_code = S.CONFIRMED, seats.new_ticket_code()
     registration.save()
+    # A task row joins the transaction before the seat UPDATE: the session row, which every sign-up of
+    # the session updates, stays locked for the UPDATE and the commit only. A backend that runs the
+    # task at once (tests) gets it after the seat is certain: a rolled-back sign-up must send nothing.
+    deferred = notices.deferred()
+    if deferred:
+        notices.queue(registration, "confirmed")
     if not seats.take_seat(session.pk):
         raise _Full
+    if not deferred:
+        notices.queue(registration, "confirmed")
 
 
 def _waitlisted(registration: Registration, session: Session, recheck: bool = True) -> None:
@@ -157,16 +168,16 @@ def _waitlisted(registration: Registration, session: Session, recheck: bool = Tr
     tried once more: a seat freed (with nobody waiting) after the session was read is not missed."""
     registration.status, registration.ticket_code, registration.position = S.WAITLISTED, None, None
     registration.save()
-    seats.lock_session(session.pk)
-    if recheck and seats.take_seat(session.pk):
+    seated, capacity = seats.lock_seats(session.pk)
+    if recheck and seated < capacity and seats.take_seat(session.pk):
         registration.status, registration.ticket_code = S.CONFIRMED, seats.new_ticket_code()
         Registration.objects.filter(pk=registration.pk).update(
             status=registration.status, ticket_code=registration.ticket_code
         )
         record_action(registration, "seated", data={"status": [S.WAITLISTED, S.CONFIRMED]})
-        return
-    registration.position = seats.next_position(session.pk)
-    Registration.objects.filter(pk=registration.pk).update(position=registration.position)
+    else:
+        registration.position = seats.assign_position(registration.pk, session.pk)
+    notices.queue(registration, NOTICE_FOR_STATUS[registration.status])  # with the position in the text
 
 
 def _unguarded(registration: Registration, session: Session, free_seen: int) -> None:
@@ -174,6 +185,7 @@ def _unguarded(registration: Registration, session: Session, free_seen: int) -> 
     if free_seen > 0:
         registration.status, registration.ticket_code = S.CONFIRMED, seats.new_ticket_code()
         registration.save()
+        notices.queue(registration, "confirmed")
     else:
         _waitlisted(registration, session, recheck=False)
 

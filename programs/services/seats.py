@@ -12,6 +12,7 @@ import datetime
 import secrets
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F, Max
 
 from core.history import record_action
@@ -75,6 +76,30 @@ def lock_session(session_id: int) -> Session:
         .select_related("program")
         .get(pk=session_id)
     )
+
+
+def lock_seats(session_id: int) -> tuple[int, int]:
+    """Like lock_session, for a step that needs only (seated, capacity) as of the lock (latest committed)."""
+    return (
+        Session.objects.select_for_update(no_key=True)
+        .filter(pk=session_id)
+        .values_list("seated", "capacity")
+        .get()
+    )
+
+
+def assign_position(registration_id: int, session_id: int) -> int:
+    """Give a waitlisted registration the next position and return it, in one statement (UPDATE …
+    RETURNING). Call it under the session's lock (lock_seats/lock_session): the statement starts after
+    the lock is held, so its MAX sees every position committed before, and positions stay distinct."""
+    table = connection.ops.quote_name(Registration._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET position = (SELECT COALESCE(MAX(position), 0) + 1 FROM {table} "  # noqa: S608
+            "WHERE session_id = %s AND status = %s) WHERE id = %s RETURNING position",
+            [session_id, RegistrationStatus.WAITLISTED, registration_id],
+        )
+        return cursor.fetchone()[0]
 
 
 def waitlist(session_id: int):
