@@ -76,8 +76,14 @@ def _shown(instance: TrackedModel, attname: str, value):
 
 
 def _write(instance, kind: str, changes: dict, verb: str = "", note: str = "") -> HistoryEntry:
+    entry = _entry(instance, kind, changes, verb, note)
+    entry.save(force_insert=True)
+    return entry
+
+
+def _entry(instance, kind: str, changes: dict, verb: str = "", note: str = "") -> HistoryEntry:
     actor = current_actor()
-    return HistoryEntry.objects.create(
+    return HistoryEntry(
         kind=kind,
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
         object_id=str(instance.pk),
@@ -116,6 +122,24 @@ def _record_delete(sender, instance, **kwargs):
     if isinstance(instance, TrackedModel):
         before = _snapshot(instance)
         _write(instance, HistoryKind.DELETED, {k: [_shown(instance, k, v), None] for k, v in before.items()})
+
+
+def creation_entry(instance: TrackedModel) -> HistoryEntry:
+    """The unsaved history row post_save would write for `instance`'s creation, for a caller that writes
+    the row and its history in one statement (the id, not known before, is for the caller to add to
+    object_id and changes). Afterwards call `mark_saved(instance)`."""
+    after = _snapshot(instance)
+    return _entry(
+        instance,
+        HistoryKind.CREATED,
+        {k: [None, _shown(instance, k, v)] for k, v in after.items() if v not in (None, "")},
+    )
+
+
+def mark_saved(instance: TrackedModel) -> None:
+    """What post_save leaves on a tracked instance, for one inserted without save()."""
+    instance._state.adding, instance._state.db = False, instance._state.db or "default"
+    instance._history_before = _snapshot(instance)
 
 
 def record_action(obj, verb: str, note: str = "", data: dict | None = None) -> HistoryEntry:

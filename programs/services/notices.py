@@ -92,6 +92,38 @@ def queue(registration, kind: str) -> None:
     send_notice_task.enqueue(registration.person_id, kind, text(kind, registration))
 
 
+def task_row(registration, kind: str):
+    """The unsaved task row `queue()` would insert with the database backend (django_tasks_db), for a
+    caller that writes it in the same statement as the registration; None with any other backend.
+    After the statement, call `enqueued(row)`."""
+    from django_tasks.utils import normalize_json
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    backend = send_notice_task.get_backend()
+    if type(backend) is not DatabaseBackend:
+        return None
+    task_ = send_notice_task
+    backend.validate_task(task_)
+    args = [registration.person_id, kind, text(kind, registration)]
+    return DBTaskResult(
+        id=backend._get_id(),
+        args_kwargs=normalize_json({"args": args, "kwargs": {}}),
+        priority=task_.priority,
+        task_path=task_.module_path,
+        queue_name=task_.queue_name,
+        run_after=task_.run_after,
+        backend_name=backend.alias,
+    )
+
+
+def enqueued(row) -> None:
+    """What the backend's enqueue() does after inserting its row: the signal."""
+    from django_tasks.signals import task_enqueued
+
+    task_enqueued.send(type(send_notice_task.get_backend()), task_result=row.task_result)
+
+
 @task()
 def send_notice_task(person_id: int, kind: str, body: str) -> None:
     """The worker's side of `queue()`: decrypt the phone, send, log per person."""

@@ -12,11 +12,11 @@ Lottery and tickets live in `lottery` and `tickets`; their public names are re-e
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.history import record_action
+from core.history import creation_entry, mark_saved, record_action
 
 from ..choices import ACTIVE_STATUSES, SEATED_STATUSES, RegistrationChannel, RegistrationStatus, SignUpMode
 from ..models import Registration, Session
@@ -116,6 +116,9 @@ def sign_up(session: Session, person, *, by=None, channel: str = RegistrationCha
     # Test-only (PROGRAMS_SEAT_GUARD=False): what naive code does, read the free seats, then write.
     free_seen = None if guarded else seats.unguarded_free(session)
     try:
+        if guarded and program.mode != SignUpMode.LOTTERY and session.seated < session.capacity:
+            if _seated_at_once(registration, session):
+                return registration
         try:
             with transaction.atomic():
                 if program.mode == SignUpMode.LOTTERY:
@@ -162,11 +165,38 @@ def _seated(registration: Registration, session: Session) -> None:
         notices.queue(registration, "confirmed")
 
 
+def _seated_at_once(registration: Registration, session: Session) -> bool:
+    """On PostgreSQL with the database task queue: seat, registration, its history row and its notice's
+    task in one statement committed at once (seats.take_seat_inserting). False when not possible here
+    or no seat was free (nothing written; the caller goes on in a transaction)."""
+    if connection.vendor != "postgresql" or not notices.deferred():
+        return False
+    registration.status, registration.ticket_code = S.CONFIRMED, seats.new_ticket_code()
+    task = notices.task_row(registration, "confirmed")
+    if task is None:
+        return False
+    history = creation_entry(registration)
+    if connection.in_atomic_block:  # inside a caller's transaction: a savepoint, for the IntegrityError
+        with transaction.atomic():
+            taken = seats.take_seat_inserting(session.pk, registration, history, task)
+    else:
+        taken = seats.take_seat_inserting(session.pk, registration, history, task)
+    if not taken:
+        registration.status, registration.ticket_code = "", None
+        return False
+    mark_saved(registration)
+    notices.enqueued(task)
+    return True
+
+
 def _waitlisted(registration: Registration, session: Session, recheck: bool = True) -> None:
     """Insert as waitlisted, then take the next position under the session's row lock (held only from
     there to the commit), so that positions are distinct and in order. Under that lock the seat is
     tried once more: a seat freed (with nobody waiting) after the session was read is not missed."""
     registration.status, registration.ticket_code, registration.position = S.WAITLISTED, None, None
+    if recheck and connection.vendor == "postgresql" and notices.deferred():
+        _waitlisted_at_once(registration, session)
+        return
     registration.save()
     seated, capacity = seats.lock_seats(session.pk)
     if recheck and seated < capacity and seats.take_seat(session.pk):
@@ -178,6 +208,31 @@ def _waitlisted(registration: Registration, session: Session, recheck: bool = Tr
     else:
         registration.position = seats.assign_position(registration.pk, session.pk)
     notices.queue(registration, NOTICE_FOR_STATUS[registration.status])  # with the position in the text
+
+
+def _waitlisted_at_once(registration: Registration, session: Session) -> None:
+    """PostgreSQL with the database task queue, in the caller's transaction: lock the session, then one
+    statement inserts the registration at the next position with its history and its notice's task
+    (seats.insert_waitlisted); or, a seat having come free meanwhile, confirmed the usual way. From the
+    lock to the commit: two statements instead of four."""
+    seated, capacity = seats.lock_seats(session.pk)
+    if seated < capacity and seats.take_seat(session.pk):
+        registration.status, registration.ticket_code = S.CONFIRMED, seats.new_ticket_code()
+        registration.save()
+        notices.queue(registration, "confirmed")
+        return
+    registration.position = seats.POSITION_MARK  # the text's position, filled in by the statement
+    task = notices.task_row(registration, "waitlisted")
+    registration.position = None
+    if task is None:  # not the database backend after all
+        registration.save()
+        registration.position = seats.assign_position(registration.pk, session.pk)
+        notices.queue(registration, "waitlisted")
+        return
+    history = creation_entry(registration)
+    seats.insert_waitlisted(session.pk, registration, history, task)
+    mark_saved(registration)
+    notices.enqueued(task)
 
 
 def _unguarded(registration: Registration, session: Session, free_seen: int) -> None:

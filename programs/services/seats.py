@@ -14,6 +14,7 @@ import secrets
 from django.conf import settings
 from django.db import connection
 from django.db.models import F, Max
+from django.db.models.signals import pre_save
 
 from core.history import record_action
 
@@ -44,6 +45,124 @@ def take_seat(session_id: int) -> bool:
     return bool(
         Session.objects.filter(pk=session_id, seated__lt=F("capacity")).update(seated=F("seated") + 1)
     )
+
+
+def _insert_select(model, obj, source: str, override: dict | None = None) -> tuple[str, list]:
+    """`INSERT INTO <model> (…) SELECT <obj's values> FROM <source>`: the values as save() would write
+    them (pre_save signal and fields' pre_save, then prepared for the database), each cast to its
+    column's type; `override` puts SQL in place of some columns (the id the source returns)."""
+    override = override or {}
+    # pre_save receivers run as for save() (django_tasks_db sets run_after there); post_save does not:
+    # what core.history would write on it is part of the statement.
+    pre_save.send(sender=model, instance=obj, raw=False, using=connection.alias, update_fields=None)
+    quote = connection.ops.quote_name
+    columns, values, params = [], [], []
+    for field in model._meta.local_concrete_fields:
+        if field.primary_key and getattr(obj, field.attname) is None:
+            continue  # an identity column: the database numbers it
+        columns.append(quote(field.column))
+        if field.attname in override:
+            sql, extra = override[field.attname]
+            values.append(sql)
+            params.extend(extra)
+            continue
+        value = field.get_db_prep_save(field.pre_save(obj, True), connection)
+        values.append(f"%s::{field.cast_db_type(connection)}")
+        params.append(value)
+    table = quote(model._meta.db_table)
+    return f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}", params  # noqa: S608 (quoted names, values as parameters)
+
+
+def take_seat_inserting(session_id: int, registration: Registration, history, task) -> bool:
+    """PostgreSQL: take a seat and insert the registration, its history row and its notice's task row
+    in ONE statement, run on its own (autocommit: committed by the server at once). No seat free:
+    nothing is written, False. The session row is locked from the UPDATE to the commit with no round
+    trip to the client in between: sign-ups of one session queue on that lock, so its length is the
+    session's throughput. The UPDATE's condition and the CHECK guard the seats as in take_seat()."""
+    quote = connection.ops.quote_name
+    session_table = quote(Session._meta.db_table)
+    reg_sql, reg_params = _insert_select(Registration, registration, "seat")
+    changes = type(history)._meta.get_field("changes").get_db_prep_save(history.changes, connection)
+    hist_sql, hist_params = _insert_select(
+        type(history),
+        history,
+        "reg",
+        {
+            "object_id": ("reg.id::text", []),
+            "changes": ("jsonb_set(%s::jsonb, '{id}', jsonb_build_array(NULL, reg.id))", [changes]),
+        },
+    )
+    task_sql, task_params = _insert_select(type(task), task, "reg") if task is not None else ("", [])
+    sql = (
+        f"WITH seat AS (UPDATE {session_table} SET seated = seated + 1 "  # noqa: S608
+        "WHERE id = %s AND seated < capacity RETURNING id), "
+        f"reg AS ({reg_sql} RETURNING id), "
+        f"hist AS ({hist_sql})" + (f", task AS ({task_sql})" if task_sql else "") + " SELECT id FROM reg"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [session_id, *reg_params, *hist_params, *task_params])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    registration.pk = row[0]
+    return True
+
+
+POSITION_MARK = "\u2063position\u2063"  # stands for the position in a queued text until SQL knows it
+
+
+def insert_waitlisted(session_id: int, registration: Registration, history, task) -> int:
+    """PostgreSQL, under the session's lock (lock_seats, same transaction): insert the registration with
+    the next waitlist position, its history row and its notice's task row in ONE statement (the
+    statement starts after the lock is held, so its MAX sees every committed position); the position
+    goes into the history's changes and into the notice's text (POSITION_MARK) in SQL. Returns it."""
+    waitlisted = RegistrationStatus.WAITLISTED
+    table = connection.ops.quote_name(Registration._meta.db_table)
+    next_position = (
+        f"(SELECT COALESCE(MAX(position), 0) + 1 FROM {table} "  # noqa: S608
+        "WHERE session_id = %s AND status = %s)"
+    )
+    reg_sql, reg_params = _insert_select(
+        Registration,
+        registration,
+        "(SELECT 1) AS one",
+        {"position": (next_position, [session_id, waitlisted])},
+    )
+    changes = type(history)._meta.get_field("changes").get_db_prep_save(history.changes, connection)
+    hist_sql, hist_params = _insert_select(
+        type(history),
+        history,
+        "reg",
+        {
+            "object_id": ("reg.id::text", []),
+            "changes": (
+                "jsonb_set(jsonb_set(%s::jsonb, '{id}', jsonb_build_array(NULL, reg.id)), "
+                "'{position}', jsonb_build_array(NULL, reg.position))",
+                [changes],
+            ),
+        },
+    )
+    args = type(task)._meta.get_field("args_kwargs").get_db_prep_save(task.args_kwargs, connection)
+    body = task.args_kwargs["args"][2]
+    task_sql, task_params = _insert_select(
+        type(task),
+        task,
+        "reg",
+        {
+            "args_kwargs": (
+                "jsonb_set(%s::jsonb, '{args,2}', to_jsonb(replace(%s, %s, reg.position::text)))",
+                [args, body, POSITION_MARK],
+            )
+        },
+    )
+    sql = (
+        f"WITH reg AS ({reg_sql} RETURNING id, position), hist AS ({hist_sql}), "  # noqa: S608
+        f"task AS ({task_sql}) SELECT id, position FROM reg"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*reg_params, *hist_params, *task_params])
+        registration.pk, registration.position = cursor.fetchone()
+    return registration.position
 
 
 def take_seats(session_id: int, count: int) -> bool:

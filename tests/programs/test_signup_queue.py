@@ -1,0 +1,87 @@
+"""Sign-up with the database task queue (as deployed): on PostgreSQL a seat, the registration, its
+history row and the notice's task row are written by one statement; the notice goes out when the
+worker runs the task. The rest of the suite runs tasks at once (the immediate backend), so this file
+switches to the database backend for its tests."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django_tasks_db.models import DBTaskResult
+
+from core.models import HistoryEntry, Notification
+from programs.models import Registration, Session
+from programs.services import notices
+from programs.services import registrations as engine
+
+from . import engine as make
+from .test_race import committed, file_database, race  # noqa: F401 (fixture)
+
+
+@pytest.fixture
+def db_queue(settings):
+    """The database task backend (setting_changed resets django-tasks' handler; the fixture restores)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def run_queue():
+    for row in DBTaskResult.objects.filter(status="READY").order_by("enqueued_at"):
+        row.task.call(*row.task_result.args, **row.task_result.kwargs)
+
+
+def test_confirmed_waitlisted_and_already_with_the_queue(db, db_queue, tree):
+    assert notices.deferred()
+    site = tree["site_a"]
+    session = make.session(make.program(site, title="插花课"), capacity=1)
+    first, second = make.worker(site, "甲"), make.worker(site, "乙")
+    mine = engine.sign_up(session, first)
+    assert mine.status == "confirmed" and mine.pk and mine.ticket_code
+    stored = Registration.objects.get(pk=mine.pk)
+    assert (stored.status, stored.ticket_code) == ("confirmed", mine.ticket_code)
+    assert Session.objects.get(pk=session.pk).seated == 1
+    history = HistoryEntry.objects.get(
+        content_type__model="registration", object_id=str(mine.pk), kind="created"
+    )
+    assert history.changes["id"] == [None, mine.pk] and history.changes["status"] == [None, "confirmed"]
+    with pytest.raises(ValidationError, match="已报名"):
+        engine.sign_up(session, first)
+    assert Session.objects.get(pk=session.pk).seated == 1
+    theirs = engine.sign_up(session, second)
+    assert (theirs.status, theirs.position) == ("waitlisted", 1)
+    # Nothing sent yet: two task rows wait for the worker.
+    assert not Notification.objects.exists()
+    assert DBTaskResult.objects.filter(status="READY").count() == 2
+    run_queue()
+    sent = set(Notification.objects.values_list("user_id", "channel", "kind"))
+    assert sent == {
+        (first.user_id, "sms", "programs.confirmed"),
+        (first.user_id, "site", "programs.confirmed"),
+        (second.user_id, "sms", "programs.waitlisted"),
+        (second.user_id, "site", "programs.waitlisted"),
+    }
+    # The saved registration behaves as one saved the usual way: a change is recorded as a change.
+    engine.cancel(mine)
+    assert HistoryEntry.objects.filter(
+        content_type__model="registration", object_id=str(mine.pk), kind="changed"
+    ).exists()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_the_race_with_the_queue_neither_oversells_nor_doubles(committed, db_queue, tree, tmp_path):  # noqa: F811
+    site = tree["site_a"]
+    session = make.session(make.program(site, title="最后名额"), capacity=5)
+    from tests import factories
+
+    people = [factories.member(site, f"职工{i}") for i in range(60)]
+    with file_database(tmp_path):
+        outcomes = race(session, people)
+    assert outcomes["confirmed"] == 5 and outcomes["waitlisted"] == 55 and outcomes["already"] == 60, outcomes
+    fresh = Session.objects.get(pk=session.pk)
+    assert fresh.seated == Registration.objects.filter(session=session, status="confirmed").count() == 5
+    positions = sorted(
+        Registration.objects.filter(session=session, status="waitlisted").values_list("position", flat=True)
+    )
+    assert positions == list(range(1, 56))
+    assert DBTaskResult.objects.filter(status="READY").count() == 60
+    run_queue()
+    assert Notification.objects.filter(channel="sms", kind="programs.waitlisted").count() == 55
+    assert connection.vendor == "postgresql"
