@@ -1,12 +1,13 @@
 """Program sign-ups through the full stack, next to the same server's trivial authenticated read.
 
-    python bench/program_signups.py [--clients 64] [--signups 2000] [--workers 5] [--keep]
+    python bench/program_signups.py [--clients 64] [--signups 2000] [--workers 5] [--threads 1] [--keep]
 
 A scratch PostgreSQL database (`nj_bench_<random>`, dropped at the end even on error) is migrated
 and filled with one district, a published program with every eligibility condition switched on
 (members only, employment forms, age range from the ID number, region) and two sessions, and
 2 × N workers (real encrypted ID numbers and phones, active memberships, worker logins with a
-server-side session each). A real gunicorn (sync workers, DEBUG off) serves it; C concurrent
+server-side session each). A real gunicorn (sync workers, or gthread with --threads; DEBUG off, the
+same server for every run) serves it, and one `db_worker` sends the queued notices meanwhile; C concurrent
 clients (threads, a new connection per request, each request as a different worker's session with
 its CSRF token) then run, in turn:
 
@@ -19,12 +20,15 @@ its CSRF token) then run, in turn:
 The three runs are interleaved in rounds (a slice of each in turn), so that other load on the
 machine falls on all of them alike.
 
-Each sign-up runs eligibility, the seat UPDATE, the insert with its history row, the confirmation
-or waitlist notice (SMS to the console backend and a site message) and signs the ticket.
+Each sign-up runs eligibility, the seat UPDATE, the insert with its history row, queues the
+confirmation or waitlist notice (a task row in the same transaction; the worker sends the SMS to the
+console backend and writes the site message) and signs the ticket.
 It prints throughput (requests/s) and p50/p95/p99 of each run, the ratio of each sign-up run's
 throughput to the baseline's with PASS/FAIL (>= 50 % and p99 <= 250 ms), and afterwards checks in
 the database: no session over capacity, the seat counter equal to the seated rows, one active
-registration per person, every 201 a row. It is not a test: it measures, prints and cleans up.
+registration per person, every 201 a row, and (once the queue has drained, how long after the last
+request is printed) an SMS and a site message logged per sign-up. It is not a test: it measures,
+prints and cleans up.
 """
 
 import argparse
