@@ -9,12 +9,14 @@ Two ways out, neither of which sends anything for a step that rolls back:
 """
 
 import logging
+from functools import partial
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
+from django_tasks.backends.immediate import ImmediateBackend
 
 from core import notify
 from core.history import acting_as
@@ -79,17 +81,23 @@ def send(registration, kind: str) -> None:
 
 
 def deferred() -> bool:
-    """True when queued notices wait for a worker (a task row in the caller's transaction); False when
-    the backend runs tasks at once (tests, one-process setups), i.e. inside the caller's transaction."""
-    from django_tasks.backends.immediate import ImmediateBackend
+    """True when queued notices are rows of the database queue (django_tasks_db), written in the
+    caller's transaction and run by a worker after the commit."""
+    from django_tasks_db.backend import DatabaseBackend
 
-    return not isinstance(send_notice_task.get_backend(), ImmediateBackend)
+    return isinstance(send_notice_task.get_backend(), DatabaseBackend)
 
 
 def queue(registration, kind: str) -> None:
-    """Queue the notice; call it inside the step's transaction (the task row commits or rolls back
-    with the step). The text is fixed now, as of this step (ticket code, waitlist position)."""
-    send_notice_task.enqueue(registration.person_id, kind, text(kind, registration))
+    """Queue the notice; call it inside the step's transaction. The text is fixed now, as of this step
+    (ticket code, waitlist position). The database queue's row commits or rolls back with the step;
+    a backend that runs tasks at once (tests, one-process setups) runs it here, so callers queue once
+    the step's outcome is certain; any other queue (Redis) gets it after the commit."""
+    args = (registration.person_id, kind, text(kind, registration))
+    if deferred() or isinstance(send_notice_task.get_backend(), ImmediateBackend):
+        send_notice_task.enqueue(*args)
+    else:
+        transaction.on_commit(partial(send_notice_task.enqueue, *args))
 
 
 def task_row(registration, kind: str):
