@@ -19,8 +19,8 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from core import access
-from core.api.viewsets import IsOfficial, ScopedViewSet
-from core.history import Actor, _actor
+from core.api.errors import refused
+from core.api.viewsets import ActorMixin, IsOfficial, IsWorker, ScopedViewSet
 from core.scoping import CHANGE, VIEW
 from members.models import Person
 
@@ -32,26 +32,14 @@ from ..services import registrations as engine
 from . import serializers as s
 
 
-def _refused(error: ValidationError) -> ApiValidationError:
-    return ApiValidationError({"detail": " ".join(str(m) for m in error.messages)})
+class IsSigningUpWorker(IsWorker):
+    """A worker; a sign-up reads the person with their active membership at once (eligibility needs both)."""
 
-
-class _Api:
-    """Attribute changes to the caller (token users appear only after DRF authentication)."""
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            _actor.set(Actor(request.user.pk, "api"))
-
-
-class IsWorker(permissions.BasePermission):
     def has_permission(self, request, view):
         user = request.user
         if not (user and user.is_authenticated and user.is_worker):
             return False
         if getattr(view, "action", None) == "create" and "person" not in user._state.fields_cache:
-            # A sign-up: the person with their active membership in one read (eligibility needs both).
             person = eligibility.with_membership(Person.objects.filter(user=user)).first()
             if person is None:
                 return False
@@ -104,7 +92,7 @@ class SessionViewSet(ScopedViewSet):
             try:
                 engine.set_capacity(session, capacity, by=self.request.user)
             except ValidationError as error:
-                raise _refused(error) from None
+                raise refused(error) from None
             session.refresh_from_db()
         return session
 
@@ -126,7 +114,7 @@ class RegistrationViewSet(ScopedViewSet):
     ordering = ["session_id", "status", "position", "signed_up_at", "id"]
 
 
-class _Step(_Api, generics.GenericAPIView):
+class _Step(ActorMixin, generics.GenericAPIView):
     """A POST step on one object found in the caller's CHANGE scope (another union's is 404)."""
 
     access = access.SCOPED
@@ -144,7 +132,7 @@ class _Step(_Api, generics.GenericAPIView):
         try:
             return fn(*args, **kwargs)
         except ValidationError as error:
-            raise _refused(error) from None
+            raise refused(error) from None
 
 
 class RegistrationSignUpView(_Step):
@@ -330,7 +318,7 @@ def _published():
     )
 
 
-class OpenProgramViewSet(_Api, viewsets.ReadOnlyModelViewSet):
+class OpenProgramViewSet(ActorMixin, viewsets.ReadOnlyModelViewSet):
     """Published programs with sessions and free seats; for a signed-in worker, why they may not sign up."""
 
     access = access.PUBLIC
@@ -354,7 +342,7 @@ class OpenProgramViewSet(_Api, viewsets.ReadOnlyModelViewSet):
         return context
 
 
-class LotteryView(_Api, generics.GenericAPIView):
+class LotteryView(ActorMixin, generics.GenericAPIView):
     """A drawn lottery as published: seed, algorithm, each session's entries (registration ids), check."""
 
     access = access.PUBLIC
@@ -384,11 +372,13 @@ class LotteryView(_Api, generics.GenericAPIView):
 # ------------------------------------------------------------------ workers: their own registrations
 
 
-class MyRegistrationViewSet(_Api, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MyRegistrationViewSet(
+    ActorMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The signed-in worker's registrations, newest first; POST {session} signs up."""
 
     access = access.WORKER
-    permission_classes = [IsWorker]
+    permission_classes = [IsSigningUpWorker]
     serializer_class = s.MyRegistrationSerializer
     filterset_fields = ["status", "program"]
     ordering = ["-signed_up_at", "-id"]
@@ -419,15 +409,15 @@ class MyRegistrationViewSet(_Api, mixins.ListModelMixin, mixins.RetrieveModelMix
         try:
             registration = engine.sign_up(session, request.user.person, by=request.user)
         except ValidationError as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         return Response(self.get_serializer(registration).data, status=201)
 
 
-class MyStepView(_Api, generics.GenericAPIView):
+class MyStepView(ActorMixin, generics.GenericAPIView):
     """A worker's step on their own registration: cancel, accept-offer, decline-offer, leave-waitlist."""
 
     access = access.WORKER
-    permission_classes = [IsWorker]
+    permission_classes = [IsSigningUpWorker]
     serializer_class = None
     step = ""
     steps = {
@@ -445,7 +435,7 @@ class MyStepView(_Api, generics.GenericAPIView):
         try:
             done = self.steps[self.step](registration, request.user)
         except ValidationError as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         return Response(s.MyRegistrationSerializer(done).data)
 
 
