@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 from django.test import Client
 
@@ -5,6 +7,31 @@ from . import factories
 
 # --strict-skips (used by ./test under CI=true) and the `postgres` marker.
 pytest_plugins = ["tests.plugins.strict_skips"]
+
+
+@pytest.fixture(autouse=True)
+def reference_lists(request):
+    """The managed lists a data migration seeds (amenities, service kinds), as a fresh database has them.
+
+    A transactional test (browser tests, races) ends with a flush that empties every table, data
+    migrations' rows included, so a later test in the same process would find the lists empty.
+    """
+    names = set(request.fixturenames)
+    if "transactional_db" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    elif not request.node.get_closest_marker("django_db"):
+        return
+    from stations.models import Amenity, ServiceKind
+
+    if not Amenity.objects.exists() and not ServiceKind.objects.exists():
+        # bulk_create: as a migration writes them, with no history rows a test might count.
+        reference = importlib.import_module("stations.migrations.0003_reg4_reference_lists")
+        for model, rows in ((Amenity, reference.AMENITIES), (ServiceKind, reference.SERVICE_KINDS)):
+            model.objects.bulk_create(
+                model(code=code, name=name, order=order * 10) for order, (code, name) in enumerate(rows, 1)
+            )
 
 
 @pytest.fixture

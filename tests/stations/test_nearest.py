@@ -1,7 +1,6 @@
 """stations.services.nearest: ordering, open now first (overnight hours, closures), filters, edge cases."""
 
 import datetime
-import importlib
 import math
 import random
 from decimal import Decimal
@@ -44,9 +43,6 @@ def make(union, name, lat, lon, hours=ALWAYS, kind="worker", amenities=(), **fie
         )
     )
     if amenities:
-        # The seeded list (stations 0003) is gone after a transactional test's flush: put it back.
-        reference = importlib.import_module("stations.migrations.0003_reg4_reference_lists")
-        reference._seed(Amenity, reference.AMENITIES)
         station.amenities.set(Amenity.objects.filter(code__in=amenities))
     return station
 
