@@ -36,20 +36,30 @@ class GridCell(models.Func):
     Kept as a stored generated column so every write (forms, imports, bulk_create, raw SQL) keeps
     it right; the nearest-station search reads a box as the few cells it covers (an index range
     each) instead of a latitude band across the whole country. stations.services.nearest.grid_cell
-    is its twin in Python.
+    is its twin in Python. With per_degree=n it numbers cells of 1/n degree the same way
+    (floor((lat + 90)·n) · 400n + floor((lon + 180)·n)): the search's finer density hints.
     """
 
     output_field = models.IntegerField()
     arity = 2
 
+    def __init__(self, *expressions, per_degree: int = 1, **extra):
+        super().__init__(*expressions, **extra)
+        self.per_degree = per_degree
+
     def as_sql(self, compiler, connection, **extra):
         lat, lat_params = compiler.compile(self.source_expressions[0])
         lon, lon_params = compiler.compile(self.source_expressions[1])
+        n = int(self.per_degree)
+        scale = "" if n == 1 else f" * {n}"
         if connection.vendor == "postgresql":
-            sql = f"(FLOOR({lat} + 90)::integer * 400 + FLOOR({lon} + 180)::integer)"
+            sql = f"(FLOOR(({lat} + 90){scale})::integer * {400 * n} + FLOOR(({lon} + 180){scale})::integer)"
         else:
             # Both sums are >= 0, where truncation (CAST AS INTEGER) is the floor.
-            sql = f"(CAST(({lat} + 90) AS INTEGER) * 400 + CAST(({lon} + 180) AS INTEGER))"
+            sql = (
+                f"(CAST((({lat} + 90){scale}) AS INTEGER) * {400 * n}"
+                f" + CAST((({lon} + 180){scale}) AS INTEGER))"
+            )
         return sql, (*lat_params, *lon_params)
 
 

@@ -8,11 +8,13 @@ How it stays fast with 2×10^5 stations nationwide (bench/nearest_stations.py me
   index range on latitude, ordered by an approximate (equirectangular) distance in SQL and cut at
   MAX_CANDIDATES rows, so a box reaching into a city never ships the whole city to Python. For the
   rows kept, the same statement reads the hours and whether a closure covers the day.
-- The first box is sized from the density of the point's cell (per-process counts of stations per
-  cell, refreshed every COUNTS_TTL_S: only a hint, a stale count changes the number of steps, never
-  the answer). Until its circle holds `limit` stations open now, the box grows by the factor the
-  open stations found suggest (×1.5 to ×4), less when the counts say it would take in a city,
-  up to MAX_RADIUS_M or `within_m`.
+- The first box is sized from the density around the point (per-process counts of stations per
+  1° cell and per 0.1° cell, refreshed every COUNTS_TTL_S: only a hint, a stale count changes the
+  number of steps, never the answer); the fine cells matter in cities, whose centres are many times
+  denser than their 1° cell (sized from the 1° cells alone, a third of the boxes in a city reached
+  the MAX_CANDIDATES cut and took four times as long). Until its circle holds `limit` stations
+  open now, the box grows by the factor the open stations found suggest (×1.5 to ×4), less when
+  the counts say it would take in a city, up to MAX_RADIUS_M or `within_m`.
 - Exact haversine distances in Python; "open now" from the weekly hours (stations/hours.is_open;
   the same hours texts repeat, so each is decoded once) and the day's closures: the rule of
   services.hours.open_flags.
@@ -43,7 +45,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Avg, Prefetch, prefetch_related_objects
+from django.db.models import Avg, Count, Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from core import geo
@@ -51,6 +53,7 @@ from orgs.models import Region
 
 from .. import hours as rules
 from ..models import Amenity, Station, StationClosure
+from ..models.registry import GridCell
 from . import hours as hours_service
 
 START_M = 1_000.0
@@ -118,9 +121,10 @@ def _amenity_term(codes) -> tuple[str, list]:
     return sql, [*codes, True, len(codes)]
 
 
-def grid_cell(lat: float, lon: float) -> int:
-    """Station.grid in Python: the 1° cell of a point (models.registry.GridCell)."""
-    return math.floor(lat + 90) * 400 + math.floor(lon + 180)
+def grid_cell(lat: float, lon: float, per_degree: int = 1) -> int:
+    """Station.grid in Python: the 1° cell of a point (models.registry.GridCell), or its finer twin."""
+    n = per_degree
+    return math.floor((lat + 90) * n) * 400 * n + math.floor((lon + 180) * n)
 
 
 def grid_cells(point: geo.Point, radius_m: float) -> list[int] | None:
@@ -245,62 +249,85 @@ def _stations(connection, ids: list[int]) -> dict[int, Station]:
     return {station.pk: station for station in stations}
 
 
-_COUNTS: dict = {"at": -1e9, "cells": {}}
+_COUNTS: dict = {"at": -1e9, "cells": {}, "fine": {}}
 COUNTS_TTL_S = 600.0
-TARGET_ROWS = 20  # rows the first box aims at
+TARGET_ROWS = 40  # rows the first box aims at
+FINE = 10  # fine hint cells per degree (~11 km): a city's centre is far denser than its 1° cell
+FINE_SPAN_DEG = 1.5  # boxes narrower than this are estimated from the fine cells
 
 
-def _cell_counts() -> dict[int, int]:
-    """{grid cell: active stations in it}, one GROUP BY over the index, kept COUNTS_TTL_S per process.
+def _cell_counts() -> dict:
+    """{"cells": {1° cell: active stations}, "fine": {1/FINE° cell: active stations}}, two GROUP BYs
+    kept COUNTS_TTL_S per process.
 
-    Only a hint for choosing box sizes: a stale count makes a search take one more or one fewer
-    step, never a different answer.
+    Only hints for choosing box sizes: stale counts make a search take one more or one fewer step,
+    never a different answer.
     """
     now = time.monotonic()
     if now - _COUNTS["at"] > COUNTS_TTL_S:
-        grid = _q("grid")
-        with _db().cursor() as cursor:
-            cursor.execute(
-                f"SELECT {grid}, COUNT(*) FROM {_q(Station._meta.db_table)} WHERE {_q('active')}"
-                f" AND {grid} IS NOT NULL GROUP BY {grid}"
-            )
-            _COUNTS["cells"] = dict(cursor.fetchall())
+        located = Station.objects.filter(active=True, grid__isnull=False).order_by()
+        _COUNTS["cells"] = dict(located.values_list("grid").annotate(n=Count("pk")))
+        fine = located.annotate(cell=GridCell("latitude", "longitude", per_degree=FINE))
+        _COUNTS["fine"] = dict(fine.values_list("cell").annotate(n=Count("pk")))
         _COUNTS["at"] = now
-    return _COUNTS["cells"]
+    return _COUNTS
 
 
 def forget_counts() -> None:
     _COUNTS["at"] = -1e9
 
 
-def _expected_rows(point: geo.Point, radius_m: float, counts: dict[int, int]) -> float:
-    """Stations expected in the box around the point: each cell's count times its share in the box."""
+def _expected_rows(point: geo.Point, radius_m: float, counts: dict) -> float:
+    """Stations expected in the box around the point: each cell's count times its share in the box,
+    from the fine cells for a box of a city's size, from the 1° cells beyond."""
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(point.lat, point.lon, radius_m)
     if max_lon - min_lon >= 360 or max_lat - min_lat > 20:
-        return float(sum(counts.values()))
+        return float(sum(counts["cells"].values()))
+    n = FINE if max(max_lat - min_lat, max_lon - min_lon) <= FINE_SPAN_DEG else 1
+    cells = counts["fine"] if n == FINE else counts["cells"]
     total = 0.0
-    for band in range(math.floor(max(-90.0, min_lat) + 90), math.floor(min(90.0, max_lat) + 90) + 1):
-        share_lat = max(0.0, min(band - 89.0, max_lat) - max(band - 90.0, min_lat))
-        for lon_index in range(math.floor(min_lon + 180), math.floor(max_lon + 180) + 1):
-            west = lon_index - 180.0
-            share_lon = max(0.0, min(west + 1, max_lon) - max(west, min_lon))
-            count = counts.get(band * 400 + lon_index % 360, 0)
+    bands = range(math.floor((max(-90.0, min_lat) + 90) * n), math.floor((min(90.0, max_lat) + 90) * n) + 1)
+    for band in bands:
+        south = band / n - 90.0
+        share_lat = max(0.0, min(south + 1 / n, max_lat) - max(south, min_lat)) * n
+        for lon_index in range(math.floor((min_lon + 180) * n), math.floor((max_lon + 180) * n) + 1):
+            west = lon_index / n - 180.0
+            share_lon = max(0.0, min(west + 1 / n, max_lon) - max(west, min_lon)) * n
+            count = cells.get(band * 400 * n + lon_index % (360 * n), 0)
             total += count * share_lat * share_lon
     return total
 
 
-def _first_radius(point: geo.Point, cap: float, counts: dict[int, int]) -> float:
-    """A first box expected to hold about TARGET_ROWS stations at the density of the point's cell (or
-    of the cells around it when its own is empty). Rather too small than too large: one more small
-    step costs a fraction of a millisecond, a box reaching into a city several."""
-    cell = grid_cell(point.lat, point.lon)
-    # The densest of the point's cell and those around it (a city in the next cell is near).
-    stations = max(counts.get(cell + dy * 400 + dx, 0) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
-    if not stations:
-        return min(cap, 150_000.0)
-    area_m2 = (_M_PER_DEGREE**2) * max(0.05, math.cos(math.radians(point.lat)))
-    radius = math.sqrt(TARGET_ROWS / (math.pi * stations / area_m2))
-    return min(cap, max(START_M / 2, radius))
+def _first_radius(point: geo.Point, cap: float, counts: dict) -> float:
+    """A first box expected to hold about TARGET_ROWS stations. Sized from the density of the point's
+    fine cell (or of its 1° cell and those around it when that is empty), then corrected twice by
+    the stations the fine cells expect in it (a city centre next door, an empty cell in a city).
+    Rather too small than too large: one more small step costs a fraction of a millisecond, a box
+    reaching into a city several."""
+    cos = max(0.05, math.cos(math.radians(point.lat)))
+    own = counts["fine"].get(grid_cell(point.lat, point.lon, FINE), 0)
+    if own:
+        area_m2 = (_M_PER_DEGREE / FINE) ** 2 * cos
+        stations = own
+    else:
+        cell = grid_cell(point.lat, point.lon)
+        # The densest of the point's 1° cell and those around it (a city in the next cell is near).
+        around = (counts["cells"].get(cell + dy * 400 + dx, 0) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+        stations = max(around)
+        if not stations:
+            return min(cap, 150_000.0)
+        area_m2 = _M_PER_DEGREE**2 * cos
+    radius = min(cap, max(START_M / 2, math.sqrt(TARGET_ROWS / (math.pi * stations / area_m2))))
+    for _step in range(2):
+        expected = _expected_rows(point, radius, counts)
+        if not expected:
+            break
+        # The box's area grows with radius², its rows (about) too; at most ×2 either way a step.
+        factor = min(2.0, max(0.5, math.sqrt(TARGET_ROWS / expected)))
+        if 0.8 < factor < 1.25:
+            break
+        radius = min(cap, max(START_M / 2, radius * factor))
+    return radius
 
 
 _LOADERS = weakref.WeakKeyDictionary()

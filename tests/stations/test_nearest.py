@@ -265,8 +265,14 @@ def test_stale_cell_counts_change_no_answer(union):
         near(union, f"站{i}", north_m=150 * i, hours=DAYTIME if i % 2 else ALWAYS)
     service.forget_counts()
     right = names(service.nearest(KEQIAO, at=MONDAY.replace(hour=22)))
-    for counts in ({}, {service.grid_cell(KEQIAO.lat, KEQIAO.lon): 10**6}, {service.grid_cell(0, 0): 5}):
-        service._COUNTS.update(cells=counts, at=1e18)
+    fine = service.grid_cell(KEQIAO.lat, KEQIAO.lon, service.FINE)
+    for counts, fine_counts in (
+        ({}, {}),
+        ({service.grid_cell(KEQIAO.lat, KEQIAO.lon): 10**6}, {}),
+        ({service.grid_cell(0, 0): 5}, {fine: 10**6}),
+        ({}, {fine + 1: 3, fine + 400 * service.FINE: 10**5}),
+    ):
+        service._COUNTS.update(cells=counts, fine=fine_counts, at=1e18)
         try:
             assert names(service.nearest(KEQIAO, at=MONDAY.replace(hour=22))) == right
         finally:
@@ -290,6 +296,18 @@ def test_a_city_search_is_one_box(union, django_assert_max_num_queries):
     with django_assert_max_num_queries(1 if connection.vendor == "postgresql" else 2):
         found = service.nearest(KEQIAO, at=MONDAY)
     assert len(found) == 10
+
+
+def test_fine_counts_number_cells_as_python_does(union):
+    # The database's fine cells (GridCell per_degree) and grid_cell(…, FINE) must agree, or the hints
+    # would describe the wrong place.
+    station = near(union, "细格", north_m=3_000, east_m=-2_000)
+    service.forget_counts()
+    counts = service._cell_counts()
+    lat, lon = float(station.latitude), float(station.longitude)
+    assert counts["fine"] == {service.grid_cell(lat, lon, service.FINE): 1}
+    assert counts["cells"] == {service.grid_cell(lat, lon): 1}
+    service.forget_counts()
 
 
 def test_the_box_query_uses_the_grid_index(union):
