@@ -39,6 +39,7 @@ from ..models import ImportBatch, Person
 from .import_db import (
     TRANSFER_CODE,
     CardNumbers,
+    Directory,
     PostgresWriter,
     Seen,
     SqliteWriter,
@@ -325,16 +326,16 @@ def _chunks(rows: Iterator, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _prepared(batch: ImportBatch, data: bytes, progress=None) -> Iterator[tuple[int, list[Checked], list]]:
+def _prepared(batch: ImportBatch, data: bytes, sized=None) -> Iterator[tuple[int, list[Checked], list]]:
     """(rows, valid rows, errors) per chunk in file order; big files are prepared by worker processes.
 
     A CSV without quotes is cut into spans of lines that each worker splits itself (it inherits the
     text at the fork); otherwise (xlsx, quoted CSV) the rows are read here and sent in chunks.
     """
     sheet = open_sheet(data, batch.file_name)
-    if progress:
+    if sized:
         # An xlsx declares its size; a CSV's lines are counted (a quoted line break may overcount).
-        progress.total(sheet.declared_rows or max(data.count(b"\n"), 1))
+        sized(sheet.declared_rows or max(data.count(b"\n"), 1))
     columns, missing = column_indexes(sheet.headings, batch.mapping)
     if missing:
         raise MissingColumns(missing)
@@ -434,9 +435,16 @@ def _check_rows(batch: ImportBatch, stage: "_Stage", progress) -> tuple[int, int
     errors: list[RowError] = []
     total = valid = already = 0
     seen = Seen()
-    for rows, good, bad in _prepared(batch, read_upload(batch), progress=progress):
+    known: list[Directory | None] = [None]
+
+    def sized(rows: int) -> None:
+        if progress:
+            progress.total(rows)
+        known[0] = Directory.load(rows)
+
+    for rows, good, bad in _prepared(batch, read_upload(batch), sized=sized):
         errors.extend(bad)
-        new, enrol, here, found = classify(good, batch.union, seen)
+        new, enrol, here, found = classify(good, batch.union, seen, directory=known[0])
         errors.extend(found)
         valid_rows = {row.row for row in new}
         valid_rows.update(row.row for _pid, row in enrol)
@@ -625,12 +633,13 @@ def _import_rows(batch: ImportBatch, progress) -> dict:
     writer = PostgresWriter() if connection.vendor == "postgresql" else SqliteWriter()
     writer.begin(batch.valid_rows)  # before any read: in bulk mode it locks the two tables first
     upto = Person.objects.aggregate(highest=Max("pk"))["highest"] or 0
+    known = Directory.load(batch.valid_rows, upto)
     numbers = CardNumbers(union, today)
     skip: set[int] = set()
     enrol: dict[int, int] = {}
     total = already = fresh = 0
     for rows, staged_already, good in _staged(batch, keys_only=True):
-        new, enrolling, here, errors = classify(good, union, None, upto)
+        new, enrolling, here, errors = classify(good, union, None, upto, known)
         skip.update(row.row for row in here)
         skip.update(error.row for error in errors)
         enrol.update((row.row, pid) for pid, row in enrolling)
