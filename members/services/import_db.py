@@ -248,6 +248,7 @@ class SqliteWriter:
     """executemany; a person someone else created meanwhile is skipped by its hash (ON CONFLICT)."""
 
     bulk = False
+    numbers_as_it_goes = True  # each chunk's people are inserted, then their ids read
 
     def begin(self, adding: int) -> None:
         pass
@@ -322,6 +323,12 @@ class PostgresWriter:
         self.indexes: list[str] = []  # CREATE INDEX statements to run again
         self.constraints: list[tuple[str, str, str]] = []  # (table, name, definition)
 
+    @property
+    def numbers_as_it_goes(self) -> bool:
+        """people() may be given no count: in bulk mode the table lock keeps every other writer off
+        the sequence, so ids are taken from it as the rows come and the sequence set after."""
+        return self.bulk
+
     def begin(self, adding: int) -> None:
         """Decide the mode; in bulk mode take the locks now, before anything is read."""
         if adding < bulk_min_rows():
@@ -384,17 +391,23 @@ class PostgresWriter:
             for table, name, definition in reversed(self.constraints):  # the keys (dropped first) last
                 cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
-    def people(self, chunks: Iterator[list[GoodRow]], count: int) -> list[int]:
+    def people(self, chunks: Iterator[list[GoodRow]], count: int | None) -> list[int]:
         """COPY the new people, all chunks in one stream; their ids in order.
 
         The ids are drawn first (in bulk mode as one block: the table lock keeps every other writer
-        off the sequence), so the COPY runs from the first chunk to the last while a thread of
-        psycopg's (QueuedLibpqWriter) sends one chunk as the next is formatted here.
+        off the sequence; with no count, from the next value on, the sequence set after the stream),
+        so the COPY runs from the first chunk to the last while a thread of psycopg's
+        (QueuedLibpqWriter) sends one chunk as the next is formatted here.
         """
         table = Person._meta.db_table
         with connection.cursor() as cursor:
             ids: Sequence[int] = ()
-            if count and self.bulk:
+            if count is None:
+                assert self.bulk, "ids drawn as the rows come need the table lock"
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+                (first,) = cursor.fetchone()
+                ids = range(first, first + 2**62)
+            elif count and self.bulk:
                 cursor.execute(
                     "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
                     "nextval(pg_get_serial_sequence(%s, 'id')) + %s - 1)",
@@ -422,6 +435,11 @@ class PostgresWriter:
                             "".join(f"{pk}\t{row.copy}{tail}" for pk, row in zip(block, rows, strict=True))
                         )
                         at += len(rows)
+            if count is None:
+                if at:
+                    sequence = "pg_get_serial_sequence(%s, 'id')"
+                    cursor.execute(f"SELECT setval({sequence}, %s)", [table, ids[at - 1]])
+                return list(ids[:at])
             if at != count:
                 raise ValueError(f"{at} new people, {count} expected")
         return list(ids)

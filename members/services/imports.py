@@ -626,8 +626,13 @@ def run_import(batch: ImportBatch, progress=None) -> dict:
 
 
 def _import_rows(batch: ImportBatch, progress) -> dict:
-    """Two passes over the staged rows: who is who now (inside the transaction), then the writes:
-    the new people in one stream, then every membership in another, card numbers in file order."""
+    """The staged rows sorted by who is who now (inside the transaction), then written: the new people
+    in one stream, then every membership in another, card numbers in file order.
+
+    With every person read beforehand (Directory) and a writer that numbers the new people as they
+    come (bulk mode, SQLite), one pass over the staged rows sorts and writes them; otherwise a first
+    pass (their keys only) sorts them and counts the new people, whose ids are drawn before the
+    stream opens (no other statement may run while a COPY is open)."""
     union = batch.union
     today = timezone.localdate()
     writer = PostgresWriter() if connection.vendor == "postgresql" else SqliteWriter()
@@ -635,45 +640,57 @@ def _import_rows(batch: ImportBatch, progress) -> dict:
     upto = Person.objects.aggregate(highest=Max("pk"))["highest"] or 0
     known = Directory.load(batch.valid_rows, upto)
     numbers = CardNumbers(union, today)
-    skip: set[int] = set()
-    enrol: dict[int, int] = {}
-    total = already = fresh = 0
-    for rows, staged_already, good in _staged(batch, keys_only=True):
-        new, enrolling, here, errors = classify(good, union, None, upto, known)
-        skip.update(row.row for row in here)
-        skip.update(error.row for error in errors)
-        enrol.update((row.row, pid) for pid, row in enrolling)
-        already += staged_already + len(here)
-        fresh += len(new)
-        total += rows
+    tally = {"total": 0, "already": 0, "people": 0, "enrolled": 0}
     if progress:
-        progress.total(total)
+        progress.total(max(batch.total_rows, 1))
+
+    def sort(rows: int, staged_already: int, good: list[GoodRow]) -> tuple[dict[int, int], set[int]]:
+        """({row: existing person to enrol}, {rows of new people}) of a chunk, counted in `tally`."""
+        new, enrolling, here, _errors = classify(good, union, None, upto, known)
+        tally["total"] += rows
+        tally["already"] += staged_already + len(here)
+        tally["people"] += len(new)
+        tally["enrolled"] += len(enrolling)
+        return {row.row: pid for pid, row in enrolling}, {row.row for row in new}
+
+    fresh: int | None = None  # new people, when counted before the stream
+    if known is not None and writer.numbers_as_it_goes:
+        chunks = ((*sort(rows, already, good), good) for rows, already, good in _staged(batch))
+    else:
+        enrol: dict[int, int] = {}
+        create: set[int] = set()
+        for rows, already, good in _staged(batch, keys_only=True):
+            enrolled, created_rows = sort(rows, already, good)
+            enrol.update(enrolled)
+            create.update(created_rows)
+        fresh = tally["people"]
+        chunks = ((enrol, create, good) for _rows, _already, good in _staged(batch))
     writer.bulk_start()
     order: list[int] = []  # per membership in file order: the enrolled person's id, or 0 for the next new one
 
     def new_people() -> Iterator[list[GoodRow]]:
         # Consumed while a COPY is open: no other statement (no progress) until it ends.
-        for _rows, _already, good in _staged(batch):
+        for enrol, create, good in chunks:
             new = []
             for row in good:
                 if row.row in enrol:
                     order.append(enrol[row.row])
-                elif row.row not in skip:
+                elif row.row in create:
                     order.append(0)
                     new.append(row)
             yield new
 
     created = iter(writer.people(new_people(), fresh))
+    total = tally["total"]
     if progress:
         progress.advance(total // 2)
     members = [pid or next(created) for pid in order]
-    people = fresh
     reason = _("批量入会 #%(id)d") % {"id": batch.pk}
     writer.memberships(members, union.pk, numbers, today, reason)
     writer.bulk_finish()
     if progress:
         progress.advance(total)
-    counts = {"people": people, "enrolled": len(enrol), "already": already}
-    counts["skipped"] = total - people - len(enrol) - already
+    counts = {"people": tally["people"], "enrolled": tally["enrolled"], "already": tally["already"]}
+    counts["skipped"] = total - counts["people"] - counts["enrolled"] - counts["already"]
     counts["mode"] = "bulk" if writer.bulk else "ordinary"
     return counts
