@@ -54,6 +54,8 @@ MIN_RATIO = 0.5
 P99_MS = 250.0
 LAST_SEATS = 30
 LARGE_SEATS = 100_000
+WORKER_NICE = 10  # as the README's service file runs the worker (Nice=10)
+WORKER_ARGS = ["--queue-name", "*", "--no-startup-delay"]
 
 
 def _in_venv() -> bool:
@@ -380,10 +382,12 @@ def start_server(env: dict, workdir: Path, workers: int, threads: int = 1) -> tu
 
 def start_worker(env: dict, workdir: Path) -> subprocess.Popen:
     """The background worker that sends the queued notices (as in production, `db_worker`), running on
-    the same machine throughout the runs: its work is deferred from the request, not left out."""
+    the same machine throughout the runs: its work is deferred from the request, not left out. At
+    the lower CPU priority the README's service file gives it (Nice=10): under a burst the requests
+    come first and the notices follow (how long after the last request is printed)."""
     log = (workdir / "worker.log").open("w")
     return subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--no-startup-delay"],
+        ["nice", "-n", str(WORKER_NICE), sys.executable, "manage.py", "db_worker", *WORKER_ARGS],
         env=env,
         cwd=ROOT,
         stdout=log,

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.serializers import ScopedModelSerializer
+from core.api.serializers import FieldsBuiltOnce, ScopedModelSerializer
 from core.scoping import CHANGE
 
 from ..models import Program, ProgramSeries, Registration, Session
@@ -94,7 +94,7 @@ class ProgramSerializer(ScopedModelSerializer):
         return attrs
 
 
-class PublicProgramSessionSerializer(serializers.ModelSerializer):
+class PublicProgramSessionSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     free = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -172,7 +172,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MyRegistrationSerializer(serializers.ModelSerializer):
+class MyRegistrationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """The worker's own registration, with the signed ticket for the QR when there is one."""
 
     program_title = serializers.CharField(source="program.title", read_only=True)

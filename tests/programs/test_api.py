@@ -144,3 +144,30 @@ def test_lottery_draw_and_public_verification(site, official, login, client):
     published = client.get(f"/api/v1/open-programs/{prog.pk}/lottery/").json()
     assert published["seed"] == "公开种子" and published["ok"] is True
     assert sorted(published["sessions"][str(session.pk)]["entries"]) == sorted(r.pk for r in entries)
+
+
+def test_serializers_built_once_give_what_drf_builds(site):
+    # FieldsBuiltOnce hands each instance its own copy of fields built once per class: the same output
+    # as DRF building them anew, and one instance's fields never another's.
+    from rest_framework import serializers as drf
+
+    from programs.api.serializers import MyRegistrationSerializer, PublicProgramSessionSerializer
+
+    class Plain(drf.ModelSerializer):
+        program_title = drf.CharField(source="program.title", read_only=True)
+        session_detail = type(
+            "PlainSession", (drf.ModelSerializer,), {"Meta": PublicProgramSessionSerializer.Meta}
+        )(source="session", read_only=True)
+        ticket = drf.SerializerMethodField()
+        get_ticket = MyRegistrationSerializer.get_ticket
+
+        class Meta(MyRegistrationSerializer.Meta):
+            pass
+
+    session = make.session(make.program(site), capacity=2)
+    registration = engine.sign_up(session, make.worker(site))
+    first, second = MyRegistrationSerializer(registration), MyRegistrationSerializer(registration)
+    assert first.data == second.data == Plain(registration).data
+    assert first.data["ticket"] and first.data["session_detail"]["id"] == session.pk
+    assert first.fields["ticket"] is not second.fields["ticket"]
+    assert first.fields["ticket"].parent is first and second.fields["ticket"].parent is second
