@@ -9,6 +9,7 @@ people wait is passed to the first of the waitlist as an offer: the counter does
 """
 
 import datetime
+import functools
 import secrets
 
 from django.conf import settings
@@ -47,6 +48,16 @@ def take_seat(session_id: int) -> bool:
     )
 
 
+@functools.cache
+def _columns(model, vendor: str) -> tuple[tuple, str]:
+    """((field, quoted column, cast type), …) of a model's concrete columns, and its quoted table: the
+    same for every statement (cast_db_type alone is a few dozen calls a statement)."""
+    quote = connection.ops.quote_name
+    fields = model._meta.local_concrete_fields
+    columns = tuple((field, quote(field.column), field.cast_db_type(connection)) for field in fields)
+    return columns, quote(model._meta.db_table)
+
+
 def _insert_select(model, obj, source: str, override: dict | None = None) -> tuple[str, list]:
     """`INSERT INTO <model> (…) SELECT <obj's values> FROM <source>`: the values as save() would write
     them (pre_save signal and fields' pre_save, then prepared for the database), each cast to its
@@ -55,21 +66,19 @@ def _insert_select(model, obj, source: str, override: dict | None = None) -> tup
     # pre_save receivers run as for save() (django_tasks_db sets run_after there); post_save does not:
     # what core.history would write on it is part of the statement.
     pre_save.send(sender=model, instance=obj, raw=False, using=connection.alias, update_fields=None)
-    quote = connection.ops.quote_name
+    fields, table = _columns(model, connection.vendor)
     columns, values, params = [], [], []
-    for field in model._meta.local_concrete_fields:
+    for field, column, cast in fields:
         if field.primary_key and getattr(obj, field.attname) is None:
             continue  # an identity column: the database numbers it
-        columns.append(quote(field.column))
+        columns.append(column)
         if field.attname in override:
             sql, extra = override[field.attname]
             values.append(sql)
             params.extend(extra)
             continue
-        value = field.get_db_prep_save(field.pre_save(obj, True), connection)
-        values.append(f"%s::{field.cast_db_type(connection)}")
-        params.append(value)
-    table = quote(model._meta.db_table)
+        values.append(f"%s::{cast}")
+        params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
     return f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}", params  # noqa: S608 (quoted names, values as parameters)
 
 
@@ -198,13 +207,16 @@ def lock_session(session_id: int) -> Session:
 
 
 def lock_seats(session_id: int) -> tuple[int, int]:
-    """Like lock_session, for a step that needs only (seated, capacity) as of the lock (latest committed)."""
-    return (
-        Session.objects.select_for_update(no_key=True)
-        .filter(pk=session_id)
-        .values_list("seated", "capacity")
-        .get()
-    )
+    """Like lock_session, for a step that needs only (seated, capacity) as of the lock (latest committed).
+    A plain statement: on the waitlist's hot path, building the queryset cost more than running it."""
+    table = connection.ops.quote_name(Session._meta.db_table)
+    lock = " FOR NO KEY UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seated, capacity FROM {table} WHERE id = %s{lock}", [session_id])  # noqa: S608
+        row = cursor.fetchone()
+    if row is None:
+        raise Session.DoesNotExist
+    return row
 
 
 def assign_position(registration_id: int, session_id: int) -> int:
