@@ -116,8 +116,11 @@ def sign_up(session: Session, person, *, by=None, channel: str = RegistrationCha
     # Test-only (PROGRAMS_SEAT_GUARD=False): what naive code does, read the free seats, then write.
     free_seen = None if guarded else seats.unguarded_free(session)
     try:
-        if guarded and program.mode != SignUpMode.LOTTERY and session.seated < session.capacity:
-            if _seated_at_once(registration, session):
+        if guarded and program.mode != SignUpMode.LOTTERY:
+            if session.seated < session.capacity:
+                if _seated_at_once(registration, session):
+                    return registration
+            elif _waitlisted_in_one(registration, session):
                 return registration
         try:
             with transaction.atomic():
@@ -233,6 +236,34 @@ def _waitlisted_at_once(registration: Registration, session: Session) -> None:
     seats.insert_waitlisted(session.pk, registration, history, task)
     mark_saved(registration)
     notices.enqueued(task)
+
+
+def _waitlisted_in_one(registration: Registration, session: Session) -> bool:
+    """PostgreSQL with the database task queue, the session full when read: the session's lock and the
+    waitlisted registration with its history and notice in one round trip (seats.insert_waitlisted
+    with lock=True). False when not possible here or a seat came free meanwhile (nothing written:
+    the caller goes on the usual way, which takes it)."""
+    if not (seats.one_round_trip() and notices.deferred()):
+        return False
+    registration.status, registration.ticket_code = S.WAITLISTED, None
+    registration.position = seats.POSITION_MARK  # the text's position, filled in by the statement
+    task = notices.task_row(registration, "waitlisted")
+    registration.position = None
+    if task is None:
+        registration.status = ""
+        return False
+    history = creation_entry(registration)
+    if connection.in_atomic_block:  # inside a caller's transaction: a savepoint, for the IntegrityError
+        with transaction.atomic():
+            position = seats.insert_waitlisted(session.pk, registration, history, task, lock=True)
+    else:
+        position = seats.insert_waitlisted(session.pk, registration, history, task, lock=True)
+    if position is None:
+        registration.status = ""
+        return False
+    mark_saved(registration)
+    notices.enqueued(task)
+    return True
 
 
 def _unguarded(registration: Registration, session: Session, free_seen: int) -> None:

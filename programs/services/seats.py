@@ -120,23 +120,35 @@ def take_seat_inserting(session_id: int, registration: Registration, history, ta
 POSITION_MARK = "\u2063position\u2063"  # stands for the position in a queued text until SQL knows it
 
 
-def insert_waitlisted(session_id: int, registration: Registration, history, task) -> int:
+def insert_waitlisted(session_id: int, registration: Registration, history, task, *, lock: bool = False):
     """PostgreSQL, under the session's lock (lock_seats, same transaction): insert the registration with
     the next waitlist position, its history row and its notice's task row in ONE statement (the
     statement starts after the lock is held, so its MAX sees every committed position); the position
-    goes into the history's changes and into the notice's text (POSITION_MARK) in SQL. Returns it."""
+    goes into the history's changes and into the notice's text (POSITION_MARK) in SQL. Returns it.
+
+    `lock=True`: the lock and the insert in one round trip, run on their own (in autocommit, one
+    implicit transaction): two statements sent as one text, which Django's client-side-binding
+    cursor allows. The insert then happens only while the session is full (read after the lock);
+    with a seat free it inserts nothing and returns None. A waitlisted sign-up took four round
+    trips (BEGIN, lock, insert, COMMIT) with the session locked across three of them."""
     waitlisted = RegistrationStatus.WAITLISTED
     table = connection.ops.quote_name(Registration._meta.db_table)
+    session_table = connection.ops.quote_name(Session._meta.db_table)
     next_position = (
         f"(SELECT COALESCE(MAX(position), 0) + 1 FROM {table} "  # noqa: S608
         "WHERE session_id = %s AND status = %s)"
     )
+    source, source_params = "(SELECT 1) AS one", []
+    if lock:
+        source = f"(SELECT 1 FROM {session_table} WHERE id = %s AND seated >= capacity) AS one"  # noqa: S608
+        source_params = [session_id]
     reg_sql, reg_params = _insert_select(
         Registration,
         registration,
-        "(SELECT 1) AS one",
+        source,
         {"position": (next_position, [session_id, waitlisted])},
     )
+    reg_params += source_params
     changes = type(history)._meta.get_field("changes").get_db_prep_save(history.changes, connection)
     hist_sql, hist_params = _insert_select(
         type(history),
@@ -168,10 +180,28 @@ def insert_waitlisted(session_id: int, registration: Registration, history, task
         f"WITH reg AS ({reg_sql} RETURNING id, position), hist AS ({hist_sql}), "  # noqa: S608
         f"task AS ({task_sql}) SELECT id, position FROM reg"
     )
+    params = [*reg_params, *hist_params, *task_params]
+    if lock:
+        sql = f"SELECT 1 FROM {session_table} WHERE id = %s FOR NO KEY UPDATE; {sql}"  # noqa: S608
+        params = [session_id, *params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*reg_params, *hist_params, *task_params])
-        registration.pk, registration.position = cursor.fetchone()
+        cursor.execute(sql, params)
+        if lock:
+            cursor.nextset()  # past the lock's row, to the insert's
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    registration.pk, registration.position = row
     return registration.position
+
+
+def one_round_trip() -> bool:
+    """Whether several statements may go as one text: PostgreSQL with client-side binding, Django's
+    default (server_side_binding would send them as one prepared statement, which PostgreSQL refuses)."""
+    return (
+        connection.vendor == "postgresql"
+        and connection.settings_dict.get("OPTIONS", {}).get("server_side_binding") is not True
+    )
 
 
 def take_seats(session_id: int, count: int) -> bool:

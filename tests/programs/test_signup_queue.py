@@ -65,6 +65,23 @@ def test_confirmed_waitlisted_and_already_with_the_queue(db, db_queue, tree):
     ).exists()
 
 
+def test_a_seat_freed_after_the_session_was_read_full_is_taken(db, db_queue, tree):
+    # The session read full, then a seat came free: the waitlist's one-round-trip insert (PostgreSQL)
+    # writes nothing and the sign-up takes the seat; the person is confirmed, not waitlisted.
+    site = tree["site_a"]
+    session = make.session(make.program(site, title="空出名额"), capacity=1)
+    first, second = make.worker(site, "甲"), make.worker(site, "乙")
+    mine = engine.sign_up(session, first)
+    stale = Session.objects.select_related("program").get(pk=session.pk)
+    assert stale.seated == stale.capacity == 1
+    engine.cancel(mine)
+    assert Session.objects.get(pk=session.pk).seated == 0
+    theirs = engine.sign_up(stale, second)
+    assert (theirs.status, theirs.position) == ("confirmed", None)
+    assert Registration.objects.filter(session=session, person=second).get().status == "confirmed"
+    assert Session.objects.get(pk=session.pk).seated == 1
+
+
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_the_race_with_the_queue_neither_oversells_nor_doubles(committed, db_queue, tree, tmp_path):  # noqa: F811
     site = tree["site_a"]
