@@ -292,6 +292,48 @@ def run_clients(port: int, clients: int, jobs: list[tuple[str, str, dict, bytes 
     return {"times": times, "seconds": seconds, "statuses": statuses, "sample": bodies[:1]}
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (Linux /proc); a process gone counts 0."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def process_groups(server_pid: int, worker_pid: int, database: str) -> dict[str, list[int]]:
+    """The processes whose CPU a run is charged: gunicorn (master and workers), the PostgreSQL backends
+    serving the scratch database, the notice worker; the clients are this process (getrusage)."""
+    groups: dict[str, list[int]] = {"gunicorn": [server_pid], "postgres": [], "notice worker": [worker_pid]}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == server_pid:
+            groups["gunicorn"].append(int(entry.name))
+        elif command.startswith("postgres:") and f" {database} " in f"{command} ":
+            groups["postgres"].append(int(entry.name))
+    return groups
+
+
+def charged(groups: dict[str, list[int]]) -> dict[str, float]:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    now = {name: cpu_seconds(pids) for name, pids in groups.items()}
+    now["clients"] = usage.ru_utime + usage.ru_stime
+    return now
+
+
 def merged(parts: list[dict]) -> dict:
     """One figure from the rounds of a run: requests over the time spent in them, percentiles of all."""
     times = [t for part in parts for t in part["times"]]
@@ -453,11 +495,18 @@ def run(args) -> int:
         large_jobs = signup_jobs(info["large"]["keys"], csrf, info["large"]["session"])
         base_jobs = baseline_jobs(keys, csrf, args.signups)
         parts: dict[str, list] = {"base": [], "last": [], "large": []}
+        # Where each run's CPU goes (every backend is connected after the warm-up: persistent connections).
+        groups = process_groups(server.pid, worker.pid, pg_name)
+        spent: dict[str, dict[str, float]] = {name: {} for name in parts}
+        jobs_of = {"base": base_jobs, "last": last_jobs, "large": large_jobs}
         for start_at in range(0, args.signups, chunk):
             window = slice(start_at, start_at + chunk)
-            parts["base"].append(run_clients(port, args.clients, base_jobs[window]))
-            parts["last"].append(run_clients(port, args.clients, last_jobs[window]))
-            parts["large"].append(run_clients(port, args.clients, large_jobs[window]))
+            for name, jobs in jobs_of.items():
+                before = charged(groups)
+                parts[name].append(run_clients(port, args.clients, jobs[window]))
+                after = charged(groups)
+                for group, seconds in after.items():
+                    spent[name][group] = spent[name].get(group, 0.0) + seconds - before[group]
         runs = [
             ("baseline GET /api/v1/", merged(parts["base"])),
             (f"sign-up last {LAST_SEATS} seats", merged(parts["last"])),
@@ -496,6 +545,13 @@ def run(args) -> int:
             f"(a closed loop of {args.clients} clients waits {args.clients}/throughput on average (Little's "
             f"law): p99 <= {P99_MS:.0f} ms needs more than {args.clients * 1000 / P99_MS:.0f} req/s)"
         )
+        print(f"\nCPU per request, ms ({os.cpu_count()} CPUs: at most {os.cpu_count()} CPU-seconds a second)")
+        names = list(next(iter(spent.values())))
+        print(f"{'run':<22} " + " ".join(f"{n:>13}" for n in [*names, "all"]))
+        for (label, result), name in zip(runs, spent, strict=True):
+            per = {group: seconds * 1000 / result["n"] for group, seconds in spent[name].items()}
+            cells = " ".join(f"{per[n]:>13.2f}" for n in names)
+            print(f"{label:<22} {cells} {sum(per.values()):>13.2f}")
         sample = runs[2][1]["sample"]
         if sample:
             shown = json.loads(sample[0])
