@@ -305,11 +305,13 @@ class PostgresWriter:
     Bulk mode, for a batch at least as large as the people table already is (and at least
     IMPORT_BULK_MIN_ROWS): the two tables are locked (ACCESS EXCLUSIVE, for this transaction:
     nobody reads or writes people or memberships meanwhile; a lock not granted within
-    LOCK_WAIT ends in the ordinary mode), their secondary indexes, unique constraints and foreign
-    keys are dropped once the rows are classified, and rebuilt, with the same names and definitions
-    as read from the catalogue, after the last row: one sort per index and one join per key instead
-    of 10^6 random index insertions and 10^6 key checks per key (Django's keys are deferred: each
-    row queued a check for the union and for the login account, which alone took 0.4 s a 10^5 rows).
+    LOCK_WAIT ends in the ordinary mode), their secondary indexes and unique constraints and the
+    membership -> person foreign key are dropped once the rows are classified, and rebuilt, with the
+    same names and definitions as read from the catalogue, after the last row: one sort per index
+    and one join for the foreign key instead of 10^6 random index insertions and 10^6 key checks.
+    The keys to unions and login accounts stay, though each row's deferred check costs (0.4 s a
+    10^5 rows): dropping a key locks the table it points to (ACCESS EXCLUSIVE), and every request
+    reads unions and accounts (tests/members/test_imports_speed.py holds the locks to the two tables).
     The rebuild checks uniqueness and the key again, so a violation still fails the whole import,
     and DDL is transactional: a failure anywhere leaves the tables, indexes and rows as before.
     """
@@ -358,8 +360,9 @@ class PostgresWriter:
             cursor.execute(
                 "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) "
                 "FROM pg_constraint c WHERE c.conrelid = ANY(%s::regclass[]) "
-                "AND c.contype IN ('u', 'f') ORDER BY c.contype, c.conname",
-                [list(self.TABLES)],
+                "AND (c.contype = 'u' OR (c.contype = 'f' AND c.conrelid = %s::regclass "
+                "AND c.confrelid = %s::regclass)) ORDER BY c.contype, c.conname",
+                [list(self.TABLES), Membership._meta.db_table, Person._meta.db_table],
             )
             self.constraints = cursor.fetchall()
             cursor.execute(
@@ -371,8 +374,8 @@ class PostgresWriter:
             )
             indexes = cursor.fetchall()
             self.indexes = [definition for _name, definition in indexes]
-            # A key's drop alters the table it points to (unions, accounts) too, which must have no
-            # deferred checks still queued from earlier in the transaction: run them now.
+            # A table with deferred key checks still queued (rows written earlier in a caller's
+            # transaction) refuses ALTER TABLE: run them now, as bulk_finish does.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for table, name, _definition in self.constraints:
                 cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
@@ -388,7 +391,7 @@ class PostgresWriter:
             cursor.execute(f"SET LOCAL maintenance_work_mem = '{self.SORT_MEMORY}'")
             for definition in self.indexes:
                 cursor.execute(definition)
-            for table, name, definition in reversed(self.constraints):  # the keys (dropped first) last
+            for table, name, definition in reversed(self.constraints):  # the key (dropped first) last
                 cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
     def people(self, chunks: Iterator[list[GoodRow]], count: int | None) -> list[int]:

@@ -199,6 +199,33 @@ def test_bulk_mode_rebuilds_every_index_and_constraint_as_it_was(tree, organiser
 
 
 @postgres_only
+def test_bulk_mode_locks_no_table_but_people_and_memberships(tree, organiser, settings, monkeypatch):
+    # Dropping a foreign key locks the table it points to: the keys to unions and login accounts stay,
+    # or every request (they all read those tables) would wait for the import to commit.
+    from members.services.import_db import PostgresWriter
+
+    settings.IMPORT_BULK_MIN_ROWS = 0
+    locked = []
+    finish = PostgresWriter.bulk_finish
+
+    def watched(writer):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                "WHERE l.pid = pg_backend_pid() AND l.mode = 'AccessExclusiveLock' AND c.relkind = 'r'"
+            )
+            locked.extend(name for (name,) in cursor.fetchall())
+        finish(writer)
+
+    monkeypatch.setattr(PostgresWriter, "bulk_finish", watched)
+    batch = upload(tree["site_a"], csv_bytes(good_rows(30)), organiser)
+    imports.decide(batch, True, organiser)
+    batch.refresh_from_db()
+    assert (batch.status, batch.job.result["mode"]) == ("done", "bulk")
+    assert sorted(set(locked)) == ["members_membership", "members_person"]
+
+
+@postgres_only
 def test_bulk_mode_failure_leaves_rows_indexes_and_constraints_as_before(tree, organiser, settings):
     settings.IMPORT_BULK_MIN_ROWS = 0
     settings.IMPORT_CHUNK_ROWS = 4
