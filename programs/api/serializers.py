@@ -95,6 +95,8 @@ class ProgramSerializer(ScopedModelSerializer):
 
 
 class PublicProgramSessionSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+    """A session of a published program as anyone may read it, with its free seats."""
+
     free = serializers.IntegerField(read_only=True)
 
     class Meta:
