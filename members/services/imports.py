@@ -58,6 +58,7 @@ from .import_rows import (
     Checked,
     GoodRow,
     RowError,
+    checked_rows,
     mask_any,
     mask_id_like,
     mask_phone_like,
@@ -354,7 +355,7 @@ def _prepared(batch: ImportBatch, data: bytes, sized=None) -> Iterator[tuple[int
             total += rows
             if total > limit:
                 raise too_many_rows()
-            yield rows, [Checked._make(row) for row in good], errors
+            yield rows, checked_rows(good), errors
     finally:
         set_text("")
 
