@@ -19,7 +19,7 @@ from accounts.models import User
 from core.history import record_action, record_bulk_created
 from members.choices import EmploymentForm, JoinChannel
 from members.models import Membership, Person
-from members.services.cards import CARD_SEQUENCE_DIGITS, card_number_prefix
+from members.services.cards import CARD_SEQUENCE_DIGITS, card_number_prefix, card_number_range
 from orgs.choices import EmployerKind, EstablishmentStage, Sector, UnionKind, UnionStatus, VisitOutcome
 from orgs.models import (
     CadreAssignment,
@@ -273,7 +273,7 @@ def _avoid_clashes(people: list[Person], maker: _Maker) -> None:
 def _last_sequence(prefix: str) -> int:
     width = len(prefix) + CARD_SEQUENCE_DIGITS
     last = (
-        Membership.objects.filter(card_number__startswith=prefix)
+        Membership.objects.filter(card_number__range=card_number_range(prefix))
         .order_by("-card_number")
         .values_list("card_number", flat=True)
         .first()

@@ -140,13 +140,20 @@ class Membership(TrackedModel):
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("职工")
     )
+    # No index of its own: the two indexes below start with it.
     union = models.ForeignKey(
-        "orgs.Union", on_delete=models.PROTECT, related_name="memberships", verbose_name=_("工会")
+        "orgs.Union",
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("工会"),
+        db_index=False,
     )
     status = models.CharField(
         _("会籍状态"), max_length=10, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
     )
-    card_number = models.CharField(_("会员卡号"), max_length=20, unique=True)
+    # Unique through Meta.constraints, not unique=True: on PostgreSQL that would add a LIKE-pattern
+    # index too; card numbers are looked up whole or by range (members.services.cards).
+    card_number = models.CharField(_("会员卡号"), max_length=20)
     channel = models.CharField(
         _("入会渠道"), max_length=20, choices=JoinChannel.choices, default=JoinChannel.ON_SITE
     )
@@ -166,7 +173,12 @@ class Membership(TrackedModel):
                 condition=Q(status="active"),
                 name="%(app_label)s_%(class)s_one_active",
                 violation_error_message=_("此人已是在册会员，应办理会员关系接转"),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["card_number"],
+                name="%(app_label)s_%(class)s_one_card_number",
+                violation_error_message=_("此会员卡号已被使用"),
+            ),
         ]
         indexes = [
             models.Index(fields=["union", "status"], name="members_membership_union"),

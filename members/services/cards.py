@@ -28,12 +28,17 @@ def card_number_prefix(union, day: datetime.date) -> str:
     return f"{region}{day.year:04d}"
 
 
+def card_number_range(prefix: str) -> tuple[str, str]:
+    """The first and last card number of a prefix (region and year), for an indexed range query."""
+    return prefix + "0" * CARD_SEQUENCE_DIGITS, prefix + "9" * CARD_SEQUENCE_DIGITS
+
+
 def next_card_number(union, day: datetime.date | None = None) -> str:
     """The next free number of the union's region and year: region code + year + sequence, unique."""
     prefix = card_number_prefix(union, day or timezone.localdate())
     width = len(prefix) + CARD_SEQUENCE_DIGITS
     last = (
-        Membership.objects.filter(card_number__startswith=prefix)
+        Membership.objects.filter(card_number__range=card_number_range(prefix))
         .order_by("-card_number")
         .values_list("card_number", flat=True)
         .first()

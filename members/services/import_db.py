@@ -182,9 +182,7 @@ class CardNumbers:
         self.prefix = cards.card_number_prefix(union, day)
         digits = cards.CARD_SEQUENCE_DIGITS
         last = (
-            Membership.objects.filter(
-                card_number__gte=self.prefix + "0" * digits, card_number__lte=self.prefix + "9" * digits
-            )
+            Membership.objects.filter(card_number__range=cards.card_number_range(self.prefix))
             .order_by("-card_number")
             .values_list("card_number", flat=True)
             .first()
