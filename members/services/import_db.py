@@ -307,7 +307,7 @@ class PostgresWriter:
     membership -> person foreign key are dropped once the rows are classified, and rebuilt, with the
     same names and definitions as read from the catalogue, after the last row: one sort per index
     and one join for the foreign key instead of 10^6 random index insertions and 10^6 key checks.
-    The keys to unions and login accounts stay, though each row's deferred check costs (0.4 s a
+    The keys to unions and login accounts stay, though each row's deferred check costs (0.35 s a
     10^5 rows): dropping a key locks the table it points to (ACCESS EXCLUSIVE), and every request
     reads unions and accounts (tests/members/test_imports_speed.py holds the locks to the two tables).
     The rebuild checks uniqueness and the key again, so a violation still fails the whole import,
