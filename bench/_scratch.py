@@ -1,8 +1,15 @@
-"""Scratch databases for the benchmarks: a temporary SQLite file, or a PostgreSQL database dropped after."""
+"""What the benchmarks share: scratch databases (a temporary SQLite file, or a PostgreSQL database
+dropped after), their environment, and a gunicorn serving the app on them."""
 
 import os
 import secrets
+import socket
+import subprocess
+import time
+from http.client import HTTPConnection
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
@@ -45,3 +52,46 @@ def scratch_environment(database_url: str, workdir: Path, **extra: str) -> dict:
         **extra,
     )
     return env
+
+
+def start_gunicorn(env: dict, workdir: Path, *options: str) -> tuple[subprocess.Popen, int]:
+    """gunicorn serving the app on a free loopback port with only `options` (an empty config file keeps
+    the repo's gunicorn.conf.py, access log and worker recycling, from varying the figures); returns
+    (process, port) once /healthz answers, or raises with the end of its log."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = workdir / "gunicorn.conf.py"
+    config.write_text("")
+    log_path = workdir / "gunicorn.log"
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "niangjia.wsgi", "--config", str(config), *options]
+    server = subprocess.Popen(
+        [*command, "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        env=env,
+        cwd=ROOT,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited at start:\n{log_path.read_text()[-3000:]}")
+        try:
+            conn = HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return server, port
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within 30 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

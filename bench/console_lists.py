@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,7 +28,14 @@ import time
 from http.client import HTTPConnection
 from pathlib import Path
 
-from _scratch import PG_ADMIN_URL, drop_database, scratch_database, scratch_environment
+from _scratch import (
+    PG_ADMIN_URL,
+    drop_database,
+    scratch_database,
+    scratch_environment,
+    start_gunicorn,
+    stop_process,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -205,61 +211,6 @@ def summary(times: list[float], bad: set[int]) -> dict:
     return {"p50": statistics.median(times), "p95": cuts[94], "p99": cuts[98], "bad": sorted(bad)}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(env: dict, workdir: Path) -> tuple[subprocess.Popen, int]:
-    """gunicorn with only the options given here: an empty config file keeps the repo's
-    gunicorn.conf.py (access log, worker recycling) from varying the figures."""
-    port = free_port()
-    config = workdir / "gunicorn.conf.py"
-    config.write_text("")
-    log = (workdir / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "niangjia.wsgi",
-            "--config",
-            str(config),
-            "--workers",
-            "2",
-            "--worker-class",
-            "sync",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited at start:\n{(workdir / 'gunicorn.log').read_text()[-3000:]}")
-        try:
-            if fetch(port, "/healthz", {})[1] == 200:
-                return server, port
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-
-
 # --------------------------------------------------------------------------- one engine
 
 
@@ -307,12 +258,12 @@ def run_engine(engine: str, args) -> None:
             )
         if args.keep:
             print(f"--keep: DATABASE_URL={database_url}")
-        server, port = start_server(env, workdir)
+        server, port = start_gunicorn(env, workdir, "--workers", "2", "--worker-class", "sync")
         report(engine, info, port, args)
     finally:
         # A second signal must not cut the cleanup short, and one failed step must not skip the next.
         handler = signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        steps = [lambda: server is not None and stop_server(server)]
+        steps = [lambda: server is not None and stop_process(server)]
         if pg_name and not args.keep:
             steps.append(lambda: drop_database(pg_name) or print(f"dropped {pg_name}", flush=True))
         if not args.keep:

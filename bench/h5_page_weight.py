@@ -23,15 +23,12 @@ import gzip
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-from http.client import HTTPConnection
 from pathlib import Path
 
-from _scratch import scratch_database, scratch_environment
+from _scratch import scratch_database, scratch_environment, start_gunicorn, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -86,37 +83,6 @@ def build() -> None:
             )
         )
         station.amenities.set(rng.sample(amenities, min(len(amenities), rng.randint(3, 8))))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(env: dict, workdir: Path) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    config = workdir / "gunicorn.conf.py"
-    config.write_text("")
-    log = (workdir / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "niangjia.wsgi", "--config", str(config), "--workers", "1",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited:\n{(workdir / 'gunicorn.log').read_text()[-3000:]}")
-        try:
-            conn = HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return server, port
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
 
 
 def measure(port: int) -> list[dict]:
@@ -225,12 +191,11 @@ def main() -> None:
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0", "--skip-checks"], **run
         )
         subprocess.run([sys.executable, __file__, "--build"], **run)
-        server, port = start_server(env, workdir)
+        server, port = start_gunicorn(env, workdir, "--workers", "1")
         ok = report(measure(port))
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+            stop_process(server)
         shutil.rmtree(workdir, ignore_errors=True)
     sys.exit(0 if ok else 1)
 

@@ -46,7 +46,14 @@ import time
 from http.client import HTTPConnection
 from pathlib import Path
 
-from _scratch import PG_ADMIN_URL, drop_database, scratch_database, scratch_environment
+from _scratch import (
+    PG_ADMIN_URL,
+    drop_database,
+    scratch_database,
+    scratch_environment,
+    start_gunicorn,
+    stop_process,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -376,52 +383,6 @@ def signup_jobs(keys: list[str], csrf: str, session_id: int) -> list:
 # --------------------------------------------------------------------------- orchestration
 
 
-def start_server(env: dict, workdir: Path, workers: int, threads: int = 1) -> tuple[subprocess.Popen, int]:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    config = workdir / "gunicorn.conf.py"
-    config.write_text("")  # none of the repo's gunicorn.conf.py (access log, recycling)
-    log = (workdir / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "niangjia.wsgi",
-            "--config",
-            str(config),
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync" if threads == 1 else "gthread",
-            "--threads",
-            str(threads),
-            "--backlog",
-            "2048",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited at start:\n{(workdir / 'gunicorn.log').read_text()[-3000:]}")
-        try:
-            if request(port, "GET", "/healthz", {}, None)[1] == 200:
-                return server, port
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
-
-
 def start_worker(env: dict, workdir: Path) -> subprocess.Popen:
     """The background worker that sends the queued notices (as in production, `db_worker`), running on
     the same machine throughout the runs: its work is deferred from the request, not left out. At
@@ -435,15 +396,6 @@ def start_worker(env: dict, workdir: Path) -> subprocess.Popen:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
 
 
 def line(label: str, result: dict, ratio: str, verdict: str) -> str:
@@ -481,7 +433,12 @@ def run(args) -> int:
             "SQL per request (in-process): "
             + "; ".join(f"{k} {v['n']} (HTTP {v['status']})" for k, v in info["queries"].items())
         )
-        server, port = start_server(env, workdir, args.workers, args.threads)
+        server, port = start_gunicorn(
+            env,
+            workdir,
+            *("--workers", str(args.workers), "--threads", str(args.threads), "--backlog", "2048"),
+            *("--worker-class", "sync" if args.threads == 1 else "gthread"),
+        )
         worker = start_worker(env, workdir)
         csrf = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
         keys = info["last"]["keys"] + info["large"]["keys"]
@@ -610,8 +567,8 @@ def run(args) -> int:
     finally:
         handler = signal.signal(signal.SIGTERM, signal.SIG_IGN)
         steps = [
-            lambda: server is not None and stop_server(server),
-            lambda: worker is not None and stop_server(worker),
+            lambda: server is not None and stop_process(server),
+            lambda: worker is not None and stop_process(worker),
         ]
         if not args.keep:
             steps.append(lambda: drop_database(pg_name) or print(f"dropped {pg_name}", flush=True))
