@@ -3,8 +3,11 @@ dropped after), their environment, and a gunicorn serving the app on them."""
 
 import os
 import secrets
+import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 from http.client import HTTPConnection
 from pathlib import Path
@@ -95,3 +98,20 @@ def stop_process(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def clean_up(processes=(), pg_name: str | None = None, workdir: Path | None = None) -> None:
+    """Stop the processes, drop the scratch database, remove the files: every step even when one before
+    it failed, and a second SIGTERM does not cut the cleanup short."""
+    handler = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    steps = [lambda process=process: stop_process(process) for process in processes if process is not None]
+    if pg_name:
+        steps.append(lambda: drop_database(pg_name) or print(f"dropped {pg_name}", flush=True))
+    if workdir is not None:
+        steps.append(lambda: shutil.rmtree(workdir, ignore_errors=True))
+    for step in steps:
+        try:
+            step()
+        except Exception as exc:
+            print(f"cleanup failed: {exc!r}", file=sys.stderr, flush=True)
+    signal.signal(signal.SIGTERM, handler)

@@ -26,7 +26,6 @@ import argparse
 import datetime
 import json
 import os
-import shutil
 import signal
 import statistics
 import subprocess
@@ -35,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _scratch import drop_database, scratch_database, scratch_environment
+from _scratch import clean_up, scratch_database, scratch_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -398,10 +397,7 @@ def run_engine(engine: str, args) -> None:
         )
         report(json.loads(out.read_text()), args)
     finally:
-        if pg_name:
-            drop_database(pg_name)
-            print(f"dropped {pg_name}")
-        shutil.rmtree(workdir, ignore_errors=True)
+        clean_up(pg_name=pg_name, workdir=workdir)
 
 
 def main() -> None:

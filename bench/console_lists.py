@@ -18,7 +18,6 @@ measures, prints and cleans up.
 import argparse
 import json
 import os
-import shutil
 import signal
 import statistics
 import subprocess
@@ -28,14 +27,7 @@ import time
 from http.client import HTTPConnection
 from pathlib import Path
 
-from _scratch import (
-    PG_ADMIN_URL,
-    drop_database,
-    scratch_database,
-    scratch_environment,
-    start_gunicorn,
-    stop_process,
-)
+from _scratch import PG_ADMIN_URL, clean_up, scratch_database, scratch_environment, start_gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -261,19 +253,8 @@ def run_engine(engine: str, args) -> None:
         server, port = start_gunicorn(env, workdir, "--workers", "2", "--worker-class", "sync")
         report(engine, info, port, args)
     finally:
-        # A second signal must not cut the cleanup short, and one failed step must not skip the next.
-        handler = signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        steps = [lambda: server is not None and stop_process(server)]
-        if pg_name and not args.keep:
-            steps.append(lambda: drop_database(pg_name) or print(f"dropped {pg_name}", flush=True))
-        if not args.keep:
-            steps.append(lambda: shutil.rmtree(workdir, ignore_errors=True))
-        for step in steps:
-            try:
-                step()
-            except Exception as exc:
-                print(f"cleanup failed: {exc!r}", file=sys.stderr, flush=True)
-        signal.signal(signal.SIGTERM, handler)
+        kept = args.keep
+        clean_up([server], pg_name=None if kept else pg_name, workdir=None if kept else workdir)
 
 
 def report(engine: str, info: dict, port: int, args) -> None:

@@ -21,14 +21,13 @@ counted as sent, and what gzip would make of it is printed beside. Prints the to
 import argparse
 import gzip
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from _scratch import scratch_database, scratch_environment, start_gunicorn, stop_process
+from _scratch import clean_up, scratch_database, scratch_environment, start_gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -194,9 +193,7 @@ def main() -> None:
         server, port = start_gunicorn(env, workdir, "--workers", "1")
         ok = report(measure(port))
     finally:
-        if server is not None:
-            stop_process(server)
-        shutil.rmtree(workdir, ignore_errors=True)
+        clean_up([server], workdir=workdir)
     sys.exit(0 if ok else 1)
 
 

@@ -28,8 +28,6 @@ import json
 import os
 import random
 import re
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -37,7 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _scratch import drop_database, scratch_database, scratch_environment
+from _scratch import clean_up, scratch_database, scratch_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 50.0
@@ -401,17 +399,7 @@ def run_engine(engine: str, args) -> bool:
         subprocess.run(command, env=env, cwd=ROOT, check=True)
         return report(json.loads(out.read_text()))
     finally:
-        handler = signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        steps = []
-        if pg_name:
-            steps.append(lambda: drop_database(pg_name) or print(f"dropped {pg_name}", flush=True))
-        steps.append(lambda: shutil.rmtree(workdir, ignore_errors=True))
-        for step in steps:
-            try:
-                step()
-            except Exception as exc:
-                print(f"cleanup failed: {exc!r}", file=sys.stderr, flush=True)
-        signal.signal(signal.SIGTERM, handler)
+        clean_up(pg_name=pg_name, workdir=workdir)
 
 
 def report(info: dict) -> bool:

@@ -25,7 +25,6 @@ import json
 import math
 import os
 import random
-import shutil
 import signal
 import statistics
 import subprocess
@@ -34,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _scratch import PG_ADMIN_URL, drop_database, scratch_database, scratch_environment
+from _scratch import PG_ADMIN_URL, clean_up, scratch_database, scratch_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -334,17 +333,7 @@ def run_engine(engine: str, args) -> bool:
         )
         return report(engine, json.loads(out.read_text()))
     finally:
-        handler = signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        steps = []
-        if pg_name:
-            steps.append(lambda: drop_database(pg_name) or print(f"dropped {pg_name}", flush=True))
-        steps.append(lambda: shutil.rmtree(workdir, ignore_errors=True))
-        for step in steps:
-            try:
-                step()
-            except Exception as exc:
-                print(f"cleanup failed: {exc!r}", file=sys.stderr, flush=True)
-        signal.signal(signal.SIGTERM, handler)
+        clean_up(pg_name=pg_name, workdir=workdir)
 
 
 def report(engine: str, info: dict) -> bool:

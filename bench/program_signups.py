@@ -35,7 +35,6 @@ import argparse
 import json
 import os
 import secrets
-import shutil
 import signal
 import statistics
 import subprocess
@@ -46,14 +45,7 @@ import time
 from http.client import HTTPConnection
 from pathlib import Path
 
-from _scratch import (
-    PG_ADMIN_URL,
-    drop_database,
-    scratch_database,
-    scratch_environment,
-    start_gunicorn,
-    stop_process,
-)
+from _scratch import PG_ADMIN_URL, clean_up, scratch_database, scratch_environment, start_gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -565,22 +557,11 @@ def run(args) -> int:
             f"\nresult: {'PASS' if not failed else f'FAIL ({failed})'}; load average {os.getloadavg()[0]:.1f}"
         )
     finally:
-        handler = signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        steps = [
-            lambda: server is not None and stop_process(server),
-            lambda: worker is not None and stop_process(worker),
-        ]
-        if not args.keep:
-            steps.append(lambda: drop_database(pg_name) or print(f"dropped {pg_name}", flush=True))
-            steps.append(lambda: shutil.rmtree(workdir, ignore_errors=True))
-        else:
+        if args.keep:
             print(f"--keep: DATABASE_URL={database_url}, files in {workdir}")
-        for step in steps:
-            try:
-                step()
-            except Exception as exc:
-                print(f"cleanup failed: {exc!r}", file=sys.stderr, flush=True)
-        signal.signal(signal.SIGTERM, handler)
+            clean_up([server, worker])
+        else:
+            clean_up([server, worker], pg_name=pg_name, workdir=workdir)
     return 1 if failed else 0
 
 
