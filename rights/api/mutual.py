@@ -107,24 +107,13 @@ class MyEnrollmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# A worker's own claim: what officials see of it, less the (masked) person.
 class MyClaimSerializer(serializers.ModelSerializer):
     documents = ClaimDocumentSerializer(many=True, read_only=True)
 
     class Meta:
         model = MutualAidClaim
-        fields = [
-            "id",
-            "enrollment",
-            "kind",
-            "incurred_on",
-            "amount_claimed",
-            "amount_approved",
-            "status",
-            "review_note",
-            "submitted_on",
-            "paid_on",
-            "documents",
-        ]
+        fields = [name for name in MutualClaimSerializer.Meta.fields if name != "person"]
         read_only_fields = fields
 
 
