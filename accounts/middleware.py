@@ -1,10 +1,13 @@
 from django.conf import settings
 
+from .sessions import keep_alive
+
 
 class IdleTimeoutMiddleware:
     """Officials are signed out after SESSION_IDLE_MINUTES idle; workers' phones keep them longer.
 
-    With SESSION_SAVE_EVERY_REQUEST the expiry slides with every request, so it is an idle timeout.
+    Each request slides the session's expiry (an idle timeout), writing it at most once a refresh
+    interval (accounts.sessions.keep_alive).
     """
 
     def __init__(self, get_response):
@@ -14,7 +17,7 @@ class IdleTimeoutMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             if user.is_worker and not user.has_usable_password():
-                request.session.set_expiry(settings.WORKER_SESSION_DAYS * 86400)
+                keep_alive(request.session, settings.WORKER_SESSION_DAYS * 86400)
             else:
-                request.session.set_expiry(settings.SESSION_IDLE_MINUTES * 60)
+                keep_alive(request.session, settings.SESSION_IDLE_MINUTES * 60)
         return self.get_response(request)

@@ -155,6 +155,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=30000; PRAGMA mmap_size=268435456;"
         ),
     }
+else:
+    # psycopg prepares a statement after five runs on a connection, for the cursors that ask for it
+    # (core.compiled.prepared_cursor: a request's hot reads and the seat statement); Django's own
+    # cursors bind values on the client and never prepare. Behind PgBouncer in transaction mode, set
+    # NIANGJIA_DB_PREPARE=0 unless it tracks prepared statements (max_prepared_statements, 1.21+).
+    if env_bool("DB_PREPARE", True):
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -188,7 +195,8 @@ AXES_SENSITIVE_PARAMETERS = ["password", "code"]
 SESSION_IDLE_MINUTES = int(env("SESSION_IDLE_MINUTES", "30"))
 WORKER_SESSION_DAYS = int(env("WORKER_SESSION_DAYS", "30"))
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The database store; the idle timeout slides the expiry without a write on every request.
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

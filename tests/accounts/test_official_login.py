@@ -8,7 +8,9 @@ from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import services
@@ -114,6 +116,28 @@ def test_an_idle_session_ends(official):
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get("/console/")
     assert (response.status_code, response["Location"]) == (302, "/accounts/login/?next=/console/")
+
+
+def test_a_busy_session_is_written_once_a_refresh_interval(official):
+    # Requests within a refresh interval (a thirtieth of the idle time) of the last write write
+    # nothing; the first one after it slides the expiry again.
+    from accounts.sessions import refresh_seconds
+
+    client = Client()
+    sign_in(client, "town-admin", PASSWORD)
+    client.get("/console/")
+    written = expiry(client)
+    idle = settings.SESSION_IDLE_MINUTES * 60
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/console/").status_code == 200
+    assert expiry(client) == written
+    assert not [q for q in captured if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+
+    # Last written a refresh interval and a second ago: this request writes.
+    ago = timedelta(seconds=refresh_seconds(idle) + 1)
+    Session.objects.update(expire_date=timezone.now() + timedelta(seconds=idle) - ago)
+    assert client.get("/console/").status_code == 200
+    assert abs(expiry(client) - (timezone.now() + timedelta(seconds=idle))) < timedelta(seconds=5)
 
 
 def test_the_idle_time_is_configurable(settings, official):
