@@ -171,3 +171,10 @@ def test_serializers_built_once_give_what_drf_builds(site):
     assert first.data["ticket"] and first.data["session_detail"]["id"] == session.pk
     assert first.fields["ticket"] is not second.fields["ticket"]
     assert first.fields["ticket"].parent is first and second.fields["ticket"].parent is second
+    # Nested: the session's fields are the nested serializer's own, per instance too.
+    nested_first, nested_second = first.fields["session_detail"], second.fields["session_detail"]
+    assert nested_first is not nested_second and nested_first.parent is first
+    assert nested_first.fields["free"] is not nested_second.fields["free"]
+    assert nested_first.fields["free"].parent is nested_first
+    # The class's own fields are never bound (a copy's binding must not reach them).
+    assert all(f.parent is None for f in MyRegistrationSerializer._fields_built_once.values())
