@@ -9,6 +9,10 @@ ModelIterable does (select_related objects and annotations included).
 
 The builder must depend on nothing but its arguments: whatever else it reads (the time, a setting)
 is frozen into the SQL at the first call.
+
+On PostgreSQL the statement also runs prepared (`prepared_cursor`): parsing and planning it cost the
+server four times as much as running it (0.38 against 0.08 ms of PostgreSQL's CPU for a sign-up's
+session read, measured in process).
 """
 
 import inspect
@@ -16,12 +20,34 @@ from collections.abc import Callable
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
+from django.db.backends.utils import CursorWrapper
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 
 # Integers no id or value here takes (or their text, for a text field), standing for the caller's
 # values while the SQL is compiled.
 MARKS = (-7_340_001, -7_340_002, -7_340_003, -7_340_004)
+
+
+def prepared_cursor(using: str = "default") -> CursorWrapper:
+    """A cursor for statements a process runs again and again with other values. On PostgreSQL its
+    values are bound by the server, so psycopg prepares a statement after `prepare_threshold` runs on
+    the connection (settings: OPTIONS) and the server parses and plans it once per connection; Django's
+    own cursors bind on the client and never prepare. Elsewhere, the connection's plain cursor.
+
+    A statement prepared before a migration that changes what it reads fails once on that connection
+    ("cached plan must not change result type"): restart the workers after migrating, as a deploy does."""
+    connection = connections[using]
+    prepares = connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None
+    if connection.vendor != "postgresql" or not prepares:
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw = ServerBindingCursor(connection.connection)
+    # As Django wraps its own cursors: its database errors, and the query log when it is on.
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
 class Compiled:
@@ -69,7 +95,7 @@ class Compiled:
         bound = list(params)
         for position, index in slots:
             bound[position] = values[index]
-        with connections[using].cursor() as cursor:
+        with prepared_cursor(using) as cursor:
             cursor.execute(sql, bound)
             row = cursor.fetchone()
         if row is None:

@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import F, Max
 from django.db.models.signals import pre_save
 
+from core.compiled import prepared_cursor
 from core.history import record_action
 
 from ..choices import SEATED_STATUSES, OnePer, RegistrationStatus
@@ -108,7 +109,7 @@ def take_seat_inserting(session_id: int, registration: Registration, history, ta
         f"reg AS ({reg_sql} RETURNING id), "
         f"hist AS ({hist_sql})" + (f", task AS ({task_sql})" if task_sql else "") + " SELECT id FROM reg"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # the same text for every sign-up: parsed and planned once
         cursor.execute(sql, [session_id, *reg_params, *hist_params, *task_params])
         row = cursor.fetchone()
     if row is None:

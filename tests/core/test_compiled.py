@@ -78,3 +78,31 @@ def test_a_value_the_sql_does_not_take_is_refused(sessions):
     compiled = Compiled(lambda pk, place: Session.objects.filter(pk=pk)[:1])
     with pytest.raises(ImproperlyConfigured):
         compiled.first(sessions[0].pk, "地点0")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_postgresql_prepares_a_compiled_statement_once_per_connection(sessions):
+    # After prepare_threshold runs the server plans the statement once and runs it with each value:
+    # the same instances as before, and one prepared statement however many values.
+    compiled = Compiled(plain)
+    threshold = connection.settings_dict["OPTIONS"]["prepare_threshold"]
+    for _ in range(threshold + 2):
+        for session in sessions:
+            assert compiled.first(session.pk).pk == session.pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            [compiled._plan("default")[0].split(" WHERE ")[0] + "%"],  # up to the values ($1, $2…)
+        )
+        runs = [row[0] for row in cursor.fetchall()]
+    assert len(runs) == 1 and runs[0] >= 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_a_prepared_cursor_raises_djangos_errors(db):
+    from django.db import IntegrityError, transaction
+
+    from core.compiled import prepared_cursor
+
+    with pytest.raises(IntegrityError), transaction.atomic(), prepared_cursor() as cursor:
+        cursor.execute("INSERT INTO programs_session (id) VALUES (%s)", [None])  # id is NOT NULL
