@@ -17,6 +17,7 @@ session read, measured in process).
 
 import inspect
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
@@ -32,14 +33,14 @@ MARKS = (-7_340_001, -7_340_002, -7_340_003, -7_340_004)
 def prepared_cursor(using: str = "default") -> CursorWrapper:
     """A cursor for statements a process runs again and again with other values. On PostgreSQL its
     values are bound by the server, so psycopg prepares a statement after `prepare_threshold` runs on
-    the connection (settings: OPTIONS) and the server parses and plans it once per connection; Django's
-    own cursors bind on the client and never prepare. Elsewhere, the connection's plain cursor.
+    the connection (settings: OPTIONS; none, none prepared) and the server parses and plans it once
+    per connection; Django's own cursors bind on the client and never prepare. Elsewhere, the
+    connection's plain cursor.
 
     A statement prepared before a migration that changes what it reads fails once on that connection
     ("cached plan must not change result type"): restart the workers after migrating, as a deploy does."""
     connection = connections[using]
-    prepares = connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None
-    if connection.vendor != "postgresql" or not prepares:
+    if connection.vendor != "postgresql":
         return connection.cursor()
     from django.db.backends.postgresql.base import ServerBindingCursor
 
@@ -48,6 +49,18 @@ def prepared_cursor(using: str = "default") -> CursorWrapper:
     raw = ServerBindingCursor(connection.connection)
     # As Django wraps its own cursors: its database errors, and the query log when it is on.
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
+@contextmanager
+def pipeline(using: str = "default"):
+    """PostgreSQL (psycopg's pipeline mode): the statements prepared_cursor()s execute inside go to the
+    server together, in one round trip, and run in one transaction (the caller's, or one implicit
+    transaction in autocommit, each statement with its own snapshot); their results are read after the
+    block. An error raised at the end of the block is Django's, as from a cursor."""
+    connection = connections[using]
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
 
 
 class Compiled:

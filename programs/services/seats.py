@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import F, Max
 from django.db.models.signals import pre_save
 
-from core.compiled import prepared_cursor
+from core.compiled import pipeline, prepared_cursor
 from core.history import record_action
 
 from ..choices import SEATED_STATUSES, OnePer, RegistrationStatus
@@ -128,10 +128,10 @@ def insert_waitlisted(session_id: int, registration: Registration, history, task
     goes into the history's changes and into the notice's text (POSITION_MARK) in SQL. Returns it.
 
     `lock=True`: the lock and the insert in one round trip, run on their own (in autocommit, one
-    implicit transaction): two statements sent as one text, which Django's client-side-binding
-    cursor allows. The insert then happens only while the session is full (read after the lock);
-    with a seat free it inserts nothing and returns None. A waitlisted sign-up took four round
-    trips (BEGIN, lock, insert, COMMIT) with the session locked across three of them."""
+    implicit transaction): both statements in one pipeline (core.compiled.pipeline), each prepared.
+    The insert then happens only while the session is full (read after the lock); with a seat free
+    it inserts nothing and returns None. A waitlisted sign-up took four round trips (BEGIN, lock,
+    insert, COMMIT) with the session locked across three of them."""
     waitlisted = RegistrationStatus.WAITLISTED
     table = connection.ops.quote_name(Registration._meta.db_table)
     session_table = connection.ops.quote_name(Session._meta.db_table)
@@ -182,13 +182,14 @@ def insert_waitlisted(session_id: int, registration: Registration, history, task
         f"task AS ({task_sql}) SELECT id, position FROM reg"
     )
     params = [*reg_params, *hist_params, *task_params]
-    if lock:
-        sql = f"SELECT 1 FROM {session_table} WHERE id = %s FOR NO KEY UPDATE; {sql}"  # noqa: S608
-        params = [session_id, *params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    lock_sql = f"SELECT 1 FROM {session_table} WHERE id = %s FOR NO KEY UPDATE"  # noqa: S608
+    with prepared_cursor() as cursor:  # the same text for every waitlisted sign-up
         if lock:
-            cursor.nextset()  # past the lock's row, to the insert's
+            with prepared_cursor() as locking, pipeline():
+                locking.execute(lock_sql, [session_id])
+                cursor.execute(sql, params)
+        else:
+            cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
@@ -197,12 +198,9 @@ def insert_waitlisted(session_id: int, registration: Registration, history, task
 
 
 def one_round_trip() -> bool:
-    """Whether several statements may go as one text: PostgreSQL with client-side binding, Django's
-    default (server_side_binding would send them as one prepared statement, which PostgreSQL refuses)."""
-    return (
-        connection.vendor == "postgresql"
-        and connection.settings_dict.get("OPTIONS", {}).get("server_side_binding") is not True
-    )
+    """Whether a lock and an insert can go to the server together (insert_waitlisted(lock=True)):
+    PostgreSQL, in psycopg's pipeline mode."""
+    return connection.vendor == "postgresql"
 
 
 def take_seats(session_id: int, count: int) -> bool:
