@@ -131,13 +131,29 @@ def candidates(consultation: Consultation) -> list[Lawyer]:
 
 
 def pick_lawyer(consultation: Consultation) -> Lawyer | None:
-    """The best candidate, its row locked and its open count read again under the lock, so two
-    questions routed at once never take a lawyer past max_open (call inside a transaction)."""
-    for candidate in candidates(consultation):
-        lawyer = Lawyer.objects.select_for_update().filter(pk=candidate.pk, active=True).first()
-        if lawyer is None:
-            continue
-        if Consultation.objects.filter(lawyer=lawyer, status__in=OPEN_FOR_LAWYER).count() < lawyer.max_open:
+    """The best candidate, with every candidate's row locked and open count read again under the
+    locks, so two questions routed at once never take a lawyer past max_open (call inside a
+    transaction). The candidates are locked together in id order: locked one by one in order of
+    preference, two questions whose preferences differed took two lawyers in opposite orders and
+    deadlocked (PostgreSQL refused one of them)."""
+    preferred = candidates(consultation)
+    if not preferred:
+        return None
+    locked = {
+        lawyer.pk: lawyer
+        for lawyer in Lawyer.objects.select_for_update()
+        .filter(pk__in=[c.pk for c in preferred], active=True)
+        .order_by("pk")
+    }
+    open_now = dict(
+        Consultation.objects.filter(lawyer__in=list(locked), status__in=OPEN_FOR_LAWYER)
+        .values("lawyer")
+        .annotate(n=Count("id"))
+        .values_list("lawyer", "n")
+    )
+    for candidate in preferred:
+        lawyer = locked.get(candidate.pk)
+        if lawyer is not None and open_now.get(lawyer.pk, 0) < lawyer.max_open:
             return lawyer
     return None
 
