@@ -33,9 +33,9 @@ MARKS = (-7_340_001, -7_340_002, -7_340_003, -7_340_004)
 def prepared_cursor(using: str = "default") -> CursorWrapper:
     """A cursor for statements a process runs again and again with other values. On PostgreSQL its
     values are bound by the server, so psycopg prepares a statement after `prepare_threshold` runs on
-    the connection (settings: OPTIONS; none, none prepared) and the server parses and plans it once
-    per connection; Django's own cursors bind on the client and never prepare. Elsewhere, the
-    connection's plain cursor.
+    the connection (the database's OPTIONS; without it nothing is prepared) and the server parses and
+    plans it once per connection; Django's own cursors bind on the client and never prepare.
+    Elsewhere, the connection's plain cursor.
 
     A statement prepared before a migration that changes what it reads fails once on that connection
     ("cached plan must not change result type"): restart the workers after migrating, as a deploy does."""
