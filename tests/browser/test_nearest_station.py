@@ -87,3 +87,18 @@ def test_without_geolocation_a_typed_place_still_works(new_page, stations):
     phone.get_by_label("或输入地点").fill("华舍爱心翼站")
     phone.get_by_role("button", name="查找", exact=True).click()
     expect(phone.locator("li.station-item").first.locator(".station-name")).to_have_text("华舍爱心翼站")
+
+
+def test_without_javascript_the_locate_button_stays_hidden(browser, live_server, live_db):
+    # The button only works once its script runs: shown before that (a CSS display over the hidden
+    # attribute), a tap did nothing, and a quick click in the test above found no results.
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto("/stations/nearby/")
+        expect(page.get_by_role("heading", name="附近驿站")).to_be_visible()
+        assert page.locator("[data-locate]").count() == 1
+        expect(page.locator("[data-locate]")).to_be_hidden()
+        expect(page.get_by_role("button", name="查找", exact=True)).to_be_visible()
+    finally:
+        context.close()
