@@ -1,5 +1,8 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.urls import reverse
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
@@ -28,6 +31,28 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     access = access.PUBLIC
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """An official changes their own password: the current one, then the new one twice, held to the
+    password rules. They stay signed in here; their other sessions end (the session hash changes)."""
+
+    access = access.OFFICIAL
+    template_name = "core/form.html"
+    success_url = reverse_lazy("reports:home")
+    title = _("修改密码")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), "accounts:login")
+        if not access.allowed(request.user, self.access) or not request.user.has_usable_password():
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("密码已修改，其他设备上的登录已退出。"))
+        return response
 
 
 class RoleListView(ConsoleListView):

@@ -162,3 +162,47 @@ def test_django_admin_refuses_officials(tree, login, staff):
 def test_django_admin_lets_superusers_in(db, login):
     root = User.objects.create_superuser("root", password=PASSWORD)
     assert login(root).get("/django-admin/").status_code == 200
+
+
+def test_an_official_changes_their_password(official):
+    client, elsewhere = Client(), Client()
+    sign_in(client, "town-admin", PASSWORD)
+    sign_in(elsewhere, "town-admin", PASSWORD)
+    page = client.get("/console/").content.decode()
+    assert 'href="/accounts/password/"' in page  # the top bar's link
+
+    new = "新的口令 Kq-2026-长一些"
+    wrong = client.post(
+        "/accounts/password/", {"old_password": "not it", "new_password1": new, "new_password2": new}
+    )
+    assert wrong.status_code == 200 and "旧密码不正确" in wrong.content.decode()
+    short = client.post(
+        "/accounts/password/", {"old_password": PASSWORD, "new_password1": "短1", "new_password2": "短1"}
+    )
+    assert short.status_code == 200 and "至少" in short.content.decode()
+    official.refresh_from_db()
+    assert official.check_password(PASSWORD)  # refused twice: nothing changed
+
+    done = client.post(
+        "/accounts/password/", {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    )
+    assert (done.status_code, done["Location"]) == (302, "/console/")
+    assert "密码已修改" in client.get("/console/").content.decode()  # still signed in here
+    official.refresh_from_db()
+    assert official.check_password(new) and not official.check_password(PASSWORD)
+    # Signed out on the other device: its session carries the old password's hash.
+    assert elsewhere.get("/console/").status_code == 302
+
+
+def test_the_password_page_is_for_officials_with_a_password(db, tree):
+    assert Client().get("/accounts/password/").status_code == 302  # to the login page
+    worker = User.objects.create_user("w-rider", is_worker=True)  # workers sign in by SMS code
+    phone = Client()
+    phone.force_login(worker, backend="django.contrib.auth.backends.ModelBackend")
+    assert not worker.has_usable_password()
+    assert phone.get("/accounts/password/").status_code == 404
+    # An account without a role is no official either.
+    factories.official("no-role", None, None)
+    client = Client()
+    client.force_login(User.objects.get(username="no-role"))
+    assert client.get("/accounts/password/").status_code == 404
