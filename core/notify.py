@@ -8,6 +8,8 @@ NIANGJIA_SMS_BACKEND.
 
 import logging
 import sys
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 
 from django.conf import settings
@@ -46,8 +48,33 @@ def _backend(path: str) -> SmsBackend:
     return import_string(path)()
 
 
+class _HeldBack(SmsBackend):
+    def __init__(self, kept: list):
+        self.kept = kept
+
+    def send(self, phone: str, text: str) -> None:
+        self.kept.append((phone, text))
+
+
+_held_back: ContextVar[list | None] = ContextVar("sms_held_back", default=None)
+
+
+@contextmanager
+def held_back():
+    """SMS sent inside are logged for their people as usual but kept in a list (yielded) instead of
+    going to the gateway: for loading demo data, whose phone numbers are made up (with a real gateway
+    configured they would be texted; with the console one they filled the terminal)."""
+    kept: list[tuple[str, str]] = []
+    token = _held_back.set(kept)
+    try:
+        yield kept
+    finally:
+        _held_back.reset(token)
+
+
 def sms_backend() -> SmsBackend:
-    return _backend(settings.SMS_BACKEND)
+    kept = _held_back.get()
+    return _HeldBack(kept) if kept is not None else _backend(settings.SMS_BACKEND)
 
 
 def send_sms(phone: str, text: str, *, kind: str, user=None, logged_text: str | None = None) -> Notification:

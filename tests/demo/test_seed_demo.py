@@ -250,3 +250,15 @@ def test_refuses_a_district_it_did_not_make(tree):
     with pytest.raises(CommandError, match="不是演示数据生成的"):
         seed("--quiet")
     assert totals() == before
+
+
+def test_the_demos_texts_are_logged_not_sent(settings, capfd):
+    # The seed's people get SMS (answers, claims): logged for them, never handed to the gateway, which
+    # would text made-up numbers (the console one printed them over ./run's output).
+    from core.models import Notification
+
+    settings.SMS_BACKEND = "core.notify.ConsoleSmsBackend"
+    out = seed()
+    logged = Notification.objects.filter(channel="sms").count()
+    assert logged > 0 and f"演示短信：{logged} 条" in out
+    assert "[短信" not in capfd.readouterr().err
