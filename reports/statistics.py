@@ -13,6 +13,7 @@ from fractions import Fraction
 from django.db.models import Count, IntegerField, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from members.services.statistics import count_new_members
@@ -101,16 +102,23 @@ def about(n: int) -> tuple[int, bool]:
 
 
 def people(n: int) -> str:
-    """A number of people in the seed's style: 44名, 300余名, 4000名, 4000余名, 1.2万余名."""
+    """A number of people in the seed's style: 44名, 300余名, 4000名, 4000余名, 1.2万余名 (in English:
+    "over 12,000")."""
     rounded, more = about(n)
-    if rounded >= 10_000:
-        wan = Decimal(rounded) / 10_000
-        figure = _("%(n)s万") % {"n": f"{wan:f}".rstrip("0").rstrip(".")}
-    else:
-        figure = str(rounded)
+    figure = _count(rounded)
     if more:
         return _("%(n)s余名") % {"n": figure}
     return _("%(n)s名") % {"n": figure}
+
+
+def _count(n: int) -> str:
+    """Chinese counts tens of thousands in 万 (1.2万, 4000); other languages write the number out with
+    separators (12,000, 4,000): "1.2 × 10,000" is no way to say it."""
+    if not (get_language() or "").startswith("zh"):
+        return f"{n:,}"
+    if n >= 10_000:
+        return f"{Decimal(n) / 10_000:f}".rstrip("0").rstrip(".") + "万"
+    return str(n)
 
 
 def organisations(n: int) -> str:

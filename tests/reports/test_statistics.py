@@ -42,6 +42,16 @@ def test_people_are_said_in_round_figures(n, said):
 
 
 @pytest.mark.parametrize(
+    ("n", "said"), [(44, "44"), (4068, "over 4,000"), (12345, "over 10,000"), (20000, "20,000")]
+)
+def test_in_english_the_figures_are_written_out(n, said):
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert statistics.people(n) == said
+
+
+@pytest.mark.parametrize(
     ("share", "said"),
     [
         (Decimal("0.333"), "1/3"),
