@@ -11,10 +11,11 @@ pytest_plugins = ["tests.plugins.strict_skips"]
 
 @pytest.fixture(autouse=True)
 def reference_lists(request):
-    """The managed lists a data migration seeds (amenities, service kinds), as a fresh database has them.
+    """The lists data migrations seed (regions, amenities, service kinds), as a fresh database has them.
 
     A transactional test (browser tests, races) ends with a flush that empties every table, data
-    migrations' rows included, so a later test in the same process would find the lists empty.
+    migrations' rows included, so a later test in the same process would find the lists empty (the
+    seed's stations then found no 街道 for their region).
     """
     names = set(request.fixturenames)
     if "transactional_db" in names:
@@ -23,7 +24,15 @@ def reference_lists(request):
         request.getfixturevalue("db")
     elif not request.node.get_closest_marker("django_db"):
         return
+    from orgs.models import Region
+    from orgs.region_data import read_rows
     from stations.models import Amenity, ServiceKind
+
+    if not Region.objects.exists():  # read_rows gives parents first; bulk_create as for the lists below
+        Region.objects.bulk_create(
+            Region(code=r["code"], name=r["name"], level=r["level"], parent_id=r["parent"] or None)
+            for r in read_rows()
+        )
 
     if not Amenity.objects.exists() and not ServiceKind.objects.exists():
         # bulk_create: as a migration writes them, with no history rows a test might count.
