@@ -1,8 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
@@ -33,6 +33,7 @@ class LogoutView(auth_views.LogoutView):
     access = access.PUBLIC
 
 
+@method_decorator(access.requires(access.OFFICIAL), name="dispatch")
 class PasswordChangeView(auth_views.PasswordChangeView):
     """An official changes their own password: the current one, then the new one twice, held to the
     password rules. They stay signed in here; their other sessions end (the session hash changes)."""
@@ -43,9 +44,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     title = _("修改密码")
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), "accounts:login")
-        if not access.allowed(request.user, self.access) or not request.user.has_usable_password():
+        if not request.user.has_usable_password():  # an official signed in some other way
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
