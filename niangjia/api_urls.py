@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
-from accounts.api.views import RoleViewSet
+from accounts.api.views import MeView, RoleViewSet
 from core import access
 from members.api import imports as member_imports
 from members.api import joining as member_joining
@@ -72,6 +72,7 @@ class DocsView(SpectacularRedocView):
 
 
 urlpatterns = [
+    path("me/", MeView.as_view(), name="me"),
     # Before the router, whose people/<pk>/ would otherwise take "lookup" for a pk.
     path("people/lookup/", PersonLookupView.as_view(), name="person-lookup"),
     path("imports/upload/", member_imports.ImportUploadView.as_view(), name="import-upload"),

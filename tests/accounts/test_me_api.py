@@ -1,0 +1,42 @@
+"""GET /api/v1/me/: who is signed in, from the session or a token, with no query beyond theirs."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.models import User
+
+from .. import factories
+
+URL = "/api/v1/me/"
+
+
+def test_a_worker_and_an_official_see_who_they_are(tree, login):
+    worker = User.objects.create_user("w13800000000", is_worker=True, display_name="李骑手")
+    official = factories.official("town-a-admin", "admin", tree["town_a"])
+    assert login(worker).get(URL).json() == {
+        "id": worker.pk,
+        "username": "w13800000000",
+        "display_name": "李骑手",
+        "is_worker": True,
+        "language": "zh-hans",
+    }
+    answer = login(official).get(URL, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert (answer["id"], answer["is_worker"], answer["language"]) == (official.pk, False, "en")
+
+
+def test_it_reads_the_session_and_the_user_only(db, login):
+    client = login(User.objects.create_user("w13800000001", is_worker=True))
+    client.get(URL)  # the session's first request may refresh it
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(URL).status_code == 200
+    assert [q["sql"].split('"')[1] for q in captured] == ["django_session", "accounts_user"]
+
+
+def test_a_token_works_and_nobody_signed_in_is_refused(db, client):
+    assert client.get(URL).status_code in (401, 403)
+    user = User.objects.create_user("w13800000002", is_worker=True)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    assert api.get(URL).json()["id"] == user.pk
