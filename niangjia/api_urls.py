@@ -114,3 +114,15 @@ urlpatterns = [
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+
+def _own_first(patterns: list) -> list:
+    """A worker's own endpoints (me/…) ahead of the rest, each group in its order. Django tries the
+    patterns one by one: behind the 230 others, resolving the sign-up POST (me/registrations/) cost
+    0.5 ms of CPU, an eighth of the whole sign-up (bench/program_signups.py). No me/ path clashes
+    with another group's, so only the time changes."""
+    own = [p for p in patterns if str(p.pattern).lstrip("^").startswith("me/")]
+    return own + [p for p in patterns if p not in own]
+
+
+urlpatterns = _own_first(urlpatterns)
