@@ -53,7 +53,15 @@ def acting_as(user=None, label: str = "system"):
         _actor.reset(token)
 
 
+_JSON_NATIVE = (str, int, float, bool, type(None))
+
+
 def _plain(value):
+    """The value as the JSON column will hold it (dates as ISO text, decimals as text…). Most field
+    values already are: they skip the round trip through the encoder (~5 µs a field, 70 µs of a
+    program sign-up's history row)."""
+    if type(value) in _JSON_NATIVE:
+        return value
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
