@@ -1,4 +1,5 @@
 import copy
+import threading
 
 from rest_framework import serializers
 
@@ -42,3 +43,17 @@ class FieldsBuiltOnce:
             name: copy.deepcopy(field) if isinstance(field, serializers.BaseSerializer) else copy.copy(field)
             for name, field in built.items()
         }
+
+    @classmethod
+    def represent(cls, instance) -> dict:
+        """`instance` as `cls(instance).data` shows it, through one serializer per class and thread whose
+        fields are bound once: copying and binding a dozen fields cost a sign-up's response ~100 µs,
+        half of it. For output without context only (no request: the serializer is shared)."""
+        kept = _represented.__dict__.setdefault("serializers", {})
+        serializer = kept.get(cls)
+        if serializer is None:
+            serializer = kept[cls] = cls()
+        return serializer.to_representation(instance)
+
+
+_represented = threading.local()  # gunicorn's threads each keep their own

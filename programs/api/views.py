@@ -419,7 +419,7 @@ class MyRegistrationViewSet(
             registration = engine.sign_up(session, request.user.person, by=request.user)
         except ValidationError as error:
             raise refused(error) from None
-        return Response(self.get_serializer(registration).data, status=201)
+        return Response(s.MyRegistrationSerializer.represent(registration), status=201)
 
 
 class MyStepView(ActorMixin, generics.GenericAPIView):

@@ -178,3 +178,16 @@ def test_serializers_built_once_give_what_drf_builds(site):
     assert nested_first.fields["free"].parent is nested_first
     # The class's own fields are never bound (a copy's binding must not reach them).
     assert all(f.parent is None for f in MyRegistrationSerializer._fields_built_once.values())
+
+
+def test_represent_shows_what_data_shows_through_one_serializer(site):
+    # FieldsBuiltOnce.represent: the sign-up's answer through a serializer kept per class and thread.
+    from programs.api.serializers import MyRegistrationSerializer
+
+    session = make.session(make.program(site), capacity=1)
+    seated = engine.sign_up(session, make.worker(site))
+    waiting = engine.sign_up(session, make.worker(site))
+    for registration in (seated, waiting, seated):
+        assert MyRegistrationSerializer.represent(registration) == MyRegistrationSerializer(registration).data
+    assert MyRegistrationSerializer.represent(waiting)["ticket"] is None
+    assert MyRegistrationSerializer.represent(seated)["session_detail"]["id"] == session.pk
