@@ -117,7 +117,7 @@ def build(out_path: str, n_people: int) -> None:
     for label, user in users.items():
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "accounts.backends.UserBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.set_expiry(settings.SESSION_IDLE_MINUTES * 60)
         session.create()
@@ -154,7 +154,7 @@ def build(out_path: str, n_people: int) -> None:
     queries = {}
     for label, user in users.items():
         console = Client(HTTP_HOST="127.0.0.1")
-        console.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        console.force_login(user, backend="accounts.backends.UserBackend")
         api = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {info['users'][label]['token']}")
         for page, path in pages(info, label):
             with CaptureQueriesContext(connection) as captured:

@@ -152,7 +152,7 @@ def build(out_path: str, n_signups: int) -> None:
     for user in users:
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "accounts.backends.UserBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.set_expiry(settings.WORKER_SESSION_DAYS * 86400)
         session.create()
@@ -163,14 +163,14 @@ def build(out_path: str, n_signups: int) -> None:
     # SQL statements per request, through the whole stack in-process.
     queries = {}
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(users[-1], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(users[-1], backend="accounts.backends.UserBackend")
     with CaptureQueriesContext(connection) as captured:
         status = client.get("/api/v1/me/").status_code
     queries["baseline"] = {"n": len(captured), "status": status}
     for label, probe_user in (("confirmed", users[-1]), ("waitlisted", users[-2])):
         if label == "waitlisted":
             Session.objects.filter(pk=probe.pk).update(capacity=1)  # full: the next one waits
-            client.force_login(probe_user, backend="django.contrib.auth.backends.ModelBackend")
+            client.force_login(probe_user, backend="accounts.backends.UserBackend")
         with CaptureQueriesContext(connection) as captured:
             response = client.post(
                 "/api/v1/me/registrations/", {"session": probe.pk}, content_type="application/json"

@@ -10,6 +10,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import services as accounts
+from accounts.backends import USER_BACKEND
 from core import access
 from core.models import Notification
 from members import services as members
@@ -60,7 +61,7 @@ def login_view(request):
             if accounts.verify_code(phone, code_form.cleaned_data["code"]):
                 person = members.worker_for_phone(phone)
                 members.give_consent(person, ConsentPurpose.ACCOUNT, ConsentChannel.H5)
-                login(request, person.user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, person.user, backend=USER_BACKEND)
                 return redirect(_safe_next(request) or "portal:me")
             code_form.add_error("code", _("验证码不正确或已过期"))
     elif request.method == "POST" and phone_form.is_valid():

@@ -20,6 +20,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import services as accounts
+from accounts.backends import USER_BACKEND
 from core import access, pii
 from members import services as members
 from members.choices import ConsentChannel, ConsentPurpose, JoinChannel, MembershipStatus
@@ -129,7 +130,7 @@ def _submit(request, target, form, worker):
     if worker is None and data.get("account"):
         person = members.worker_for_phone(data["phone"])
         members.give_consent(person, ConsentPurpose.ACCOUNT, ConsentChannel.H5)
-        login(request, person.user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, person.user, backend=USER_BACKEND)
     return join_request
 
 

@@ -3,6 +3,8 @@ import importlib
 import pytest
 from django.test import Client
 
+from accounts.backends import USER_BACKEND
+
 from . import factories
 
 # --strict-skips (used by ./test under CI=true) and the `postgres` marker.
@@ -68,7 +70,7 @@ def login():
 
     def make(user):
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend=USER_BACKEND)
         return client
 
     return make

@@ -40,3 +40,20 @@ def test_a_token_works_and_nobody_signed_in_is_refused(db, client):
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     assert api.get(URL).json()["id"] == user.pk
+
+
+def test_the_signed_in_user_is_read_afresh_each_request(db, login):
+    # accounts.backends.UserBackend: a deactivated or deleted user, or a changed password, signs out.
+    user = User.objects.create_user("w13800000003", is_worker=True)
+    client = login(user)
+    assert client.get(URL).status_code == 200
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get(URL).status_code in (401, 403)
+    User.objects.filter(pk=user.pk).update(is_active=True)
+    assert client.get(URL).status_code == 200
+    user.set_password("another-horse-battery")
+    user.save()
+    assert client.get(URL).status_code in (401, 403)
+    again = login(user)
+    user.delete()
+    assert again.get(URL).status_code in (401, 403)

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import services
+from accounts.backends import USER_BACKEND
 from accounts.models import User
 
 from .. import factories
@@ -198,7 +199,7 @@ def test_the_password_page_is_for_officials_with_a_password(db, tree):
     assert Client().get("/accounts/password/").status_code == 302  # to the login page
     worker = User.objects.create_user("w-rider", is_worker=True)  # workers sign in by SMS code
     phone = Client()
-    phone.force_login(worker, backend="django.contrib.auth.backends.ModelBackend")
+    phone.force_login(worker, backend=USER_BACKEND)
     assert not worker.has_usable_password()
     assert phone.get("/accounts/password/").status_code == 404
     # An account without a role is no official either.

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
+from accounts.backends import USER_BACKEND
 from members import services as members
 from members.services import posters
 from portal import views_checkin
@@ -105,7 +106,7 @@ def test_a_signed_in_worker_sees_the_visit_in_me(tree, place):
     person = members.worker_for_phone(person.decrypted("phone"))
     members.give_consent(person, "account")
     phone = Client()
-    phone.force_login(person.user, backend="django.contrib.auth.backends.ModelBackend")
+    phone.force_login(person.user, backend=USER_BACKEND)
     page = phone.get(place["url"])
     assert "您已登录" in page.content.decode()
     phone.post(place["url"], {"stamp": page.context["stamp"], "employment_form": "delivery_rider"})

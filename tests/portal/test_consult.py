@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from accounts.backends import USER_BACKEND
 from accounts.models import User
 from rights.models import Article, Consultation, DutyDay, Lawyer
 from rights.services import knowledge, legal
@@ -24,7 +25,7 @@ def worker(union, name="王骑手"):
     person.user = User.objects.create_user(f"w{person.pk}", is_worker=True)
     person.save()
     client = Client()
-    client.force_login(person.user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(person.user, backend=USER_BACKEND)
     return person, client
 
 

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from accounts.backends import USER_BACKEND
 from accounts.models import User
 from rights.models import MutualAidClaim, MutualAidEnrollment, MutualAidPlan
 from rights.services import mutual
@@ -21,7 +22,7 @@ def worker(union, name="王快递"):
     person.user = User.objects.create_user(f"w{person.pk}", is_worker=True)
     person.save()
     client = Client()
-    client.force_login(person.user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(person.user, backend=USER_BACKEND)
     return person, client
 
 

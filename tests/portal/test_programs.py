@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from accounts.backends import USER_BACKEND
 from programs.choices import RegistrationStatus
 from programs.models import Program, Registration, Session
 from programs.services import registrations as engine
@@ -24,7 +25,7 @@ def worker(union, name="王骑手", **fields):
     person.user = User.objects.create_user(f"w{person.pk}", is_worker=True)
     person.save()
     client = Client()
-    client.force_login(person.user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(person.user, backend=USER_BACKEND)
     return person, client
 
 
@@ -165,7 +166,7 @@ def test_lottery_page_shows_the_window_then_the_seed_and_how_to_verify(tree):
     # A worker who entered sees their own number and rank, to check against the published order.
     last = Registration.objects.select_related("person__user").get(pk=order[-1])
     client = Client()
-    client.force_login(last.person.user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(last.person.user, backend=USER_BACKEND)
     page = client.get(f"/programs/{program.pk}/").content.decode()
     assert f"<dt>我的报名编号</dt><dd>{last.pk}</dd>" in page and "<dt>我的抽签序号</dt><dd>3</dd>" in page
 

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from accounts.backends import USER_BACKEND
 from core import geo
 from members import services as members
 from stations import sections
@@ -233,7 +234,7 @@ def test_the_workers_position_is_neither_stored_nor_logged(stations, caplog, set
         person = factories.member(stations["near"].union, "骑手小王")
         worker = members.worker_for_phone(person.decrypted("phone"))
         signed_in = RecordingClient(urls)
-        signed_in.force_login(worker.user, backend="django.contrib.auth.backends.ModelBackend")
+        signed_in.force_login(worker.user, backend=USER_BACKEND)
         anonymous = RecordingClient(urls)
         for client in (signed_in, anonymous):
             client.get(URL)
