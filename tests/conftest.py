@@ -12,6 +12,15 @@ pytest_plugins = ["tests.plugins.strict_skips"]
 
 
 @pytest.fixture(autouse=True)
+def fresh_reads():
+    """Each test starts with nothing kept in memory by programs.services.reads: a rolled-back test's
+    session ids come back in the next one's rows."""
+    from programs.services import reads
+
+    reads.forget_sessions()
+
+
+@pytest.fixture(autouse=True)
 def reference_lists(request):
     """The lists data migrations seed (regions, amenities, service kinds), as a fresh database has them.
 

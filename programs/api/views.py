@@ -21,30 +21,15 @@ from rest_framework.response import Response
 from core import access
 from core.api.errors import refused
 from core.api.viewsets import ActorMixin, IsOfficial, IsWorker, ScopedViewSet
-from core.compiled import Compiled
 from core.scoping import CHANGE, VIEW
 from members.models import Person
 
-from ..choices import ProgramStatus, RegistrationChannel
+from ..choices import RegistrationChannel, RegistrationStatus
 from ..filtersets.catalogue import ProgramFilterSet, SeriesFilterSet
 from ..models import Program, ProgramSeries, Registration, Session
-from ..services import eligibility, funnel, lottery
+from ..services import eligibility, funnel, lottery, reads
 from ..services import registrations as engine
 from . import serializers as s
-
-# A sign-up's two reads, compiled once (core.compiled): building them cost more than running them.
-_signing_up_person = Compiled(
-    lambda user_id: eligibility.with_membership(Person.objects.filter(user_id=user_id)).order_by("pk")[:1]
-)
-# The session with its program and the program's allowed regions, in one read.
-_session_to_sign_up = Compiled(
-    lambda session_id: (
-        eligibility.with_region_codes(Session.objects.filter(program__in=_published()))
-        .filter(pk=session_id)
-        .select_related("program")
-        .order_by("pk")[:1]
-    )
-)
 
 
 class IsSigningUpWorker(IsWorker):
@@ -55,7 +40,7 @@ class IsSigningUpWorker(IsWorker):
         if not (user and user.is_authenticated and user.is_worker):
             return False
         if getattr(view, "action", None) == "create" and "person" not in user._state.fields_cache:
-            person = _signing_up_person.first(user.pk)
+            person = reads.signing_up_person.first(user.pk)
             if person is None:
                 return False
             user.person = person
@@ -328,9 +313,7 @@ class ProgramFunnelView(_Step):
 
 
 def _published():
-    return Program.objects.filter(status__in=(ProgramStatus.PUBLISHED, ProgramStatus.CLOSED)).select_related(
-        "union"
-    )
+    return Program.objects.filter(status__in=reads.VISIBLE_STATUSES).select_related("union")
 
 
 class OpenProgramViewSet(ActorMixin, viewsets.ReadOnlyModelViewSet):
@@ -411,14 +394,15 @@ class MyRegistrationViewSet(
     def create(self, request, *args, **kwargs):
         body = s.ProgramSignUpSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        session = _session_to_sign_up.first(body.validated_data["session"])
+        session = reads.session_to_sign_up(body.validated_data["session"])
         if session is None:
             raise ApiValidationError({"session": ["场次不存在"]})
-        eligibility.keep_region_codes(session)
         try:
             registration = engine.sign_up(session, request.user.person, by=request.user)
         except ValidationError as error:
             raise refused(error) from None
+        if registration.status == RegistrationStatus.WAITLISTED:
+            reads.saw_full(session)
         return Response(s.MyRegistrationSerializer.represent(registration), status=201)
 
 

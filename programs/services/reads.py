@@ -1,0 +1,76 @@
+"""A sign-up's two reads: the person with their active membership, and the session with its program
+and the program's allowed regions, each one statement compiled once per process (core.compiled):
+building them cost more than running them.
+
+A flash of sign-ups asks for the same session again and again, so each process keeps what it read of
+a session for SESSION_SECONDS (core.recent): a program's rules, its sign-up window, the session's
+time and place reach sign-ups at most that late after an official changes them in another process
+(at once in the same process: saves forget). Seats and waitlist places are never decided by what was
+read: the conditional UPDATE and the session's lock decide them in the database (programs.services
+.seats); `seated` and `capacity` as read only choose which statement to try first, so a stale count
+costs at most a second try.
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from core.compiled import Compiled
+from core.recent import Recent
+from members.models import Person
+
+from ..choices import ProgramStatus
+from ..models import Program, Session
+from . import eligibility
+
+SESSION_SECONDS = 1.0
+# Programs a worker may see and sign up for (a closed one's page stays; eligibility refuses it).
+VISIBLE_STATUSES = (ProgramStatus.PUBLISHED, ProgramStatus.CLOSED)
+
+signing_up_person = Compiled(
+    lambda user_id: eligibility.with_membership(Person.objects.filter(user_id=user_id)).order_by("pk")[:1]
+)
+_session_to_sign_up = Compiled(
+    lambda session_id: (
+        eligibility.with_region_codes(
+            Session.objects.filter(program__status__in=VISIBLE_STATUSES, pk=session_id)
+        )
+        .select_related("program")
+        .order_by("pk")[:1]
+    )
+)
+
+
+def _read_session(session_id: int) -> Session | None:
+    session = _session_to_sign_up.first(session_id)
+    if session is not None:
+        eligibility.keep_region_codes(session)
+    return session
+
+
+_recent_sessions = Recent(_read_session, SESSION_SECONDS)
+
+
+def session_to_sign_up(session_id: int) -> Session | None:
+    """The visible session with its program (and the program's allowed region codes), as read at most
+    SESSION_SECONDS ago by this process; None when there is none. Shared by the requests meanwhile:
+    read it, never change it, but through `saw_full`."""
+    return _recent_sessions.get(session_id)
+
+
+def forget_sessions() -> None:
+    _recent_sessions.forget()
+
+
+def saw_full(session: Session) -> None:
+    """The database has just waitlisted a sign-up for this session: the next ones here go straight to
+    the waitlist's statement until the session is read again."""
+    session.seated = max(session.seated, session.capacity)
+
+
+for _model in (Program, Session):
+    post_save.connect(
+        _recent_sessions.forget, sender=_model, dispatch_uid=f"recent-sessions-{_model.__name__}"
+    )
+    post_delete.connect(_recent_sessions.forget, sender=_model, dispatch_uid=f"recent-gone-{_model.__name__}")
+m2m_changed.connect(
+    _recent_sessions.forget, sender=Program.regions.through, dispatch_uid="recent-sessions-regions"
+)
