@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..models import Role
@@ -13,6 +14,6 @@ class RoleSerializer(serializers.ModelSerializer):
 class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
-    display_name = serializers.CharField(help_text="显示名，未设置时为用户名")
-    is_worker = serializers.BooleanField(help_text="职工账号（手机号验证码登录）；否则为工作人员账号")
-    language = serializers.CharField(help_text="本次请求的界面语言，如 zh-hans、en")
+    display_name = serializers.CharField(help_text=_("显示名，未设置时为用户名"))
+    is_worker = serializers.BooleanField(help_text=_("职工账号（手机号验证码登录）；否则为工作人员账号"))
+    language = serializers.CharField(help_text=_("本次请求的界面语言，如 zh-hans、en"))
