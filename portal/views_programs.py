@@ -152,10 +152,8 @@ def sign_up(request, pk):
     if status == S.CONFIRMED:
         messages.success(request, _("报名成功！请在“我的报名”出示报名票签到。"))
     elif status == S.WAITLISTED:
-        messages.info(
-            request,
-            _("名额已满，您已进入候补第 %(n)s 位；有空位时会通知您确认。") % {"n": registration.position},
-        )
+        place = engine.place(registration)
+        messages.info(request, _("名额已满，您已进入候补第 %(n)s 位；有空位时会通知您确认。") % {"n": place})
     else:
         messages.info(request, _("已参与抽签，报名截止后公布结果。"))
     return redirect("portal:my-program", pk=registration.pk)
@@ -165,7 +163,7 @@ def sign_up(request, pk):
 @access.requires(access.WORKER)
 def my_programs(request):
     registrations = list(
-        Registration.objects.filter(person=request.user.person)
+        engine.with_place(Registration.objects.filter(person=request.user.person))
         .select_related("program", "session")
         .order_by("-signed_up_at", "-id")[:100]
     )
@@ -178,7 +176,9 @@ def my_programs(request):
 
 def _own(request, pk) -> Registration:
     return get_object_or_404(
-        Registration.objects.select_related("program", "session", "person"), pk=pk, person__user=request.user
+        engine.with_place(Registration.objects.select_related("program", "session", "person")),
+        pk=pk,
+        person__user=request.user,
     )
 
 

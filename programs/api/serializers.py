@@ -180,6 +180,11 @@ class MyRegistrationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     program_title = serializers.CharField(source="program.title", read_only=True)
     session_detail = PublicProgramSessionSerializer(source="session", read_only=True)
     ticket = serializers.SerializerMethodField(help_text=_("签到二维码的内容（已确认时）"))
+    place = serializers.SerializerMethodField(
+        help_text=_(
+            "候补中的当前名次（前面还有几人加一）；未候补时为空，报名本身的应答中也为空（请读取该报名）"
+        )
+    )
 
     class Meta:
         model = Registration
@@ -191,6 +196,7 @@ class MyRegistrationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "session_detail",
             "status",
             "position",
+            "place",
             "draw_rank",
             "offer_expires_at",
             "ticket_code",
@@ -199,6 +205,10 @@ class MyRegistrationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "signed_up_at",
         ]
         read_only_fields = fields
+
+    def get_place(self, registration) -> int | None:
+        # Annotated by registrations.with_place on the worker's list and detail.
+        return getattr(registration, "place", None) if registration.status == "waitlisted" else None
 
     def get_ticket(self, registration) -> str | None:
         if registration.ticket_code and registration.status in ("confirmed", "attended"):

@@ -384,7 +384,7 @@ class MyRegistrationViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Registration.objects.none()
-        return Registration.objects.filter(person__user=self.request.user).select_related(
+        return engine.with_place(Registration.objects.filter(person__user=self.request.user)).select_related(
             "program", "session", "person"
         )
 

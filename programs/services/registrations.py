@@ -13,6 +13,8 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -369,6 +371,34 @@ def expire_offers(now: datetime.datetime | None = None) -> int:
 def waitlist(session: Session) -> list[Registration]:
     """The session's waitlist in order (what positions mean)."""
     return list(seats.waitlist(session.pk).select_related("person"))
+
+
+def with_place(registrations):
+    """Registrations with `place`: for a waitlisted one, its place in the queue now (those ahead + 1).
+    The stored `position` orders the queue but keeps its gaps when people ahead are offered a seat or
+    leave (only a reorder renumbers), so a worker is shown the place, not the position."""
+    ahead = (
+        Registration.objects.filter(
+            session_id=OuterRef("session_id"), status=S.WAITLISTED, position__lt=OuterRef("position")
+        )
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return registrations.annotate(
+        place=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + Value(1)
+    )
+
+
+def place(registration: Registration) -> int | None:
+    """A waitlisted registration's place in the queue now (see with_place); None when not waitlisted."""
+    if registration.status != S.WAITLISTED or registration.position is None:
+        return None
+    ahead = Registration.objects.filter(
+        session_id=registration.session_id, status=S.WAITLISTED, position__lt=registration.position
+    ).count()
+    return ahead + 1
 
 
 def reorder(registration: Registration, position: int, *, by, reason: str) -> Registration:

@@ -178,3 +178,29 @@ def test_pages_fit_a_phone_and_load_nothing_from_elsewhere(tree, path):
     page = client.get(path).content.decode()
     assert "http://" not in page.replace("http://testserver", "") and "https://" not in page
     assert 'name="viewport"' in page
+
+
+def test_the_waitlist_place_moves_up_when_those_ahead_get_seats_or_leave(tree):
+    # Positions keep their gaps (only a reorder renumbers); a worker is shown the place: those ahead + 1.
+    _program, session = program_with_session(tree["site_a"], capacity=1)
+    people = [worker(tree["site_a"], name) for name in ("王一", "李二", "赵三", "钱四", "孙五")]
+    regs = [engine.sign_up(session, person) for person, _client in people]
+    assert [r.status for r in regs] == [S.CONFIRMED] + [S.WAITLISTED] * 4
+    assert [r.position for r in regs[1:]] == [1, 2, 3, 4]
+    engine.cancel(regs[0])  # 李二 is offered the seat
+    engine.leave_waitlist(regs[3])  # 钱四 leaves
+    _last, client = people[4]
+    mine = Registration.objects.get(pk=regs[4].pk)
+    assert (mine.position, engine.place(mine)) == (4, 2)  # behind 赵三 only
+    assert "候补第 2 位" in client.get("/me/programs/").content.decode()
+    assert "您在候补第 2 位" in client.get(f"/me/programs/{mine.pk}/").content.decode()
+    answer = client.get(f"/api/v1/me/registrations/{mine.pk}/").json()
+    assert (answer["position"], answer["place"]) == (4, 2)
+    listed = client.get("/api/v1/me/registrations/").json()["results"]
+    assert [(r["id"], r["place"]) for r in listed] == [(mine.pk, 2)]
+    third = Registration.objects.get(pk=regs[2].pk)
+    assert engine.place(third) == 1 and engine.place(Registration.objects.get(pk=regs[1].pk)) is None
+    # A new sign-up's H5 message tells the place too.
+    _late, late_client = worker(tree["site_a"], "周六")
+    page = late_client.post(f"/programs/sessions/{session.pk}/sign-up/", follow=True).content.decode()
+    assert "您已进入候补第 3 位" in page

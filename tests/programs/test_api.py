@@ -160,6 +160,8 @@ def test_serializers_built_once_give_what_drf_builds(site):
         )(source="session", read_only=True)
         ticket = drf.SerializerMethodField()
         get_ticket = MyRegistrationSerializer.get_ticket
+        place = drf.SerializerMethodField()
+        get_place = MyRegistrationSerializer.get_place
 
         class Meta(MyRegistrationSerializer.Meta):
             pass
