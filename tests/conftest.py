@@ -12,6 +12,16 @@ pytest_plugins = ["tests.plugins.strict_skips"]
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's language: a request in English (Accept-Language) leaves English
+    active in the thread, and a later test calling the services directly would get English messages."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def fresh_reads():
     """Each test starts with nothing kept in memory by programs.services.reads: a rolled-back test's
     session ids come back in the next one's rows."""

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, permissions, viewsets
 from rest_framework.exceptions import NotFound
@@ -152,10 +153,10 @@ class RegistrationSignUpView(_Step):
         session = self.model.objects.restrict(request.user, CHANGE).filter(pk=body.validated_data["session"])
         session = session.select_related("program").first()
         if session is None:
-            raise ApiValidationError({"session": ["场次不存在或不在您的管辖范围内"]})
+            raise ApiValidationError({"session": [_("场次不存在或不在您的管辖范围内")]})
         person = Person.objects.restrict(request.user, VIEW).filter(pk=body.validated_data["person"]).first()
         if person is None:
-            raise ApiValidationError({"person": ["职工不存在或不在您的管辖范围内"]})
+            raise ApiValidationError({"person": [_("职工不存在或不在您的管辖范围内")]})
         registration = self.run(
             engine.sign_up, session, person, by=request.user, channel=RegistrationChannel.OFFICIAL
         )
@@ -213,7 +214,7 @@ class RegistrationMoveView(_Step):
         body.is_valid(raise_exception=True)
         to = Session.objects.restrict(request.user, CHANGE).filter(pk=body.validated_data["session"]).first()
         if to is None:
-            raise ApiValidationError({"session": ["场次不存在或不在您的管辖范围内"]})
+            raise ApiValidationError({"session": [_("场次不存在或不在您的管辖范围内")]})
         done = self.run(
             engine.move, registration, to, by=request.user, reason=body.validated_data.get("reason", "")
         )
@@ -396,7 +397,7 @@ class MyRegistrationViewSet(
         body.is_valid(raise_exception=True)
         session = reads.session_to_sign_up(body.validated_data["session"])
         if session is None:
-            raise ApiValidationError({"session": ["场次不存在"]})
+            raise ApiValidationError({"session": [_("场次不存在")]})
         try:
             registration = engine.sign_up(session, request.user.person, by=request.user)
         except ValidationError as error:

@@ -288,7 +288,7 @@ class ReassignView(_Step):
         consultation = self.target(pk)
         lawyer = Lawyer.objects.restrict(request.user, VIEW).filter(pk=self.body(request)["lawyer"]).first()
         if lawyer is None:
-            raise ApiValidationError({"lawyer": ["律师不存在或不在您的管辖范围内"]})
+            raise ApiValidationError({"lawyer": [_("律师不存在或不在您的管辖范围内")]})
         try:
             legal.reassign(consultation, lawyer, request.user)
         except (ValidationError, PermissionDenied) as error:

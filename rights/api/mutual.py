@@ -11,6 +11,7 @@ step is 400 with the service's message, another union's object 404.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound
@@ -240,7 +241,7 @@ class _Step(ActorMixin, generics.GenericAPIView):
     def union(self, pk):
         union = Union.objects.restrict(self.request.user).filter(pk=pk).first()
         if union is None:
-            raise serializers.ValidationError({"union": ["工会不存在或不在您的管辖范围内"]})
+            raise serializers.ValidationError({"union": [_("工会不存在或不在您的管辖范围内")]})
         return union
 
 
@@ -438,7 +439,7 @@ class MyClaimViewSet(
             pk=data["enrollment"], person__user=request.user
         ).first()
         if enrolment is None:
-            raise serializers.ValidationError({"enrollment": ["参保记录不存在"]})
+            raise serializers.ValidationError({"enrollment": [_("参保记录不存在")]})
         try:
             claim = mutual.submit_claim(
                 enrolment,

@@ -193,3 +193,15 @@ def test_represent_shows_what_data_shows_through_one_serializer(site):
         assert MyRegistrationSerializer.represent(registration) == MyRegistrationSerializer(registration).data
     assert MyRegistrationSerializer.represent(waiting)["ticket"] is None
     assert MyRegistrationSerializer.represent(seated)["session_detail"]["id"] == session.pk
+
+
+def test_a_session_that_is_not_there_is_told_in_the_callers_language(site, login):
+    client = login(make.worker(site).user)
+    for language, told in (("zh-hans", "场次不存在"), ("en", "No such session")):
+        answer = client.post(
+            "/api/v1/me/registrations/",
+            {"session": 999_999},
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        assert answer.status_code == 400 and answer.json()["session"] == [told]
