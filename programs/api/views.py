@@ -352,7 +352,7 @@ class LotteryView(ActorMixin, generics.GenericAPIView):
     def get(self, request, pk):
         program = get_object_or_404(_published(), pk=pk)
         if not program.lottery_drawn_at:
-            raise NotFound("尚未抽签")
+            raise NotFound(_("尚未抽签"))
         result = lottery.verify_lottery(program)
         return Response(
             {

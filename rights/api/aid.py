@@ -10,6 +10,7 @@ not decide at this level: it says whose turn it is), another union's file 404.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound
@@ -312,9 +313,9 @@ class MyAidCaseViewSet(ActorMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         person = request.user.person
         membership = person.memberships.filter(status="active").select_related("union").first()
         if membership is None:
-            raise refused(ValidationError("困难帮扶面向在册工会会员，请先入会或请所在工会代为申请"))
+            raise refused(ValidationError(_("困难帮扶面向在册工会会员，请先入会或请所在工会代为申请")))
         if not person.id_number_hash:
-            raise refused(ValidationError("请先在手机页面填写您的身份证号后再申请"))
+            raise refused(ValidationError(_("请先在手机页面填写您的身份证号后再申请")))
         try:
             case = aid.apply(
                 union=membership.union,

@@ -308,7 +308,7 @@ class EnrolPersonView(_Step):
         try:
             person = find_by_id_number(self.body(request)["id_number"])
             if person is None:
-                raise ValidationError("系统中没有此身份证号的职工")
+                raise ValidationError(_("系统中没有此身份证号的职工"))
             enrolment = mutual.enrol(plan, person, by=request.user)
         except (ValidationError, PermissionDenied) as error:
             raise refused(error) from None

@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -53,7 +54,7 @@ class HotSpotSerializer(ScopedModelSerializer):
     def validate(self, attrs):
         system = attrs.pop("coordinate_system", geo.WGS84)
         if isinstance(self.instance, HotSpot) and self.instance.source == HotSpotSource.CENSUS:
-            raise serializers.ValidationError("普查生成的热点随用人单位数据更新，不能直接修改")
+            raise serializers.ValidationError(_("普查生成的热点随用人单位数据更新，不能直接修改"))
         lat = attrs.get("latitude", getattr(self.instance, "latitude", None))
         lon = attrs.get("longitude", getattr(self.instance, "longitude", None))
         if ("latitude" in attrs or "longitude" in attrs) and lat is not None and lon is not None:
