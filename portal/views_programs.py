@@ -176,9 +176,7 @@ def my_programs(request):
 
 def _own(request, pk) -> Registration:
     return get_object_or_404(
-        engine.with_place(Registration.objects.select_related("program", "session", "person")),
-        pk=pk,
-        person__user=request.user,
+        Registration.objects.select_related("program", "session", "person"), pk=pk, person__user=request.user
     )
 
 
@@ -187,6 +185,7 @@ def _own(request, pk) -> Registration:
 def my_program(request, pk):
     """One registration: its status, the ticket QR while confirmed, the offer with its deadline."""
     registration = _own(request, pk)
+    registration.place = engine.place(registration)
     token = engine.ticket_token(registration) if registration.status == S.CONFIRMED else ""
     return render(
         request,

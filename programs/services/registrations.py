@@ -395,10 +395,7 @@ def place(registration: Registration) -> int | None:
     """A waitlisted registration's place in the queue now (see with_place); None when not waitlisted."""
     if registration.status != S.WAITLISTED or registration.position is None:
         return None
-    ahead = Registration.objects.filter(
-        session_id=registration.session_id, status=S.WAITLISTED, position__lt=registration.position
-    ).count()
-    return ahead + 1
+    return with_place(Registration.objects.filter(pk=registration.pk)).values_list("place", flat=True).get()
 
 
 def reorder(registration: Registration, position: int, *, by, reason: str) -> Registration:
