@@ -1,10 +1,14 @@
 """Base models and the records every module shares: history, personal-data access, jobs, messages."""
 
+import functools
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -43,6 +47,20 @@ class TrackedModel(models.Model):
             if field.attname not in deferred and (fields is None or {field.name, field.attname} & set(fields))
         }
         self._history_before = {**getattr(self, "_history_before", {}), **read}
+
+    def _get_FIELD_display(self, field):  # noqa: N802 (Django's name)
+        value = getattr(self, field.attname)
+        return force_str(_labels(field).get(make_hashable(value), value), strings_only=True)
+
+
+@functools.cache
+def _labels(field) -> dict:
+    """A choice field's {value: label}, built once. Django's get_FOO_display() builds it on every call
+    and hashes each label on the way, and a lazy label's hash is a translation: a gettext per choice
+    per call (a quarter of a program sign-up's history row went to its status label). The labels stay
+    lazy here, so each call still shows the active language. Our choices are fixed classes: a field
+    whose choices change at run time would need Django's way."""
+    return {make_hashable(value): label for value, label in field.flatchoices}
 
 
 class HistoryQuerySet(models.QuerySet):
