@@ -48,7 +48,7 @@ class TrackedModel(models.Model):
         }
         self._history_before = {**getattr(self, "_history_before", {}), **read}
 
-    def _get_FIELD_display(self, field):  # noqa: N802 (Django's name)
+    def _get_FIELD_display(self, field):  # Django's name: get_FOO_display() calls it
         value = getattr(self, field.attname)
         return force_str(_labels(field).get(make_hashable(value), value), strings_only=True)
 
