@@ -1,0 +1,223 @@
+"""Where a program sign-up's CPU goes, in one process, one request at a time: the companion of
+bench/program_signups.py for finding what to make faster (it measures; it sets no target).
+
+    python bench/signup_profile.py [--n 600] [--reps 3] [--signups 2000]
+
+A scratch PostgreSQL database is built as program_signups.py builds it (`--build`); then, in this
+process, Django's WSGI handler answers the same requests the bench sends (`GET /api/v1/me/`, sign-ups
+for a session's last seats and for a large session, each as a different worker with their session
+cookie and CSRF token), with no HTTP server in between. Printed per run: Python CPU per request
+(process_time: waiting for the database is not counted) and the PostgreSQL backend's CPU per
+request (from /proc, 10 ms ticks: use a few hundred requests), the best and the median of the
+repetitions; then the Python CPU of the sign-up's parts (each timed around its call, so nested parts
+are inside their callers). Under gunicorn and 64 clients every figure is larger (the bench's "CPU
+per request"), but what is cheaper here is cheaper there.
+"""
+
+import argparse
+import collections
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _scratch import clean_up, scratch_database, scratch_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+CSRF = "c" * 32  # a valid unmasked CSRF secret, as the bench's
+
+
+def _environ(method: str, path: str, key: str, body: bytes) -> dict:
+    return {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_COOKIE": f"sessionid={key}; csrftoken={CSRF}",
+        "HTTP_X_CSRFTOKEN": CSRF,
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+
+
+# --------------------------------------------------------------------------- inside Django
+
+
+def profile(info: dict, n: int, reps: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
+
+    app = WSGIHandler()
+    statuses: collections.Counter = collections.Counter()
+
+    def start_response(status, headers):
+        statuses[status[:3]] += 1
+
+    def call(method: str, path: str, key: str, body: bytes = b"") -> None:
+        answer = app(_environ(method, path, key, body), start_response)
+        b"".join(answer)
+        answer.close()
+
+    def backend_seconds() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def sign_ups(which: str, keys: list[str]) -> list:
+        body = json.dumps({"session": info[which]["session"]}).encode()
+        return [("POST", "/api/v1/me/registrations/", key, body) for key in keys]
+
+    def measure(jobs: list) -> tuple[float, float]:
+        statuses.clear()
+        backend, started = backend_seconds(), time.process_time()
+        for job in jobs:
+            call(*job)
+        python = (time.process_time() - started) / len(jobs) * 1e3
+        postgres = (backend_seconds() - backend) / len(jobs) * 1e3
+        unexpected = {code: k for code, k in statuses.items() if code not in ("200", "201")}
+        if unexpected:
+            sys.exit(f"unexpected answers: {unexpected}")
+        return python, postgres
+
+    # Warm-up: imports, compiled reads, psycopg's prepared statements, the kept session read.
+    for key in info["warm_open"]["keys"][:100]:
+        call("GET", "/api/v1/me/", key)
+    for which in ("warm_open", "warm_full"):
+        for job in sign_ups(which, info[which]["keys"]):
+            call(*job)
+    last, large = info["last"]["keys"], info["large"]["keys"]
+    for job in sign_ups("last", last[:40]):  # past the 30 seats: the rest of "last" is the waitlist
+        call(*job)
+    last = last[40:]
+    if reps * n > min(len(last), len(large)):
+        sys.exit(f"--n × --reps is more than the {min(len(last), len(large))} workers built (--signups)")
+
+    runs = {
+        "baseline GET /api/v1/me/": lambda rep: [("GET", "/api/v1/me/", key) for key in large[:n]],
+        "sign-up, waitlisted": lambda rep: sign_ups("last", last[rep * n : (rep + 1) * n]),
+        "sign-up, seat": lambda rep: sign_ups("large", large[rep * n : (rep + 1) * n]),
+    }
+    figures: dict[str, list] = {label: [] for label in runs}
+    for rep in range(reps - 1):  # the last repetition is the one with the parts timed
+        for label, jobs in runs.items():
+            figures[label].append(measure(jobs(rep)))
+    parts = _time_parts()
+    timed = {}
+    for label, jobs in runs.items():
+        for times in parts.values():
+            times[:] = [0.0, 0]
+        figures[label].append(measure(jobs(reps - 1)))
+        timed[label] = {part: tuple(times) for part, times in parts.items() if times[1]}
+    print(f"\nin process, one request at a time, ms per request ({reps} × {n} requests of each):")
+    print(f"{'run':<26} {'Python best':>11} {'median':>7} {'PostgreSQL best':>16} {'median':>7}")
+    for label, values in figures.items():
+        python, postgres = [v[0] for v in values], [v[1] for v in values]
+        print(
+            f"{label:<26} {min(python):>11.3f} {statistics.median(python):>7.3f} "
+            f"{min(postgres):>16.3f} {statistics.median(postgres):>7.3f}"
+        )
+    for label, found in timed.items():
+        print(f"\nparts of {label} (Python ms per request; calls per request):")
+        for name, (seconds, calls) in found.items():  # callers before what they call
+            print(f"  {name:<48} {seconds / n * 1e3:>7.3f}  ({calls / n:.0f})")
+
+
+def _time_parts() -> dict:
+    """Wrap the sign-up's parts so that each call adds its process time and one call to its entry in the
+    returned {label: [seconds, calls]}, whose order is the order of the wraps (callers first)."""
+    from django.contrib import auth
+    from rest_framework.authentication import SessionAuthentication
+
+    from programs.api import serializers, views
+    from programs.services import eligibility, notices, reads, registrations, seats
+
+    parts: dict[str, list] = {}
+
+    def wrap(owner, name: str, label: str) -> None:
+        original = getattr(owner, name)
+        times = parts[label] = [0.0, 0]
+
+        def timed(*args, **kwargs):
+            started = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                times[0] += time.process_time() - started
+                times[1] += 1
+
+        setattr(owner, name, timed)
+
+    wrap(auth, "get_user", "session and user (auth.get_user)")
+    wrap(SessionAuthentication, "enforce_csrf", "CSRF check (parses the body)")
+    wrap(views.IsSigningUpWorker, "has_permission", "permission: the person's read")
+    wrap(views.MyRegistrationViewSet, "create", "view: create")
+    wrap(serializers.ProgramSignUpSerializer, "is_valid", "  body's serializer")
+    wrap(reads, "session_to_sign_up", "  session (kept a moment)")
+    wrap(serializers.MyRegistrationSerializer, "represent", "  the 201's body")
+    wrap(registrations, "sign_up", "  engine: sign_up")
+    wrap(eligibility, "reasons", "    eligibility")
+    wrap(registrations, "creation_entry", "    history row")
+    wrap(notices, "task_row", "    notice's task row")
+    wrap(notices, "enqueued", "    notice enqueued (signal)")
+    wrap(seats, "take_seat_inserting", "    statement: seat + rows")
+    wrap(seats, "insert_waitlisted", "    statement: lock + waitlisted rows")
+    wrap(seats, "_insert_select", "      building the INSERTs")
+    wrap(registrations, "mark_saved", "    mark_saved")
+    return parts
+
+
+# --------------------------------------------------------------------------- orchestration
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=600, help="requests per run and repetition")
+    parser.add_argument("--reps", type=int, default=3, help="repetitions (the last also times the parts)")
+    parser.add_argument("--signups", type=int, default=2000, help="workers built per session")
+    parser.add_argument("--inside", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if Path(sys.prefix).resolve() != (ROOT / ".venv").resolve() and VENV_PYTHON.exists():
+        os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), *sys.argv])  # noqa: S606
+    if args.inside:
+        profile(json.loads(Path(args.inside).read_text()), args.n, args.reps)
+        return
+    workdir = Path(tempfile.mkdtemp(prefix="nj-signup-profile-"))
+    database_url, pg_name = scratch_database("postgres", workdir)
+    print(f"=== postgres: scratch database {pg_name}", flush=True)
+    try:
+        (workdir / "var" / "static").mkdir(parents=True)
+        env = scratch_environment(database_url, workdir, NIANGJIA_MANIFEST_STATIC="0")
+        run = lambda *command: subprocess.run(command, env=env, cwd=ROOT, check=True)  # noqa: E731
+        run(sys.executable, "manage.py", "migrate", "--noinput", "-v0")
+        out = workdir / "build.json"
+        builder = str(ROOT / "bench" / "program_signups.py")
+        run(sys.executable, builder, "--build", str(out), "--signups", str(args.signups))
+        run(sys.executable, __file__, "--inside", str(out), "--n", str(args.n), "--reps", str(args.reps))
+    finally:
+        clean_up(pg_name=pg_name, workdir=workdir)
+
+
+if __name__ == "__main__":
+    main()
