@@ -3,8 +3,11 @@
 the "两癌" screening for women in new forms of employment (60,000 yuan), a free movie drawn by lot,
 the summer heat condolence and a recuperation trip.
 
-Called by `demo.seed_demo`. Deterministic for a given `rng`: every random draw is made, in the same
-order, whether or not a program already exists, and dates are fixed, not taken from today.
+Called by `demo.seed_demo`. Deterministic for a given `rng` and week: every random draw is made, in the
+same order, whether or not a program already exists. Dates are the story's (written below as the
+seed's page tells them, at the end of November 2026) moved on by whole weeks to the week the demo is
+loaded (`STORY_WEEK`, `at`): a demo loaded later still shows the classroom open for sign-up, the
+screening under way and the movie drawn, on the same weekdays.
 Idempotent: a program is found by its union and title, and an existing one is left as it is.
 Registrants are the members' demo people; rows go in with bulk_create (history with
 record_bulk_created), and each session's `seated` equals its registrations holding a seat.
@@ -12,9 +15,13 @@ record_bulk_created), and each session's `seated` equals its registrations holdi
 
 import datetime
 import random
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
+
+from django.utils import timezone
 
 from core.history import record_bulk_created
 from members.choices import Gender, MembershipStatus
@@ -35,8 +42,41 @@ CLASSROOM_OPEN = "“品质生活+”大课堂 第一期 · 四门课程"
 MOVIE_SEED = "keqiao-movie-2026-11-25"
 
 
+# The story's week: "now" anywhere in it fits every date below (the movie's lottery drawn after its
+# sign-up closed on 25 November, the movie on 19 December still to come, the screening's and the
+# classroom's sign-ups open until 31 December and 5 January). A Monday: whole weeks keep weekdays.
+STORY_WEEK = datetime.date(2026, 11, 30)
+_moved_on: ContextVar[datetime.timedelta | None] = ContextVar("programs_demo_moved_on", default=None)
+
+
+def weeks_on(today: datetime.date) -> datetime.timedelta:
+    """How far the story's dates move for a demo loaded on `today`: the whole weeks since STORY_WEEK."""
+    return datetime.timedelta(weeks=max(0, (today - STORY_WEEK).days // 7))
+
+
+@contextmanager
+def _loaded_on(today: datetime.date):
+    """One move for every date of a seeding, even one that runs past a Sunday's midnight."""
+    token = _moved_on.set(weeks_on(today))
+    try:
+        yield
+    finally:
+        _moved_on.reset(token)
+
+
+def _shift() -> datetime.timedelta:
+    moved = _moved_on.get()
+    return weeks_on(timezone.localdate()) if moved is None else moved
+
+
 def at(year, month, day, hour=0, minute=0) -> datetime.datetime:
-    return datetime.datetime(year, month, day, hour, minute, tzinfo=TZ)
+    """A moment of the story (as the seed's page dates it), in the week the demo is loaded."""
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=TZ) + _shift()
+
+
+def on(year, month, day) -> datetime.date:
+    """A day of the story, in the week the demo is loaded."""
+    return datetime.date(year, month, day) + _shift()
 
 
 @dataclass
@@ -230,7 +270,7 @@ def _screening(rng, women) -> Plan:
             )
             for n in (1, 2, 3, 4)
         ],
-        expenses=[(datetime.date(2026, 11, 20), Decimal("15600.00"), "首批筛查预付款（80 人）")],
+        expenses=[(on(2026, 11, 20), Decimal("15600.00"), "首批筛查预付款（80 人）")],
     )
     eligible = [p for p in women if p.employment_form in NEW_EMPLOYMENT_FORMS]
     people = rng.sample(eligible, len(eligible) * 3 // 4)
@@ -295,7 +335,7 @@ def _heat(rng, members, stations) -> Plan:
             )
             for n, station in enumerate(stations)
         ],
-        expenses=[(datetime.date(2026, 7, 10), Decimal("24000.00"), "清凉慰问品（300 份）")],
+        expenses=[(on(2026, 7, 10), Decimal("24000.00"), "清凉慰问品（300 份）")],
     )
     people = rng.sample(members, min(240, len(members)))
     for n, (person, when) in enumerate(
@@ -427,6 +467,11 @@ def seed_programs(district_union: Union, rng: random.Random, by=None) -> list[Pr
 
     `by` is the official recorded on expenses and check-ins (the district's service official).
     """
+    with _loaded_on(timezone.localdate()):
+        return _seed(district_union, rng, by)
+
+
+def _seed(district_union: Union, rng: random.Random, by) -> list[Program]:
     from stations.models import Station
 
     members, women = _people(district_union)

@@ -1,6 +1,7 @@
 """The programs' demo: the classroom's 1,554 / 493 / 148 through funnel(), the service day at the rider
 station, the screening's budget, the drawn movie, consistent seat counters; idempotent, deterministic."""
 
+import datetime
 import random
 from decimal import Decimal
 
@@ -111,3 +112,25 @@ def test_idempotent_and_deterministic(district):
     again = [(i, p.pk, s) for i, p, s, _t in demo._classroom(random.Random(3), members)[0].entries]
     assert once == again and len(once) == 493
     assert Person.objects.count() == 220
+
+
+@pytest.mark.parametrize("today", [datetime.date(2026, 11, 29), datetime.date(2027, 6, 16)])
+def test_the_story_is_current_whenever_the_demo_is_loaded(district, monkeypatch, today):
+    """The classroom open for sign-up with its courses ahead at weekends, the movie drawn and still
+    to be shown: in the story's week and half a year later alike."""
+    monkeypatch.setattr(demo.timezone, "localdate", lambda: today)
+    official = factories.official("kq_service", "service", district["district"])
+    demo.seed_programs(district["district"], random.Random(7), by=official)
+    now = datetime.datetime.combine(today, datetime.time(12), tzinfo=demo.TZ)
+    classroom = Program.objects.get(title=demo.CLASSROOM_OPEN)
+    assert classroom.signup_opens_at < now < classroom.signup_closes_at
+    starts = [s.starts_at.astimezone(demo.TZ) for s in classroom.sessions.all()]
+    assert all(now < start and start.weekday() in (5, 6) for start in starts)  # Saturdays and Sundays
+    movie = Program.objects.get(mode="lottery")
+    assert movie.signup_closes_at < movie.lottery_drawn_at < now < movie.sessions.get().starts_at
+    screening = Program.objects.get(kind="screening")
+    assert screening.signup_opens_at < now < screening.signup_closes_at
+    assert screening.expenses.get().spent_on <= today
+    # Whole weeks: the figures and the weekdays are the story's, only the dates move.
+    assert demo.weeks_on(today).days % 7 == 0
+    assert funnel.funnel(classroom)["signups"] == 493
