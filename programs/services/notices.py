@@ -22,6 +22,8 @@ from core import notify
 from core.compiled import Compiled
 from core.history import acting_as
 
+from . import seats
+
 log = logging.getLogger(__name__)
 
 KINDS = {
@@ -34,6 +36,11 @@ KINDS = {
     "not_drawn": gettext_lazy("抽签结果"),
     "moved": gettext_lazy("场次变更"),
 }
+
+
+# Stands for the place in a waitlist text until it is sent: the place is counted then (those ahead + 1,
+# as the pages show it), not when the text is written, and people ahead may have left in between.
+PLACE_MARK = "\u2063place\u2063"
 
 
 def _when(value) -> str:
@@ -51,7 +58,7 @@ def text(kind: str, registration) -> str:
     if kind == "waitlisted":
         return _("「%(title)s」%(when)s 场次名额已满，您已进入候补第 %(position)s 位，有空位时会通知您。") % {
             **base,
-            "position": registration.position or "",
+            "position": PLACE_MARK,
         }
     if kind == "entered":
         return _("您已参与「%(title)s」%(when)s 场次的抽签，抽签结果将另行通知。") % base
@@ -69,7 +76,7 @@ def text(kind: str, registration) -> str:
     if kind == "not_drawn":
         return _("「%(title)s」%(when)s 场次抽签未中，您在候补第 %(position)s 位，有空位时会通知您。") % {
             **base,
-            "position": registration.position or "",
+            "position": PLACE_MARK,
         }
     if kind == "moved":
         return _("您报名的「%(title)s」已调整到 %(when)s 在%(place)s的场次。") % base
@@ -78,7 +85,7 @@ def text(kind: str, registration) -> str:
 
 def send(registration, kind: str) -> None:
     """Tell the person by SMS (when a phone is on file) and by in-site message (when they have an account)."""
-    _deliver(registration.person, kind, text(kind, registration))
+    _deliver(registration.person, kind, text(kind, registration), registration.pk)
 
 
 def deferred() -> bool:
@@ -91,10 +98,11 @@ def deferred() -> bool:
 
 def queue(registration, kind: str) -> None:
     """Queue the notice; call it inside the step's transaction. The text is fixed now, as of this step
-    (ticket code, waitlist position). The database queue's row commits or rolls back with the step;
+    (ticket code; a waitlist place is counted when it is sent). The database queue's row commits or
+    rolls back with the step;
     a backend that runs tasks at once (tests, one-process setups) runs it here, so callers queue once
     the step's outcome is certain; any other queue (Redis) gets it after the commit."""
-    args = (registration.person_id, kind, text(kind, registration))
+    args = (registration.person_id, kind, text(kind, registration), registration.pk)
     if deferred() or isinstance(send_notice_task.get_backend(), ImmediateBackend):
         send_notice_task.enqueue(*args)
     else:
@@ -104,7 +112,8 @@ def queue(registration, kind: str) -> None:
 def task_row(registration, kind: str):
     """The unsaved task row `queue()` would insert with the database backend (django_tasks_db), for a
     caller that writes it in the same statement as the registration; None with any other backend.
-    After the statement, call `enqueued(row)`."""
+    The registration's id goes in as it is (None before the insert: the caller's statement fills
+    it in where the text has a place to tell). After the statement, call `enqueued(row)`."""
     from django_tasks.utils import normalize_json
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
@@ -114,7 +123,7 @@ def task_row(registration, kind: str):
         return None
     task_ = send_notice_task
     backend.validate_task(task_)
-    args = [registration.person_id, kind, text(kind, registration)]
+    args = [registration.person_id, kind, text(kind, registration), registration.pk]
     return DBTaskResult(
         id=backend._get_id(),
         args_kwargs=normalize_json({"args": args, "kwargs": {}}),
@@ -144,16 +153,25 @@ _to_tell = Compiled(_person_to_tell)
 
 
 @task()
-def send_notice_task(person_id: int, kind: str, body: str) -> None:
-    """The worker's side of `queue()`: decrypt the phone, send, log per person."""
+def send_notice_task(person_id: int, kind: str, body: str, registration_id: int | None = None) -> None:
+    """The worker's side of `queue()`: decrypt the phone, send, log per person. (Tasks queued before
+    the registration's id was passed have three arguments and no place left to fill in.)"""
     person = _to_tell.first(person_id)
     if person is None:  # erased meanwhile: nobody to tell
         return
     with acting_as(None, "task:programs.notice"):
-        _deliver(person, kind, body)
+        _deliver(person, kind, body, registration_id)
 
 
-def _deliver(person, kind: str, body: str) -> None:
+def _deliver(person, kind: str, body: str, registration_id: int | None) -> None:
+    if PLACE_MARK in body:
+        place = seats.place_of(registration_id) if registration_id else None
+        if place is None:
+            # Offered a seat, left or moved before this went out: "you are on the waitlist" would no
+            # longer be true, and the notice of what happened instead is theirs already or coming.
+            log.info("programs notice %s: registration %s no longer waiting, not sent", kind, registration_id)
+            return
+        body = body.replace(PLACE_MARK, str(place))
     code = f"programs.{kind}"
     inside_caller = connection.in_atomic_block  # then the caller's commit is not ours to relax
     with transaction.atomic():  # both log rows in one commit

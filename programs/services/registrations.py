@@ -13,8 +13,6 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +22,7 @@ from ..choices import ACTIVE_STATUSES, SEATED_STATUSES, RegistrationChannel, Reg
 from ..models import Registration, Session
 from . import eligibility, notices, seats
 from .lottery import draw_lottery, lottery_order, verify_lottery
+from .seats import place, with_place
 from .tickets import check_in, mark_no_shows, ticket_token
 
 __all__ = [
@@ -37,12 +36,14 @@ __all__ = [
     "lottery_order",
     "mark_no_shows",
     "move",
+    "place",
     "reorder",
     "send_reminders",
     "set_capacity",
     "sign_up",
     "ticket_token",
     "verify_lottery",
+    "with_place",
 ]
 
 S = RegistrationStatus
@@ -212,7 +213,7 @@ def _waitlisted(registration: Registration, session: Session, recheck: bool = Tr
         record_action(registration, "seated", data={"status": [S.WAITLISTED, S.CONFIRMED]})
     else:
         registration.position = seats.assign_position(registration.pk, session.pk)
-    notices.queue(registration, NOTICE_FOR_STATUS[registration.status])  # with the position in the text
+    notices.queue(registration, NOTICE_FOR_STATUS[registration.status])
 
 
 def _waitlisted_at_once(registration: Registration, session: Session) -> None:
@@ -226,9 +227,7 @@ def _waitlisted_at_once(registration: Registration, session: Session) -> None:
         registration.save()
         notices.queue(registration, "confirmed")
         return
-    registration.position = seats.POSITION_MARK  # the text's position, filled in by the statement
     task = notices.task_row(registration, "waitlisted")
-    registration.position = None
     if task is None:  # not the database backend after all
         registration.save()
         registration.position = seats.assign_position(registration.pk, session.pk)
@@ -248,9 +247,7 @@ def _waitlisted_in_one(registration: Registration, session: Session) -> bool:
     if not (seats.one_round_trip() and notices.deferred()):
         return False
     registration.status, registration.ticket_code = S.WAITLISTED, None
-    registration.position = seats.POSITION_MARK  # the text's position, filled in by the statement
     task = notices.task_row(registration, "waitlisted")
-    registration.position = None
     if task is None:
         registration.status = ""
         return False
@@ -371,31 +368,6 @@ def expire_offers(now: datetime.datetime | None = None) -> int:
 def waitlist(session: Session) -> list[Registration]:
     """The session's waitlist in order (what positions mean)."""
     return list(seats.waitlist(session.pk).select_related("person"))
-
-
-def with_place(registrations):
-    """Registrations with `place`: for a waitlisted one, its place in the queue now (those ahead + 1).
-    The stored `position` orders the queue but keeps its gaps when people ahead are offered a seat or
-    leave (only a reorder renumbers), so a worker is shown the place, not the position."""
-    ahead = (
-        Registration.objects.filter(
-            session_id=OuterRef("session_id"), status=S.WAITLISTED, position__lt=OuterRef("position")
-        )
-        .order_by()
-        .values("session_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return registrations.annotate(
-        place=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + Value(1)
-    )
-
-
-def place(registration: Registration) -> int | None:
-    """A waitlisted registration's place in the queue now (see with_place); None when not waitlisted."""
-    if registration.status != S.WAITLISTED or registration.position is None:
-        return None
-    return with_place(Registration.objects.filter(pk=registration.pk)).values_list("place", flat=True).get()
 
 
 def reorder(registration: Registration, position: int, *, by, reason: str) -> Registration:

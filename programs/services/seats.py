@@ -14,7 +14,8 @@ import secrets
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Max
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.db.models.signals import pre_save
 
 from core.compiled import pipeline, prepared_cursor
@@ -118,14 +119,12 @@ def take_seat_inserting(session_id: int, registration: Registration, history, ta
     return True
 
 
-POSITION_MARK = "\u2063position\u2063"  # stands for the position in a queued text until SQL knows it
-
-
 def insert_waitlisted(session_id: int, registration: Registration, history, task, *, lock: bool = False):
     """PostgreSQL, under the session's lock (lock_seats, same transaction): insert the registration with
     the next waitlist position, its history row and its notice's task row in ONE statement (the
     statement starts after the lock is held, so its MAX sees every committed position); the position
-    goes into the history's changes and into the notice's text (POSITION_MARK) in SQL. Returns it.
+    goes into the history's changes and the registration's id into the task's arguments (its text
+    tells the place when it is sent: notices.PLACE_MARK) in SQL. Returns the position.
 
     `lock=True`: the lock and the insert in one round trip, run on their own (in autocommit, one
     implicit transaction): both statements in one pipeline (core.compiled.pipeline), each prepared.
@@ -165,17 +164,11 @@ def insert_waitlisted(session_id: int, registration: Registration, history, task
         },
     )
     args = type(task)._meta.get_field("args_kwargs").get_db_prep_save(task.args_kwargs, connection)
-    body = task.args_kwargs["args"][2]
     task_sql, task_params = _insert_select(
         type(task),
         task,
         "reg",
-        {
-            "args_kwargs": (
-                "jsonb_set(%s::jsonb, '{args,2}', to_jsonb(replace(%s, %s, reg.position::text)))",
-                [args, body, POSITION_MARK],
-            )
-        },
+        {"args_kwargs": ("jsonb_set(%s::jsonb, '{args,3}', to_jsonb(reg.id))", [args])},
     )
     sql = (
         f"WITH reg AS ({reg_sql} RETURNING id, position), hist AS ({hist_sql}), "  # noqa: S608
@@ -266,6 +259,41 @@ def waitlist(session_id: int):
     return Registration.objects.filter(session_id=session_id, status=RegistrationStatus.WAITLISTED).order_by(
         F("position").asc(nulls_last=True), "signed_up_at", "id"
     )
+
+
+def with_place(registrations):
+    """Registrations with `place`: for a waitlisted one, its place in the queue now (those ahead + 1).
+    The stored `position` orders the queue but keeps its gaps when people ahead are offered a seat or
+    leave (only a reorder renumbers), so a worker is shown the place, not the position."""
+    ahead = (
+        Registration.objects.filter(
+            session_id=OuterRef("session_id"),
+            status=RegistrationStatus.WAITLISTED,
+            position__lt=OuterRef("position"),
+        )
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return registrations.annotate(
+        place=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + Value(1)
+    )
+
+
+def place(registration: Registration) -> int | None:
+    """A waitlisted registration's place in the queue now (see with_place); None when not waitlisted."""
+    if registration.status != RegistrationStatus.WAITLISTED or registration.position is None:
+        return None
+    return place_of(registration.pk)
+
+
+def place_of(registration_id: int) -> int | None:
+    """The place in its queue now of the registration with this id; None when it is not waiting."""
+    waiting = Registration.objects.filter(
+        pk=registration_id, status=RegistrationStatus.WAITLISTED, position__isnull=False
+    )
+    return with_place(waiting).values_list("place", flat=True).first()
 
 
 def next_position(session_id: int) -> int:

@@ -102,3 +102,31 @@ def test_the_race_with_the_queue_neither_oversells_nor_doubles(committed, db_que
     run_queue()
     assert Notification.objects.filter(channel="sms", kind="programs.waitlisted").count() == 55
     assert connection.vendor == "postgresql"
+
+
+def test_a_waitlist_text_tells_the_place_when_it_is_sent(db, db_queue, tree):
+    # Three waitlisted while the worker is busy; the first leaves before the texts go out. The others'
+    # texts tell their places then (1 and 2, as their pages show), not their stored positions (2 and 3),
+    # and the one who left is not told "you are on the waitlist".
+    site = tree["site_a"]
+    session = make.session(make.program(site, title="候补名次"), capacity=1)
+    seated, *waiting = [make.worker(site, name) for name in ("甲", "乙", "丙", "丁")]
+    engine.sign_up(session, seated)
+    first, second, third = (engine.sign_up(session, person) for person in waiting)
+    assert [r.position for r in (first, second, third)] == [1, 2, 3]
+    engine.leave_waitlist(first)
+    run_queue()
+
+    def waitlist_texts(person):
+        return list(
+            Notification.objects.filter(
+                user_id=person.user_id, kind="programs.waitlisted", channel="sms"
+            ).values_list("body", flat=True)
+        )
+
+    assert waitlist_texts(waiting[0]) == []
+    (told_second,) = waitlist_texts(waiting[1])
+    (told_third,) = waitlist_texts(waiting[2])
+    assert "候补第 1 位" in told_second and "候补第 2 位" in told_third
+    assert notices.PLACE_MARK not in told_second + told_third
+    assert [engine.place(Registration.objects.get(pk=r.pk)) for r in (second, third)] == [1, 2]
