@@ -47,7 +47,6 @@ def draw_lottery(program: Program, *, by, seed: str | None = None) -> dict:
     if not seed or len(seed) > 64:
         raise ValidationError(_("抽签种子须为 1 至 64 个字符"), code="seed")
     results: dict[int, dict] = {}
-    notes: list[tuple[Registration, str]] = []
     with transaction.atomic():
         claimed = Program.objects.filter(pk=program.pk, lottery_drawn_at__isnull=True).update(
             lottery_seed=seed, lottery_drawn_at=now
@@ -88,17 +87,14 @@ def draw_lottery(program: Program, *, by, seed: str | None = None) -> dict:
                 "sessions": {str(pk): {"entries": r["entries"]} for pk, r in results.items()},
             },
         )
-    drawn = Registration.objects.filter(program=program, draw_rank__isnull=False).select_related(
-        "program", "session", "person", "person__user"
-    )
-    for registration in drawn:
-        notes.append(
-            (
-                registration,
-                "confirmed" if registration.status == RegistrationStatus.CONFIRMED else "not_drawn",
-            )
+        # Queued with the draw (the worker sends them after the commit; a draw that rolls back queues
+        # nothing): a lottery of thousands sent its texts one by one inside the official's request.
+        drawn = Registration.objects.filter(program=program, draw_rank__isnull=False).select_related(
+            "program", "session"
         )
-    notices.send_many(notes)
+        for registration in drawn.order_by("draw_rank", "pk"):
+            won = registration.status == RegistrationStatus.CONFIRMED
+            notices.queue(registration, "confirmed" if won else "not_drawn")
     program.refresh_from_db()
     return {"seed": seed, "drawn_at": now, "algorithm": ALGORITHM, "sessions": results}
 

@@ -4,7 +4,8 @@ The phone is decrypted only here, at the moment of sending; the log keeps its ha
 Two ways out, neither of which sends anything for a step that rolls back:
 - `queue()` inside the step's transaction: the text is written now and a background task
   (`send_notice_task`, django-tasks) is enqueued in the same transaction; the worker sends the SMS and
-  the site message after the commit, so the request never waits for an SMS gateway (sign-up does this);
+  the site message after the commit, so the request never waits for an SMS gateway (sign-up and the
+  lottery draw do this);
 - `send()` after the step's transaction has finished, in the request.
 """
 
@@ -195,8 +196,3 @@ def _send(person, kind: str, code: str, body: str) -> None:
             notify.send_sms(phone, body, kind=code, user=person.user)
     if person.user_id:
         notify.send_site_message(person.user, str(KINDS[kind]), body, kind=code)
-
-
-def send_many(pairs) -> None:
-    for registration, kind in pairs:
-        send(registration, kind)

@@ -130,3 +130,34 @@ def test_a_waitlist_text_tells_the_place_when_it_is_sent(db, db_queue, tree):
     assert "候补第 1 位" in told_second and "候补第 2 位" in told_third
     assert notices.PLACE_MARK not in told_second + told_third
     assert [engine.place(Registration.objects.get(pk=r.pk)) for r in (second, third)] == [1, 2]
+
+
+def test_a_draw_queues_its_texts_and_the_worker_tells_each_place(db, db_queue, tree):
+    # The draw writes a task per entry in its own transaction and sends nothing itself; the worker
+    # tells the winners their ticket and the rest their place in the drawn order.
+    import datetime
+
+    from django.utils import timezone
+
+    from programs.models import Program
+    from tests import factories
+
+    site = tree["site_a"]
+    prog = make.program(site, mode="lottery", title="免费电影")
+    session = make.session(prog, capacity=1)
+    people = [make.worker(site, f"观众{i}") for i in range(4)]
+    for person in people:
+        engine.sign_up(session, person)
+    run_queue()  # the "entered" texts
+    Notification.objects.all().delete()
+    DBTaskResult.objects.all().delete()
+    Program.objects.filter(pk=prog.pk).update(signup_closes_at=timezone.now() - datetime.timedelta(seconds=1))
+    prog.refresh_from_db()
+    engine.draw_lottery(prog, by=factories.official("service_a", "service", tree["district"]), seed="s")
+    assert not Notification.objects.exists()
+    assert DBTaskResult.objects.filter(status="READY").count() == 4
+    run_queue()
+    by_rank = Registration.objects.filter(session=session).order_by("draw_rank")
+    texts = [Notification.objects.get(user_id=r.person.user_id, channel="sms").body for r in by_rank]
+    assert "票号" in texts[0]
+    assert ["候补第 1 位" in texts[1], "候补第 2 位" in texts[2], "候补第 3 位" in texts[3]] == [True] * 3
