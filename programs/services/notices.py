@@ -99,10 +99,10 @@ def deferred() -> bool:
 
 def queue(registration, kind: str) -> None:
     """Queue the notice; call it inside the step's transaction. The text is fixed now, as of this step
-    (ticket code; a waitlist place is counted when it is sent). The database queue's row commits or
-    rolls back with the step;
-    a backend that runs tasks at once (tests, one-process setups) runs it here, so callers queue once
-    the step's outcome is certain; any other queue (Redis) gets it after the commit."""
+    (the ticket code), but for a waitlist place, counted when it is sent. The database queue's row
+    commits or rolls back with the step; a backend that runs tasks at once (tests, one-process setups)
+    runs it here, so callers queue once the step's outcome is certain; any other queue (Redis) gets it
+    after the commit."""
     args = (registration.person_id, kind, text(kind, registration), registration.pk)
     if deferred() or isinstance(send_notice_task.get_backend(), ImmediateBackend):
         send_notice_task.enqueue(*args)
