@@ -3,16 +3,20 @@ history row and the notice's task row are written by one statement; the notice g
 worker runs the task. The rest of the suite runs tasks at once (the immediate backend), so this file
 switches to the database backend for its tests."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from core.models import HistoryEntry, Notification
-from programs.models import Registration, Session
+from programs.models import Program, Registration, Session
 from programs.services import notices
 from programs.services import registrations as engine
 
+from .. import factories
 from . import engine as make
 from .test_race import committed, file_database, race  # noqa: F401 (fixture)
 
@@ -86,8 +90,6 @@ def test_a_seat_freed_after_the_session_was_read_full_is_taken(db, db_queue, tre
 def test_the_race_with_the_queue_neither_oversells_nor_doubles(committed, db_queue, tree, tmp_path):  # noqa: F811
     site = tree["site_a"]
     session = make.session(make.program(site, title="最后名额"), capacity=5)
-    from tests import factories
-
     people = [factories.member(site, f"职工{i}") for i in range(60)]
     with file_database(tmp_path):
         outcomes = race(session, people)
@@ -135,13 +137,6 @@ def test_a_waitlist_text_tells_the_place_when_it_is_sent(db, db_queue, tree):
 def test_a_draw_queues_its_texts_and_the_worker_tells_each_place(db, db_queue, tree):
     # The draw writes a task per entry in its own transaction and sends nothing itself; the worker
     # tells the winners their ticket and the rest their place in the drawn order.
-    import datetime
-
-    from django.utils import timezone
-
-    from programs.models import Program
-    from tests import factories
-
     site = tree["site_a"]
     prog = make.program(site, mode="lottery", title="免费电影")
     session = make.session(prog, capacity=1)
