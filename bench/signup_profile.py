@@ -2,6 +2,7 @@
 bench/program_signups.py for finding what to make faster (it measures; it sets no target).
 
     python bench/signup_profile.py [--n 600] [--reps 3] [--signups 2000]
+                                  [--cprofile K [--sort cumulative] [--only 'programs/']]
 
 A scratch PostgreSQL database is built as program_signups.py builds it (`--build`); then, in this
 process, Django's WSGI handler answers the same requests the bench sends (`GET /api/v1/me/`, sign-ups
@@ -10,8 +11,12 @@ cookie and CSRF token), with no HTTP server in between. Printed per run: Python 
 (process_time: waiting for the database is not counted) and the PostgreSQL backend's CPU per
 request (from /proc, 10 ms ticks: use a few hundred requests), the best and the median of the
 repetitions; then the Python CPU of the sign-up's parts (each timed around its call, so nested parts
-are inside their callers). Under gunicorn and 64 clients every figure is larger (the bench's "CPU
-per request"), but what is cheaper here is cheaper there.
+are inside their callers), or with --cprofile K the K functions that cost most (cProfile, CPU time;
+its own overhead inflates every figure, so read them against each other). A reference run, the
+"floor", is a POST to a view added in this process only that authenticates, checks CSRF, parses the
+body and answers 201, doing nothing else: what a sign-up costs beyond it is its own work. Under
+gunicorn and 64 clients every figure is larger (the bench's "CPU per request"), but what is cheaper
+here is cheaper there.
 """
 
 import argparse
@@ -59,7 +64,7 @@ def _environ(method: str, path: str, key: str, body: bytes) -> dict:
 # --------------------------------------------------------------------------- inside Django
 
 
-def profile(info: dict, n: int, reps: int) -> None:
+def profile(info: dict, n: int, reps: int, cprofile: dict | None = None) -> None:
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -67,6 +72,7 @@ def profile(info: dict, n: int, reps: int) -> None:
     from django.core.handlers.wsgi import WSGIHandler
     from django.db import connection
 
+    _add_floor_view()
     app = WSGIHandler()
     statuses: collections.Counter = collections.Counter()
 
@@ -118,11 +124,28 @@ def profile(info: dict, n: int, reps: int) -> None:
         "baseline GET /api/v1/me/": lambda rep: [("GET", "/api/v1/me/", key) for key in large[:n]],
         "sign-up, waitlisted": lambda rep: sign_ups("last", last[rep * n : (rep + 1) * n]),
         "sign-up, seat": lambda rep: sign_ups("large", large[rep * n : (rep + 1) * n]),
+        "(floor: POST, nothing done)": lambda rep: [
+            ("POST", FLOOR_PATH, key, json.dumps({"session": info["large"]["session"]}).encode())
+            for key in large[rep * n : (rep + 1) * n]
+        ],
     }
     figures: dict[str, list] = {label: [] for label in runs}
     for rep in range(reps - 1):  # the last repetition is the one with the parts timed
         for label, jobs in runs.items():
             figures[label].append(measure(jobs(rep)))
+    if cprofile:  # instead of the timed parts: where the last repetition's Python goes, function by function
+        import cProfile
+        import pstats
+
+        for label, jobs in runs.items():
+            profiler = cProfile.Profile(time.process_time)
+            profiler.enable()
+            for job in jobs(reps - 1):
+                call(*job)
+            profiler.disable()
+            print(f"\n==== cProfile {label}")
+            pstats.Stats(profiler).sort_stats(cprofile["sort"]).print_stats(*cprofile["only"], cprofile["k"])
+        return
     parts = _time_parts()
     timed = {}
     for label, jobs in runs.items():
@@ -142,6 +165,30 @@ def profile(info: dict, n: int, reps: int) -> None:
         print(f"\nparts of {label} (Python ms per request; calls per request):")
         for name, (seconds, calls) in found.items():  # callers before what they call
             print(f"  {name:<48} {seconds / n * 1e3:>7.3f}  ({calls / n:.0f})")
+
+
+FLOOR_PATH = "/api/v1/_profile_floor/"
+
+
+def _add_floor_view() -> None:
+    """A reference for the sign-up, added to this process's URLs only: a worker's POST to the API that
+    authenticates, passes the CSRF check, parses its JSON body and answers 201 with a small body, and
+    does nothing else. What a sign-up costs beyond it is the sign-up's own work."""
+    from django.urls import clear_url_caches, path
+    from rest_framework import permissions
+    from rest_framework.response import Response
+    from rest_framework.views import APIView
+
+    from niangjia import urls
+
+    class Floor(APIView):
+        permission_classes = [permissions.IsAuthenticated]
+
+        def post(self, request):
+            return Response({"session": request.data.get("session"), "status": "confirmed"}, status=201)
+
+    urls.urlpatterns.insert(0, path(FLOOR_PATH.lstrip("/"), Floor.as_view()))
+    clear_url_caches()
 
 
 def _time_parts() -> dict:
@@ -196,12 +243,20 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=600, help="requests per run and repetition")
     parser.add_argument("--reps", type=int, default=3, help="repetitions (the last also times the parts)")
     parser.add_argument("--signups", type=int, default=2000, help="workers built per session")
+    parser.add_argument("--cprofile", type=int, default=0, metavar="K", help="cProfile's K dearest functions")
+    parser.add_argument("--sort", default="tottime", help="with --cprofile: tottime, cumulative, ncalls…")
+    parser.add_argument(
+        "--only", help="with --cprofile: only functions whose file:line(name) matches this regex"
+    )
     parser.add_argument("--inside", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if Path(sys.prefix).resolve() != (ROOT / ".venv").resolve() and VENV_PYTHON.exists():
         os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), *sys.argv])  # noqa: S606
     if args.inside:
-        profile(json.loads(Path(args.inside).read_text()), args.n, args.reps)
+        cprofile = {"k": args.cprofile, "sort": args.sort, "only": [args.only] if args.only else []}
+        profile(
+            json.loads(Path(args.inside).read_text()), args.n, args.reps, cprofile if args.cprofile else None
+        )
         return
     workdir = Path(tempfile.mkdtemp(prefix="nj-signup-profile-"))
     database_url, pg_name = scratch_database("postgres", workdir)
@@ -214,7 +269,11 @@ def main() -> None:
         out = workdir / "build.json"
         builder = str(ROOT / "bench" / "program_signups.py")
         run(sys.executable, builder, "--build", str(out), "--signups", str(args.signups))
-        run(sys.executable, __file__, "--inside", str(out), "--n", str(args.n), "--reps", str(args.reps))
+        run(
+            *(sys.executable, __file__, "--inside", str(out)),
+            *("--n", str(args.n), "--reps", str(args.reps), "--cprofile", str(args.cprofile)),
+            *("--sort", args.sort, *(("--only", args.only) if args.only else ())),
+        )
     finally:
         clean_up(pg_name=pg_name, workdir=workdir)
 
