@@ -254,3 +254,23 @@ def test_the_employer_is_never_told(district):
     boss = factories.official("boss", "organisation", district["site_a"])
     joining.approve(join(employer=district["uncovered"]), officer)
     assert Notification.objects.filter(user=boss).count() == 0
+
+
+def test_a_verified_phone_does_not_take_over_a_known_id_number(district):
+    """Someone who knows another's ID number and proves only their own phone changes nothing."""
+    victim = factories.member(district["site_b"], "王真名")
+    id_number, phone = victim.decrypted("id_number"), victim.decrypted("phone")
+    before = (victim.name, victim.phone_hash, Membership.objects.filter(person=victim).count())
+    with pytest.raises(ValidationError, match="该身份证号已登记"):
+        join(name="冒名者", id_number=id_number, union=district["site_a"], phone_verified=True)
+    victim.refresh_from_db()
+    assert (victim.name, victim.phone_hash, Membership.objects.filter(person=victim).count()) == before
+    assert not JoinRequest.objects.filter(person=victim).exists() and not Transfer.objects.exists()
+    # A known phone with another ID number: refused too.
+    with pytest.raises(ValidationError, match="该手机号已登记在另一位职工名下"):
+        join(phone=phone, union=district["site_a"], phone_verified=True)
+    # The person themselves, proving the phone on record, go on to a transfer as before.
+    moved = join(
+        name="王真名", id_number=id_number, phone=phone, union=district["site_a"], phone_verified=True
+    )
+    assert moved.person == victim
