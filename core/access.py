@@ -24,7 +24,9 @@ def allowed(user, kind: str) -> bool:
     if not user.is_authenticated:
         return False
     if kind == WORKER:
-        return user.is_worker
+        # A worker's account is made with its person (members.services.worker_for_phone); one without
+        # (made by hand in the admin) has no pages of its own.
+        return user.is_worker and hasattr(user, "person")
     if kind in (OFFICIAL, SCOPED):
         return user.is_official
     return True

@@ -12,9 +12,21 @@ def redact(text: str) -> str:
 
 
 class PiiRedactingFilter(logging.Filter):
+    """Masks the message and the traceback (an exception's text may quote a value: a database error
+    quoting a row, a ValueError quoting its input). The traceback is formatted here, masked and kept in
+    `exc_text`, which handlers' formatters print as it is instead of formatting the exception anew."""
+
+    _formatter = logging.Formatter()
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import logging
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from core import notify, pii
 from core.choices import JobStatus
-from core.logging import redact
+from core.logging import PiiRedactingFilter, redact
 from core.models import HistoryEntry, Job, Notification
 from members import services
 from members.models import Person
@@ -177,6 +178,24 @@ def test_log_redaction_masks_numbers():
         redact(f"证件 {VALID} 电话 13812345678，编号 123")
         == "证件 110105********002X 电话 138****5678，编号 123"
     )
+
+
+def test_log_redaction_masks_the_traceback_too():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(PiiRedactingFilter())
+    logger = logging.getLogger("tests.pii.traceback")
+    logger.addHandler(handler)
+    try:
+        try:
+            raise ValueError(f"bad input {VALID} / 13812345678")
+        except ValueError:
+            logger.exception("refused")
+    finally:
+        logger.removeHandler(handler)
+    printed = stream.getvalue()
+    assert "Traceback" in printed and "110105********002X" in printed and "138****5678" in printed
+    assert VALID not in printed and "13812345678" not in printed
 
 
 # --- key rotation ------------------------------------------------------------------------------
