@@ -28,6 +28,7 @@ from django.db.models.query import get_related_populators
 # Integers no id or value here takes (or their text, for a text field), standing for the caller's
 # values while the SQL is compiled.
 MARKS = (-7_340_001, -7_340_002, -7_340_003, -7_340_004)
+INT64 = (-(2**63), 2**63 - 1)
 
 
 def prepared_cursor(using: str = "default") -> CursorWrapper:
@@ -111,6 +112,8 @@ class Compiled:
         sql, params, slots, compiler, converters, model, (start, end, names), populators, annotations = (
             self._plan(using)
         )
+        if any(type(value) is int and not INT64[0] <= value <= INT64[1] for value in values):
+            return None  # as the ORM answers an integer past any column's range: no row (nor an error)
         bound = list(params)
         for position, index in slots:
             bound[position] = values[index]

@@ -1,9 +1,12 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
+
+JSON_ERROR = "JSON parse error - "
 
 
 def exception_handler(exc, context):
@@ -16,6 +19,11 @@ def exception_handler(exc, context):
     ):
         if getattr(context.get("view"), "access", "") == "scoped":
             exc = exceptions.NotFound()
+    if isinstance(exc, Http404):  # get_object_or_404's message names the model in English
+        exc = exceptions.NotFound()
+    if isinstance(exc, exceptions.ParseError) and str(exc.detail).startswith(JSON_ERROR):
+        # DRF's text is not translated; the parser's own part says where (line, column).
+        exc = exceptions.ParseError(_("请求内容不是有效的 JSON（%s）") % str(exc.detail)[len(JSON_ERROR) :])
     if isinstance(exc, IntegrityError):
         # The database's own message may quote stored values; say only what conflicts.
         exc = exceptions.ValidationError({"non_field_errors": [_("与已有记录冲突，未保存。")]})

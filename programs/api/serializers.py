@@ -4,14 +4,23 @@ from rest_framework import serializers
 from core.api.serializers import FieldsBuiltOnce, ScopedModelSerializer
 from core.scoping import CHANGE
 
+from ..choices import ProgramStatus
 from ..models import Program, ProgramSeries, Registration, Session
-from ..services import tickets
+from ..models.catalogue import MAX_CAPACITY
+from ..services import catalogue, tickets
 
 
 class ProgramSeriesSerializer(ScopedModelSerializer):
     class Meta:
         model = ProgramSeries
         fields = ["id", "union", "name", "description"]
+
+    def validate(self, attrs):
+        union = attrs.get("union", getattr(self.instance, "union", None))
+        problems = catalogue.series_problems(self.instance, union=union)
+        if problems:
+            raise serializers.ValidationError(problems)
+        return attrs
 
 
 class ProgramSessionSerializer(ScopedModelSerializer):
@@ -79,11 +88,26 @@ class ProgramSerializer(ScopedModelSerializer):
             "unit_cost",
             "sessions",
         ]
-        read_only_fields = ["lottery_seed", "lottery_drawn_at", "view_count"]
+        # A program is created as a draft and moves by its status steps (POST …/status/<step>/).
+        read_only_fields = ["status", "lottery_seed", "lottery_drawn_at", "view_count"]
 
     def validate(self, attrs):
         def value(name):
             return attrs.get(name, getattr(self.instance, name, None))
+
+        current = self.instance.status if self.instance is not None else ProgramStatus.DRAFT
+        if "status" in self.initial_data and self.initial_data["status"] != current:  # read-only: say so
+            raise serializers.ValidationError(
+                {"status": _("状态不能直接修改：请用 POST …/programs/<id>/status/publish/ 或 close/")}
+            )
+        partners = attrs.get("partners")
+        if partners is None:
+            partners = list(self.instance.partners.all()) if self.instance is not None else []
+        problems = catalogue.program_problems(
+            self.instance, union=value("union"), series=value("series"), partners=partners, mode=value("mode")
+        )
+        if problems:
+            raise serializers.ValidationError(problems)
 
         lo, hi = value("min_age"), value("max_age")
         if lo is not None and hi is not None and lo > hi:
@@ -240,7 +264,9 @@ class RegistrationMoveSerializer(serializers.Serializer):
 
 
 class SessionCapacitySerializer(serializers.Serializer):
-    capacity = serializers.IntegerField(min_value=0, help_text=_("新名额（不少于已占名额）"))
+    capacity = serializers.IntegerField(
+        min_value=0, max_value=MAX_CAPACITY, help_text=_("新名额（不少于已占名额）")
+    )
 
 
 class ProgramCheckInSerializer(serializers.Serializer):

@@ -28,7 +28,7 @@ from members.models import Person
 from ..choices import RegistrationChannel, RegistrationStatus
 from ..filtersets.catalogue import ProgramFilterSet, SeriesFilterSet
 from ..models import Program, ProgramSeries, Registration, Session
-from ..services import eligibility, funnel, lottery, reads
+from ..services import catalogue, eligibility, funnel, lottery, reads
 from ..services import registrations as engine
 from . import serializers as s
 
@@ -297,6 +297,18 @@ class ProgramDrawView(_Step):
         )
 
 
+class ProgramStatusView(_Step):
+    """A program's status step: `publish` (a draft or closed program with a session) or `close`."""
+
+    model = Program
+    serializer_class = None
+
+    @extend_schema(request=None, responses={200: s.ProgramSerializer, 400: OpenApiResponse()})
+    def post(self, request, pk, step):
+        program = self.run(catalogue.change_status, self.target(pk), step)
+        return Response(s.ProgramSerializer(program, context={"request": request}).data)
+
+
 class ProgramFunnelView(_Step):
     """Views → sign-ups → confirmed → attended per program and session, and spending against budget."""
 
@@ -462,6 +474,7 @@ def urls():
             name="program-session-no-shows",
         ),
         path("check-in/", CheckInView.as_view(), name="program-check-in"),
+        path("programs/<int:pk>/status/<str:step>/", ProgramStatusView.as_view(), name="program-status"),
         path("programs/<int:pk>/draw/", ProgramDrawView.as_view(), name="program-draw"),
         path("programs/<int:pk>/funnel/", ProgramFunnelView.as_view(), name="program-funnel"),
         path("open-programs/<int:pk>/lottery/", LotteryView.as_view(), name="open-program-lottery"),

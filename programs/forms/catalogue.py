@@ -7,6 +7,8 @@ from core.forms import ScopedModelForm
 from orgs.choices import EmploymentForm, RegionLevel
 
 from ..models import Program, ProgramExpense, ProgramSeries, Session
+from ..models.catalogue import MAX_CAPACITY
+from ..services import catalogue
 
 LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -23,6 +25,12 @@ class SeriesForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["union"].queryset = self.fields["union"].queryset.order_by("path")
+
+    def clean(self):
+        cleaned = super().clean()
+        for field, message in catalogue.series_problems(self.instance, union=cleaned.get("union")).items():
+            self.add_error(field, message)
+        return cleaned
 
 
 class ProgramForm(ScopedModelForm):
@@ -91,15 +99,15 @@ class ProgramForm(ScopedModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        union = cleaned.get("union")
-        if union is not None:
-            series = cleaned.get("series")
-            if series is not None and series.union_id != union.pk:
-                self.add_error("series", _("请选择本工会的系列"))
-            for partner in cleaned.get("partners") or []:
-                if not union.is_within(partner.union):
-                    self.add_error("partners", _("请选择本工会或上级工会的合作单位"))
-                    break
+        problems = catalogue.program_problems(
+            self.instance,
+            union=cleaned.get("union"),
+            series=cleaned.get("series"),
+            partners=cleaned.get("partners") or [],
+            mode=cleaned.get("mode"),
+        )
+        for field, message in problems.items():
+            self.add_error(field, message)
         return cleaned
 
 
@@ -123,7 +131,7 @@ class SessionForm(forms.ModelForm):
 
 
 class CapacityForm(forms.Form):
-    capacity = forms.IntegerField(label=_("名额"), min_value=0)
+    capacity = forms.IntegerField(label=_("名额"), min_value=0, max_value=MAX_CAPACITY)
 
 
 class ExpenseForm(forms.ModelForm):

@@ -16,7 +16,12 @@ class ReorderForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    session = forms.ModelChoiceField(label=_("改到场次"), queryset=None, empty_label=_("请选择"))
+    session = forms.ModelChoiceField(
+        label=_("改到场次"),
+        queryset=None,
+        empty_label=_("请选择"),
+        error_messages={"invalid_choice": _("请选择本活动的其他场次")},
+    )
     reason = forms.CharField(label=_("原因"), max_length=200, required=False)
 
     def __init__(self, *args, registration, **kwargs):
@@ -29,4 +34,6 @@ class OnBehalfForm(PersonLookupForm):
 
 
 class CheckInForm(forms.Form):
-    code = forms.CharField(label=_("票码"), max_length=2000)
+    code = forms.CharField(
+        label=_("票码"), max_length=2000, error_messages={"required": _("请扫描二维码或输入票号")}
+    )

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -14,11 +15,31 @@ from accounts.choices import ALL_TREE, RoleKind, admin_and
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 from members.choices import Gender
+from orgs.choices import EmploymentForm
 
 from ..choices import OnePer, ProgramKind, ProgramStatus, SignUpMode
 
 # Programs are run by service officials (服务阵地) and, for courses and competitions, skills officials.
 RUNNERS = admin_and(RoleKind.SERVICE, RoleKind.SKILLS)
+
+# Bounds of what an official may type, far beyond any real program: a session of a million seats, an
+# offer kept open for a month. Beyond them a number is a typo (and past the column's range, an error).
+MAX_CAPACITY = 1_000_000
+MAX_OFFER_HOURS = 24 * 30
+NOT_NEGATIVE = MinValueValidator(0)
+
+
+def validate_employment_forms(value) -> None:
+    """A list of employment-form codes (orgs.choices.EmploymentForm), as the API takes it."""
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError(_('须为就业形态代码的列表，如 ["courier"]'), code="invalid")
+    unknown = [code for code in value if code not in EmploymentForm.values]
+    if unknown:
+        raise ValidationError(
+            _("未知的就业形态代码：%(unknown)s（可用：%(known)s）"),
+            code="invalid_choice",
+            params={"unknown": ", ".join(unknown), "known": ", ".join(EmploymentForm.values)},
+        )
 
 
 @scoped(policy("union", view=ALL_TREE, change=RUNNERS))
@@ -84,12 +105,16 @@ class Program(TrackedModel):
     )
     one_per = models.CharField(_("报名限制"), max_length=10, choices=OnePer.choices, default=OnePer.PROGRAM)
     offer_hours = models.PositiveSmallIntegerField(
-        _("递补确认时限（小时）"), default=24, validators=[MinValueValidator(1)]
+        _("递补确认时限（小时）"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_OFFER_HOURS)],
     )
 
     # Eligibility, combinable; an empty value means "no condition".
     members_only = models.BooleanField(_("仅限工会会员"), default=True)
-    employment_forms = models.JSONField(_("限就业形态"), default=list, blank=True)
+    employment_forms = models.JSONField(
+        _("限就业形态"), default=list, blank=True, validators=[validate_employment_forms]
+    )
     gender = models.CharField(_("限性别"), max_length=6, choices=Gender.choices, blank=True)
     min_age = models.PositiveSmallIntegerField(
         _("最小年龄"), null=True, blank=True, validators=[MaxValueValidator(120)]
@@ -112,8 +137,12 @@ class Program(TrackedModel):
 
     # Funnel and budget.
     view_count = models.PositiveIntegerField(_("浏览量"), default=0, editable=False)
-    budget = models.DecimalField(_("预算（元）"), max_digits=12, decimal_places=2, default=Decimal(0))
-    unit_cost = models.DecimalField(_("人均成本（元）"), max_digits=10, decimal_places=2, default=Decimal(0))
+    budget = models.DecimalField(
+        _("预算（元）"), max_digits=12, decimal_places=2, default=Decimal(0), validators=[NOT_NEGATIVE]
+    )
+    unit_cost = models.DecimalField(
+        _("人均成本（元）"), max_digits=10, decimal_places=2, default=Decimal(0), validators=[NOT_NEGATIVE]
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -168,7 +197,7 @@ class Session(TrackedModel):
     )
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
-    capacity = models.PositiveIntegerField(_("名额"))
+    capacity = models.PositiveIntegerField(_("名额"), validators=[MaxValueValidator(MAX_CAPACITY)])
     seated = models.PositiveIntegerField(_("已占名额"), default=0, editable=False)
 
     objects = ScopedQuerySet.as_manager()

@@ -20,6 +20,7 @@ from core.history import creation_entry, mark_saved, record_action
 
 from ..choices import ACTIVE_STATUSES, SEATED_STATUSES, RegistrationChannel, RegistrationStatus, SignUpMode
 from ..models import Registration, Session
+from ..models.catalogue import MAX_CAPACITY
 from . import eligibility, notices, seats
 from .lottery import draw_lottery, lottery_order, verify_lottery
 from .seats import place, with_place
@@ -301,12 +302,15 @@ def accept_offer(registration: Registration, by=None) -> Registration:
         current = _locked(registration)
         if current.status != S.OFFERED:
             raise ValidationError(_("没有待确认的递补名额"), code="status")
-        if current.offer_expires_at and current.offer_expires_at <= now:
-            raise ValidationError(_("递补确认已超过截止时间，名额已顺延"), code="expired")
-        current.status, current.offer_expires_at, current.position = S.CONFIRMED, None, None
-        current.ticket_code = current.ticket_code or seats.new_ticket_code()
-        current.save()
-        record_action(current, "offer_accepted")
+        late = current.offer_expires_at and current.offer_expires_at <= now
+        if not late:
+            current.status, current.offer_expires_at, current.position = S.CONFIRMED, None, None
+            current.ticket_code = current.ticket_code or seats.new_ticket_code()
+            current.save()
+            record_action(current, "offer_accepted")
+    if late:  # the periodic expiry has not come by yet: move the seat on now, as the message says
+        _expire_offer(current.pk, now)
+        raise ValidationError(_("递补确认已超过截止时间，名额已顺延"), code="expired")
     notices.send(current, "confirmed")
     return _refresh(registration, current)
 
@@ -344,25 +348,27 @@ def expire_offers(now: datetime.datetime | None = None) -> int:
     due = Registration.objects.filter(status=S.OFFERED, offer_expires_at__lte=now).values_list(
         "pk", flat=True
     )
-    expired = 0
-    for pk in list(due):
-        with transaction.atomic():
-            current = (
-                Registration.objects.select_for_update(no_key=True, of=("self",))
-                .select_related("program", "session", "person")
-                .filter(pk=pk, status=S.OFFERED, offer_expires_at__lte=now)
-                .first()
-            )
-            if current is None:
-                continue
-            current.status, current.offer_expires_at, current.position = S.EXPIRED, None, None
-            current.save()
-            record_action(current, "offer_expired")
-            offered = seats.pass_seat(current.session, now)
-        expired += 1
-        if offered is not None:
-            notices.send(offered, "offered")
-    return expired
+    return sum(_expire_offer(pk, now) for pk in list(due))
+
+
+def _expire_offer(pk: int, now: datetime.datetime) -> bool:
+    """Expire one offer if it is still offered and past its deadline; its seat moves on. Whether it did."""
+    with transaction.atomic():
+        current = (
+            Registration.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("program", "session", "person")
+            .filter(pk=pk, status=S.OFFERED, offer_expires_at__lte=now)
+            .first()
+        )
+        if current is None:
+            return False
+        current.status, current.offer_expires_at, current.position = S.EXPIRED, None, None
+        current.save()
+        record_action(current, "offer_expired")
+        offered = seats.pass_seat(current.session, now)
+    if offered is not None:
+        notices.send(offered, "offered")
+    return True
 
 
 def waitlist(session: Session) -> list[Registration]:
@@ -438,6 +444,8 @@ def set_capacity(session: Session, capacity: int, *, by) -> Session:
     capacity = int(capacity)
     if capacity < 0:
         raise ValidationError(_("名额不能为负数"), code="capacity")
+    if capacity > MAX_CAPACITY:
+        raise ValidationError(_("名额不能超过 %(n)s") % {"n": MAX_CAPACITY}, code="capacity")
     with transaction.atomic():
         current = seats.lock_session(session.pk)
         if capacity < current.seated:

@@ -41,7 +41,9 @@ def read_ticket(token: str) -> dict | None:
         payload = signing.loads(token, key=settings.SIGNING_KEY, salt=TICKET_SALT)
     except signing.BadSignature:
         return None
-    return payload if isinstance(payload, dict) and "r" in payload and "c" in payload else None
+    if not (isinstance(payload, dict) and type(payload.get("r")) is int and type(payload.get("c")) is str):
+        return None  # signed with our key but not a ticket's shape (never issued): unreadable
+    return payload
 
 
 def _when(value) -> str:

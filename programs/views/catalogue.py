@@ -12,23 +12,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import access
-from core.history import record_action
 from core.scoping import ADD, CHANGE, check_write, owners_for
 from core.views import ConsoleCreateView, ConsoleDetailView, ConsoleListView, ConsoleUpdateView
 from orgs.models import Union
 
-from ..choices import ProgramStatus, RegistrationStatus, SignUpMode
+from ..choices import RegistrationStatus, SignUpMode
 from ..filtersets.catalogue import ProgramFilterSet, SeriesFilterSet, open_for_signup
 from ..forms.catalogue import CapacityForm, ExpenseForm, ProgramForm, SeriesForm, SessionForm
 from ..models import Program, ProgramExpense, ProgramSeries, Session
+from ..services import catalogue, lottery
 from ..services import funnel as funnel_service
-from ..services import lottery
 from ..services import registrations as engine
 
 
 def form_errors(form) -> str:
+    """A form's errors on one line for a message, each after its field's label: "名额：…"."""
     return " ".join(
-        f"{form[name].label if name in form.fields else ''}{' '.join(errors)}"
+        (f"{form[name].label}：" if name in form.fields else "") + " ".join(errors)
         for name, errors in form.errors.items()
     )
 
@@ -228,30 +228,16 @@ def changeable_session(request, pk) -> Session:
 
 
 # Which status each step leads from.
-STEPS = {
-    "publish": ({ProgramStatus.DRAFT, ProgramStatus.CLOSED}, ProgramStatus.PUBLISHED, _("发布")),
-    "close": ({ProgramStatus.PUBLISHED}, ProgramStatus.CLOSED, _("结束报名")),
-}
-
-
 @require_POST
 @access.requires(access.SCOPED)
 def program_status(request, pk, step):
     program = changeable_program(request, pk)
-    if step not in STEPS:
+    try:
+        catalogue.change_status(program, step)
+    except ValidationError as error:
+        refused(request, error)
         return redirect(program)
-    sources, target, verb = STEPS[step]
-    if program.status not in sources:
-        messages.error(request, _("当前状态为“%s”，不能执行此操作") % program.get_status_display())
-        return redirect(program)
-    if target == ProgramStatus.PUBLISHED and not program.sessions.exists():
-        messages.error(request, _("请先添加至少一个场次再发布"))
-        return redirect(program)
-    with transaction.atomic():
-        program.status = target
-        program.save(update_fields=["status", "updated_at"])
-        record_action(program, str(verb), "")
-    messages.success(request, _("已%s") % verb)
+    messages.success(request, _("已%s") % catalogue.STEPS[step][2])
     return redirect(program)
 
 

@@ -172,6 +172,8 @@ def check_in_page(request, pk):
             result = engine.check_in(form.cleaned_data["code"].strip(), by=request.user, session=session)
         except ValidationError as refusal:
             error = " ".join(refusal.messages)
+    elif request.method == "POST":  # empty, or longer than any code: the page shows the one error line
+        error = " ".join(form.errors["code"])
     return render(
         request,
         "programs/check_in.html",

@@ -141,6 +141,23 @@ def test_an_expired_offer_moves_on_to_the_next(site):
         engine.accept_offer(b)
 
 
+def test_accepting_a_late_offer_moves_the_seat_on_at_once(site):
+    """Past the deadline, before the periodic expiry came by: refused, and the seat goes to the next now
+    (as the refusal says), so a later decline has nothing to decline."""
+    session = make.session(make.program(site, offer_hours=1), capacity=1)
+    a, b, c = (engine.sign_up(session, make.worker(site, f"职工{i}")) for i in range(3))
+    engine.cancel(a)
+    Registration.objects.filter(pk=b.pk).update(
+        offer_expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    with pytest.raises(ValidationError, match="名额已顺延"):
+        engine.accept_offer(b)
+    b.refresh_from_db(), c.refresh_from_db()
+    assert (b.status, c.status) == ("expired", "offered") and seated(session) == 1
+    with pytest.raises(ValidationError, match="没有待确认"):
+        engine.decline_offer(b)
+
+
 def test_declining_an_offer_passes_it_on_and_leaving_the_waitlist(site):
     session = make.session(make.program(site), capacity=1)
     a, b, c, d = (engine.sign_up(session, make.worker(site, f"职工{i}")) for i in range(4))
