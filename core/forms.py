@@ -1,9 +1,44 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
 
+from .filters import ID_RANGE
 from .scoping import limit_choices
 
 
-class ScopedModelForm(forms.ModelForm):
+class IdsField(forms.ModelMultipleChoiceField):
+    """ModelMultipleChoiceField that refuses a number past a database id's range as it refuses any
+    unknown choice: Django sends every value to the database, where SQLite cannot hold an integer past
+    64 bits (`employers=1e30` was a 500)."""
+
+    def _check_values(self, value):
+        for pk in value or ():
+            text = str(pk).strip()
+            if text.lstrip("-").isdigit() and not ID_RANGE[0] <= int(text) <= ID_RANGE[1]:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text[:30]}
+                )
+        return super()._check_values(value)
+
+
+def _formfield(model_field, **kwargs):
+    if isinstance(model_field, models.ManyToManyField):
+        kwargs.setdefault("form_class", IdsField)
+    return model_field.formfield(**kwargs)
+
+
+class _ScopedFormMetaclass(forms.models.ModelFormMetaclass):
+    """Gives each subclass's Meta the many-to-many fields above (Django reads formfield_callback from
+    the form's own Meta only)."""
+
+    def __new__(mcs, name, bases, attrs):
+        meta = attrs.get("Meta")
+        if meta is not None and not hasattr(meta, "formfield_callback"):
+            meta.formfield_callback = staticmethod(_formfield)
+        return super().__new__(mcs, name, bases, attrs)
+
+
+class ScopedModelForm(forms.ModelForm, metaclass=_ScopedFormMetaclass):
     """A model form whose choice fields only offer what the user may use (see scoping.limit_choices)."""
 
     # field name -> action required of its choices (default: view)

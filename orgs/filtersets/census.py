@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
+
 from ..choices import EmployerKind, Sector
 from ..models import Brand, CensusEntry, CensusRound, Employer, Union
 from ..services.employers import covered_q, due_without_union, region_prefix
@@ -22,7 +24,7 @@ class EmployerFilterSet(django_filters.FilterSet):
     brand = django_filters.ModelChoiceFilter(queryset=Brand.objects.all(), label=_("品牌"))
     due_without_union = django_filters.BooleanFilter(method="filter_due", label=_("应建未建"))
     covered = django_filters.BooleanFilter(method="filter_covered", label=_("已覆盖"))
-    within = django_filters.NumberFilter(method="in_subtree", label=_("属地工会编号"))
+    within = IdFilter(method="in_subtree", label=_("属地工会编号"))
 
     class Meta:
         model = Employer
@@ -47,7 +49,7 @@ class EmployerFilterSet(django_filters.FilterSet):
 
 class CensusRoundFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("搜索"))
-    within = django_filters.NumberFilter(method="in_subtree", label=_("组织工会编号"))
+    within = IdFilter(method="in_subtree", label=_("组织工会编号"))
     taken_after = django_filters.DateFilter(field_name="taken_on", lookup_expr="gte", label=_("普查日期起"))
     taken_before = django_filters.DateFilter(field_name="taken_on", lookup_expr="lte", label=_("普查日期止"))
 
@@ -60,7 +62,7 @@ class CensusRoundFilterSet(django_filters.FilterSet):
 
 
 class CensusEntryFilterSet(django_filters.FilterSet):
-    census = django_filters.NumberFilter(field_name="census", label=_("普查编号"))
+    census = IdFilter(field_name="census", label=_("普查编号"))
     q = django_filters.CharFilter(method="search", label=_("搜索"))
     region = django_filters.CharFilter(method="in_region", label=_("区划代码"))
     sector = django_filters.ChoiceFilter(

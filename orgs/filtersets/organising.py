@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter, YearFilter
+
 from ..choices import EstablishmentStage, Sector, UnionKind, VisitOutcome
 from ..models import CadreAssignment, CadreVisit, CoveragePlan, Establishment, PlanTarget, Union
 
@@ -15,8 +17,8 @@ def _in_subtree(queryset, field: str, value):
 
 class CoveragePlanFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("搜索"))
-    year = django_filters.NumberFilter(method="covering_year", label=_("年度"))
-    within = django_filters.NumberFilter(method="in_subtree", label=_("所属工会编号"))
+    year = YearFilter(method="covering_year", label=_("年度"))
+    within = IdFilter(method="in_subtree", label=_("所属工会编号"))
 
     class Meta:
         model = CoveragePlan
@@ -30,8 +32,8 @@ class CoveragePlanFilterSet(django_filters.FilterSet):
 
 
 class PlanTargetFilterSet(django_filters.FilterSet):
-    plan = django_filters.NumberFilter(field_name="plan", label=_("计划编号"))
-    year = django_filters.NumberFilter(field_name="year", label=_("年度"))
+    plan = IdFilter(field_name="plan", label=_("计划编号"))
+    year = YearFilter(field_name="year", label=_("年度"))
     sector = django_filters.ChoiceFilter(choices=Sector.choices, label=_("行业"))
     region = django_filters.CharFilter(field_name="region__code", label=_("区划代码"))
 
@@ -43,7 +45,7 @@ class PlanTargetFilterSet(django_filters.FilterSet):
 class CadreAssignmentFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
     active_on = django_filters.DateFilter(method="active", label=_("在派日期"))
-    within = django_filters.NumberFilter(method="in_subtree", label=_("所属工会编号"))
+    within = IdFilter(method="in_subtree", label=_("所属工会编号"))
 
     class Meta:
         model = CadreAssignment
@@ -64,7 +66,7 @@ class CadreAssignmentFilterSet(django_filters.FilterSet):
 
 
 class CadreVisitFilterSet(django_filters.FilterSet):
-    assignment = django_filters.NumberFilter(field_name="assignment", label=_("派驻编号"))
+    assignment = IdFilter(field_name="assignment", label=_("派驻编号"))
     outcome = django_filters.ChoiceFilter(choices=VisitOutcome.choices, label=_("成果"))
     after = django_filters.DateFilter(field_name="visited_on", lookup_expr="gte", label=_("起始日期"))
     before = django_filters.DateFilter(field_name="visited_on", lookup_expr="lte", label=_("截止日期"))
@@ -78,7 +80,7 @@ class EstablishmentFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="union__name", lookup_expr="icontains", label=_("搜索"))
     stage = django_filters.ChoiceFilter(choices=EstablishmentStage.choices, label=_("阶段"))
     kind = django_filters.ChoiceFilter(field_name="union__kind", choices=UnionKind.choices, label=_("类型"))
-    within = django_filters.NumberFilter(method="in_subtree", label=_("所属工会编号"))
+    within = IdFilter(method="in_subtree", label=_("所属工会编号"))
 
     class Meta:
         model = Establishment

@@ -2,6 +2,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
+
 from ..choices import PartnerKind
 from ..models import Partner, Union
 
@@ -9,7 +11,7 @@ from ..models import Partner, Union
 class PartnerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("名称/联系人"))
     kind = django_filters.ChoiceFilter(choices=PartnerKind.choices, label=_("类型"))
-    within = django_filters.NumberFilter(method="in_subtree", label=_("所属工会编号（含下级）"))
+    within = IdFilter(method="in_subtree", label=_("所属工会编号（含下级）"))
 
     class Meta:
         model = Partner

@@ -2,6 +2,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
+
 from ..choices import RegionLevel, Sector, UnionKind, UnionStatus
 from ..models import Region, Union
 
@@ -12,7 +14,7 @@ class UnionFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=UnionStatus.choices, label=_("状态"))
     sector = django_filters.ChoiceFilter(choices=Sector.choices, label=_("行业"))
     region = django_filters.CharFilter(method="in_region", label=_("区划代码"))
-    within = django_filters.NumberFilter(method="in_subtree", label=_("所属工会编号"))
+    within = IdFilter(method="in_subtree", label=_("所属工会编号"))
 
     class Meta:
         model = Union

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IdsField
 from core.scoping import ADD, owners_for
 
 from ..choices import EstablishmentDocumentKind, Sector, UnionKind
@@ -31,7 +32,7 @@ class EstablishmentStartForm(forms.Form):
     region = forms.ModelChoiceField(label=_("行政区划"), queryset=Region.objects.none())
     sector = forms.ChoiceField(label=_("行业"), choices=Sector.choices, initial=Sector.MIXED)
     responsible = forms.ModelChoiceField(label=_("负责干部"), queryset=None, required=False)
-    employers = forms.ModelMultipleChoiceField(
+    employers = IdsField(
         label=_("覆盖单位"),
         queryset=Employer.objects.none(),
         required=False,

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
 from orgs.models import Union
 
 from ..choices import ProgramKind, ProgramStatus
@@ -26,7 +27,7 @@ def open_for_signup(queryset, at=None):
 
 class SeriesFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称"))
-    within = django_filters.NumberFilter(method="in_subtree", label=_("所属工会编号（含下级）"))
+    within = IdFilter(method="in_subtree", label=_("所属工会编号（含下级）"))
 
     class Meta:
         model = ProgramSeries
@@ -40,7 +41,7 @@ class ProgramFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("名称/简介"))
     kind = django_filters.ChoiceFilter(choices=ProgramKind.choices, label=_("类型"))
     status = django_filters.ChoiceFilter(choices=ProgramStatus.choices, label=_("状态"))
-    within = django_filters.NumberFilter(method="in_subtree", label=_("主办工会编号（含下级）"))
+    within = IdFilter(method="in_subtree", label=_("主办工会编号（含下级）"))
     open = django_filters.BooleanFilter(
         method="open_now",
         label=_("报名中"),

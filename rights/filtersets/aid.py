@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
 from orgs.models import Union
 
 from ..choices import AidStatus, AidTier
@@ -27,7 +28,7 @@ class AidCaseFilterSet(django_filters.FilterSet):
     due = django_filters.BooleanFilter(
         method="review_due", label=_("待年度复核（30天内）"), widget=forms.Select(choices=YES_NO)
     )
-    within = django_filters.NumberFilter(method="in_subtree", label=_("建档工会编号（含下级）"))
+    within = IdFilter(method="in_subtree", label=_("建档工会编号（含下级）"))
 
     class Meta:
         model = AidCase

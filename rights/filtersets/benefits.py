@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
 from orgs.models import Union
 
 from ..choices import BenefitKind
@@ -18,7 +19,7 @@ class DistributionFilterSet(django_filters.FilterSet):
     running = django_filters.BooleanFilter(
         method="is_running", label=_("正在领取"), widget=forms.Select(choices=YES_NO)
     )
-    within = django_filters.NumberFilter(method="in_subtree", label=_("发放工会编号（含下级）"))
+    within = IdFilter(method="in_subtree", label=_("发放工会编号（含下级）"))
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("名称"))
 
     class Meta:
@@ -36,7 +37,7 @@ class DistributionFilterSet(django_filters.FilterSet):
 
 
 class GrantFilterSet(django_filters.FilterSet):
-    distribution = django_filters.NumberFilter(field_name="distribution_id", label=_("发放编号"))
+    distribution = IdFilter(field_name="distribution_id", label=_("发放编号"))
     redeemed = django_filters.BooleanFilter(
         field_name="redeemed_at",
         lookup_expr="isnull",
@@ -44,7 +45,7 @@ class GrantFilterSet(django_filters.FilterSet):
         label=_("已领取"),
         widget=forms.Select(choices=YES_NO),
     )
-    station = django_filters.NumberFilter(field_name="station_id", label=_("领取站点编号"))
+    station = IdFilter(field_name="station_id", label=_("领取站点编号"))
 
     class Meta:
         model = BenefitGrant

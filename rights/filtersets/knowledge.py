@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
 from orgs.models import Union
 
 from ..choices import ArticleStatus, ConsultationCategory
@@ -14,7 +15,7 @@ class ArticleFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("标题、问题或解答"))
     category = django_filters.ChoiceFilter(choices=ConsultationCategory.choices, label=_("类别"))
     status = django_filters.ChoiceFilter(choices=ArticleStatus.choices, label=_("状态"))
-    within = django_filters.NumberFilter(method="in_subtree", label=_("所属工会编号（含下级）"))
+    within = IdFilter(method="in_subtree", label=_("所属工会编号（含下级）"))
 
     class Meta:
         model = Article

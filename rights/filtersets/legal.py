@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
 from orgs.models import Union
 
 from ..choices import ConsultationCategory, ConsultationStatus
@@ -33,11 +34,11 @@ class ConsultationFilterSet(django_filters.FilterSet):
         label=_("已上报"),
         widget=forms.Select(choices=YES_NO),
     )
-    lawyer = django_filters.NumberFilter(field_name="lawyer_id", label=_("律师编号"))
+    lawyer = IdFilter(field_name="lawyer_id", label=_("律师编号"))
     unassigned = django_filters.BooleanFilter(
         field_name="lawyer", lookup_expr="isnull", label=_("未分配"), widget=forms.Select(choices=YES_NO)
     )
-    within = django_filters.NumberFilter(method="in_subtree", label=_("受理工会编号（含下级）"))
+    within = IdFilter(method="in_subtree", label=_("受理工会编号（含下级）"))
     since = django_filters.DateFilter(
         field_name="submitted_at",
         lookup_expr="date__gte",
@@ -79,7 +80,7 @@ class LawyerFilterSet(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(
         choices=ConsultationCategory.choices, method="takes", label=_("擅长类别（含不限类别）")
     )
-    within = django_filters.NumberFilter(method="in_subtree", label=_("服务工会编号（含下级）"))
+    within = IdFilter(method="in_subtree", label=_("服务工会编号（含下级）"))
 
     class Meta:
         model = Lawyer
@@ -99,8 +100,8 @@ class LawyerFilterSet(django_filters.FilterSet):
 
 
 class DutyDayFilterSet(django_filters.FilterSet):
-    lawyer = django_filters.NumberFilter(field_name="lawyer_id", label=_("律师编号"))
-    station = django_filters.NumberFilter(field_name="station_id", label=_("站点编号"))
+    lawyer = IdFilter(field_name="lawyer_id", label=_("律师编号"))
+    station = IdFilter(field_name="station_id", label=_("站点编号"))
     since = django_filters.DateFilter(
         field_name="day", lookup_expr="gte", label=_("日期自"), widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter, YearFilter
 from orgs.models import Union
 
 from ..choices import ClaimStatus
@@ -18,7 +19,7 @@ def _subtree(queryset, lookup: str, value):
 
 
 class PlanFilterSet(django_filters.FilterSet):
-    year = django_filters.NumberFilter(label=_("年度"))
+    year = YearFilter(label=_("年度"))
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称"))
 
     class Meta:
@@ -27,9 +28,9 @@ class PlanFilterSet(django_filters.FilterSet):
 
 
 class EnrollmentFilterSet(django_filters.FilterSet):
-    plan = django_filters.NumberFilter(field_name="plan_id", label=_("计划编号"))
+    plan = IdFilter(field_name="plan_id", label=_("计划编号"))
     batch = django_filters.CharFilter(lookup_expr="icontains", label=_("批次"))
-    within = django_filters.NumberFilter(method="in_subtree", label=_("参保工会编号（含下级）"))
+    within = IdFilter(method="in_subtree", label=_("参保工会编号（含下级）"))
     since = django_filters.DateFilter(
         field_name="enrolled_on", lookup_expr="gte", label=_("参保日期自"), widget=forms.DateInput(attrs=DATE)
     )
@@ -47,8 +48,8 @@ class EnrollmentFilterSet(django_filters.FilterSet):
 
 class ClaimFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ClaimStatus.choices, label=_("状态"))
-    plan = django_filters.NumberFilter(field_name="enrollment__plan_id", label=_("计划编号"))
-    within = django_filters.NumberFilter(method="in_subtree", label=_("参保工会编号（含下级）"))
+    plan = IdFilter(field_name="enrollment__plan_id", label=_("计划编号"))
+    within = IdFilter(method="in_subtree", label=_("参保工会编号（含下级）"))
     since = django_filters.DateFilter(
         field_name="submitted_on",
         lookup_expr="gte",

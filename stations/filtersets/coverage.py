@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
 from orgs.models import Union
 
 from ..choices import HotSpotSource
@@ -10,7 +11,7 @@ from ..models import HotSpot
 class HotSpotFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称"))
     source = django_filters.ChoiceFilter(choices=HotSpotSource.choices, label=_("来源"))
-    within = django_filters.NumberFilter(method="in_subtree", label=_("所属工会编号（含下级）"))
+    within = IdFilter(method="in_subtree", label=_("所属工会编号（含下级）"))
 
     class Meta:
         model = HotSpot

@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
 from orgs.models import Partner, Union
 
 from ..choices import StationKind
@@ -35,7 +36,7 @@ class StationFilterSet(django_filters.FilterSet):
         label=_("状态"),
         widget=forms.Select(choices=[("", _("全部")), ("true", _("开放中")), ("false", _("已停用"))]),
     )
-    within = django_filters.NumberFilter(method="in_subtree", label=_("所属工会编号（含下级）"))
+    within = IdFilter(method="in_subtree", label=_("所属工会编号（含下级）"))
     # Kept by stations.services.standard from the latest inspection.
     below_standard = django_filters.BooleanFilter(
         label=_("统一标准"),

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
 from orgs.models import Union
 
 from ..choices import InspectionResult
@@ -23,7 +24,7 @@ class ChecklistFilterSet(django_filters.FilterSet):
         label=_("状态"),
         widget=forms.Select(choices=[("", _("全部")), ("true", _("现行")), ("false", _("草稿或已停用"))]),
     )
-    within = django_filters.NumberFilter(method="in_subtree", label=_("制定工会编号（含下级）"))
+    within = IdFilter(method="in_subtree", label=_("制定工会编号（含下级）"))
 
     class Meta:
         model = Checklist
@@ -46,9 +47,9 @@ class InspectionFilterSet(django_filters.FilterSet):
     open_follow_up = django_filters.BooleanFilter(
         method="open", label=_("待复查"), widget=forms.Select(choices=YES_NO)
     )
-    within = django_filters.NumberFilter(method="in_subtree", label=_("站点所属工会编号（含下级）"))
-    station = django_filters.NumberFilter(field_name="station_id", label=_("站点编号"))
-    checklist = django_filters.NumberFilter(field_name="checklist_id", label=_("标准编号"))
+    within = IdFilter(method="in_subtree", label=_("站点所属工会编号（含下级）"))
+    station = IdFilter(field_name="station_id", label=_("站点编号"))
+    checklist = IdFilter(field_name="checklist_id", label=_("标准编号"))
     since = django_filters.DateFilter(
         field_name="inspected_on",
         lookup_expr="gte",

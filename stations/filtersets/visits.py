@@ -3,6 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
 from orgs.choices import EmploymentForm
 from orgs.models import Union
 
@@ -15,11 +16,11 @@ def _in_subtree(queryset, name, value):
 
 
 class VisitFilterSet(django_filters.FilterSet):
-    station = django_filters.NumberFilter(field_name="station_id", label=_("站点编号"))
+    station = IdFilter(field_name="station_id", label=_("站点编号"))
     employment_form = django_filters.ChoiceFilter(choices=EmploymentForm.choices, label=_("就业形态"))
     after = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("开始日期"))
     before = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("结束日期"))
-    within = django_filters.NumberFilter(method="in_subtree", label=_("所属工会编号（含下级）"))
+    within = IdFilter(method="in_subtree", label=_("所属工会编号（含下级）"))
 
     class Meta:
         model = Visit
@@ -31,12 +32,12 @@ class VisitFilterSet(django_filters.FilterSet):
 
 class ServiceRecordFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="station__name", lookup_expr="icontains", label=_("站点名称"))
-    station = django_filters.NumberFilter(field_name="station_id", label=_("站点编号"))
+    station = IdFilter(field_name="station_id", label=_("站点编号"))
     kind = django_filters.ModelChoiceFilter(queryset=ServiceKind.objects.all(), label=_("服务项目"))
     employment_form = django_filters.ChoiceFilter(choices=EmploymentForm.choices, label=_("就业形态"))
     after = django_filters.DateFilter(field_name="served_on", lookup_expr="gte", label=_("开始日期"))
     before = django_filters.DateFilter(field_name="served_on", lookup_expr="lte", label=_("结束日期"))
-    within = django_filters.NumberFilter(method="in_subtree", label=_("所属工会编号（含下级）"))
+    within = IdFilter(method="in_subtree", label=_("所属工会编号（含下级）"))
 
     class Meta:
         model = ServiceRecord

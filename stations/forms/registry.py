@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core import geo
-from core.forms import ScopedModelForm
+from core.forms import IdsField, ScopedModelForm
 from core.spreadsheets import MAX_BYTES
 from orgs.choices import RegionLevel
 
@@ -39,7 +39,7 @@ class StationForm(ScopedModelForm):
         ),
     )
     all_day = forms.BooleanField(label=_("每天24小时"), required=False)
-    amenities = forms.ModelMultipleChoiceField(
+    amenities = IdsField(
         label=_("设施服务"),
         queryset=Amenity.objects.none(),
         required=False,

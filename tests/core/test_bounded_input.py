@@ -1,0 +1,62 @@
+"""Numbers past their range on every list filter and many-to-many choice: a message, never a 500.
+
+django-filter's NumberFilter and Django's ModelMultipleChoiceField hand any integer to the database,
+where SQLite cannot hold one past 64 bits; ids and years are bounded in core.filters and core.forms.
+"""
+
+import pytest
+from django.test import Client
+
+from accounts.models import User
+from core.filters import IdFilter, YearFilter
+from niangjia.api_urls import router
+
+BOUNDED = []
+for prefix, viewset, _basename in router.registry:
+    filterset = getattr(viewset, "filterset_class", None)
+    for name, declared in filterset.base_filters.items() if filterset else ():
+        if isinstance(declared, IdFilter | YearFilter):
+            BOUNDED.append((prefix, name))
+
+
+def test_every_number_filter_is_bounded():
+    from django_filters import NumberFilter
+
+    loose = [
+        (prefix, name)
+        for prefix, viewset, _basename in router.registry
+        for name, declared in (getattr(viewset, "filterset_class", None) or _NoFilters).base_filters.items()
+        if isinstance(declared, NumberFilter) and not isinstance(declared, IdFilter | YearFilter)
+    ]
+    assert BOUNDED and not loose
+
+
+class _NoFilters:
+    base_filters: dict = {}
+
+
+@pytest.fixture
+def root(db):
+    client = Client(raise_request_exception=False)
+    client.force_login(User.objects.create_superuser("root", password="x" * 12))
+    return client
+
+
+@pytest.mark.parametrize(("prefix", "name"), BOUNDED)
+def test_a_number_filter_past_its_range_is_a_400(root, prefix, name):
+    for value in ("1" + "0" * 30, str(2**63), "1.7", "-1"):
+        answer = root.get(f"/api/v1/{prefix}/", {name: value})
+        assert answer.status_code == 400 and name in answer.json(), (prefix, name, value, answer.status_code)
+    assert root.get(f"/api/v1/{prefix}/", {name: "1"}).status_code in (200, 400)  # 400: a year out of range
+
+
+def test_many_to_many_choices_past_any_id_are_unknown_choices(tree, root):
+    from programs.forms.catalogue import ProgramForm
+
+    form = ProgramForm(
+        {"union": tree["town_a"].pk, "title": "x", "kind": "course", "partners": ["1" + "0" * 30]},
+        user=User.objects.get(username="root"),
+    )
+    assert not form.is_valid() and "partners" in form.errors
+    page = root.post("/console/establishments/start/", {"employers": ["1" + "0" * 30], "name": "新工会"})
+    assert page.status_code == 200 and "employers" in page.context["form"].errors
