@@ -3,8 +3,9 @@
 import logging
 import re
 
-_ID = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)")
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+# As typed too: in groups split by a space or a dash ("138 0013 8000", "330621 19900101 002X").
+_ID = re.compile(r"(?<!\d)(\d{6})[ -]?\d{8}[ -]?(\d{3}[\dXx])(?!\d)")
+_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)[ -]?\d{4}[ -]?(\d{4})(?!\d)")
 
 
 def redact(text: str) -> str:

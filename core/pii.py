@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -181,7 +182,7 @@ def mask_name(value: str) -> str:
 
 
 # GB 11643-1999: 17 digits, then a check character from ISO 7064 MOD 11-2.
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
+_ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII only: \d would take any script's digits
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _ID_CHECK = "10X98765432"
 # GB/T 2260 province-level codes: the first two digits of every number issued (81-83: residence
@@ -214,10 +215,16 @@ def check_character(first17: str) -> str:
     return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
 
 
+def _halfwidth(raw: str | None) -> str:
+    """Full-width digits, letters and signs (a Chinese keyboard's "１３８", "Ｘ", "＋") as ASCII: the same
+    number typed either way is the same number, found by the same hash."""
+    return unicodedata.normalize("NFKC", raw or "")
+
+
 def parse_id_number(raw: str) -> IdNumber:
     """Validate and normalise a resident ID number; the error says what is wrong."""
     # The messages never repeat the number: errors end up in pages and logs.
-    value = re.sub(r"\s", "", raw or "").upper()
+    value = re.sub(r"\s", "", _halfwidth(raw)).upper()
     if len(value) != 18:
         raise ValidationError(_("身份证号应为18位，现为%(n)d位"), code="id_length", params={"n": len(value)})
     if not _ID_RE.match(value):
@@ -238,12 +245,12 @@ def parse_id_number(raw: str) -> IdNumber:
     return IdNumber(value=value, birth_date=birth, gender=gender, region_code=value[:6])
 
 
-_PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+_PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 def normalise_phone(raw: str) -> str:
     """A mainland mobile number, with +86 / 0086 and separators stripped."""
-    value = re.sub(r"[\s\-()]", "", raw or "")
+    value = re.sub(r"[\s\-()]", "", _halfwidth(raw))
     for prefix in ("+86", "0086"):
         if value.startswith(prefix):
             value = value[len(prefix) :]

@@ -183,6 +183,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AXES_FAILURE_LIMIT = int(env("LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = float(env("LOCKOUT_MINUTES", "30")) / 60
 AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "accounts.lockout.username"  # a number typed as a username is kept masked
 AXES_RESET_ON_SUCCESS = True
 # The lock is per account, as asked: locking by IP would lock a whole union office behind one NAT.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

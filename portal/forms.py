@@ -28,7 +28,7 @@ class CodeForm(forms.Form):
     phone = PhoneField(label=_("手机号"), max_length=20, widget=forms.HiddenInput)
     code = forms.RegexField(
         label=_("验证码"),
-        regex=r"^\d{6}$",
+        regex=r"^[0-9]{6}$",
         error_messages={"invalid": _("验证码为6位数字")},
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6}

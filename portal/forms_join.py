@@ -27,7 +27,7 @@ class JoinForm(forms.Form):
     )
     code = forms.RegexField(
         label=_("验证码"),
-        regex=r"^\d{6}$",
+        regex=r"^[0-9]{6}$",
         required=False,
         error_messages={"invalid": _("验证码为6位数字")},
         widget=forms.TextInput(

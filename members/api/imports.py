@@ -80,27 +80,31 @@ class _ImportView(ActorMixin, generics.GenericAPIView):
         )
 
 
-def _mapping_field():
-    return serializers.JSONField(
-        required=False,
-        help_text=gettext_lazy('字段 → 文件列名，如 {"id_number": "身份证号码"}；不填则自动识别'),
-    )
+class MappingField(serializers.JSONField):
+    """Our field → the file's column name, as a JSON object of texts (in a multipart upload, its text)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text", gettext_lazy('字段 → 文件列名，如 {"id_number": "身份证号码"}；不填则自动识别')
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                raise serializers.ValidationError(_("应为JSON对象")) from None
+        if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+            raise serializers.ValidationError(_("应为JSON对象，其值为文件列名"))
+        return data
 
 
 class ImportUploadSerializer(serializers.Serializer):
     union = serializers.PrimaryKeyRelatedField(queryset=Union.objects.all())
     file = serializers.FileField()
-    mapping = _mapping_field()
-
-    def validate_mapping(self, value):
-        if isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except ValueError:
-                raise serializers.ValidationError(_("应为JSON对象")) from None
-        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            raise serializers.ValidationError(_("应为JSON对象"))
-        return value
+    mapping = MappingField()
 
 
 class ImportUploadView(_ImportView):
@@ -126,7 +130,7 @@ class ImportUploadView(_ImportView):
 
 
 class ImportMappingSerializer(serializers.Serializer):
-    mapping = _mapping_field()
+    mapping = MappingField()
 
 
 class ImportMappingView(_ImportView):

@@ -32,6 +32,7 @@ from openpyxl import Workbook
 
 from core import jobs, pii
 from core.history import record_action
+from core.logging import redact
 from core.scoping import ADD, CHANGE, can, owners_for
 
 from ..choices import EmploymentForm, ImportStatus
@@ -240,7 +241,7 @@ def upload(union, uploaded, by, mapping: dict | None = None) -> ImportBatch:
     with transaction.atomic():
         batch = ImportBatch(
             union=union,
-            file_name=name,
+            file_name=redact(name),  # shown in lists and job titles: an ID number in it stays masked
             file_sha256=digest,
             file_format=sheet.file_format,
             encoding=sheet.encoding,

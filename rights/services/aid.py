@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from core import notify, pii
 from core.history import record_action
-from core.scoping import CHANGE, can
+from core.scoping import CHANGE, VIEW, can
 from members.models import Person
 
 from ..choices import AidStatus, AidTier
@@ -143,15 +143,18 @@ def open_file_of(person_ids) -> AidCase | None:
     return row.aid_case if row else None
 
 
-def household_refusal(case: AidCase) -> ValidationError:
-    return ValidationError(
-        _(
+def household_refusal(case: AidCase, by=None) -> ValidationError:
+    """One file a household. The open file's number and union only to an official who may see it: to
+    anyone else they would tell whose household holds a hardship file (typing any ID number as a
+    household member's)."""
+    if by is not None and can(by, VIEW, case):
+        message = _(
             "该家庭已有在档的帮扶档案（档案编号 #%(pk)s，%(union)s），一户只建一档。"
             "如需变更，请联系该工会在原档案中办理。"
-        )
-        % {"pk": case.pk, "union": case.union.name},
-        code="household_open",
-    )
+        ) % {"pk": case.pk, "union": case.union.name}
+    else:
+        message = _("所填家庭成员中有人已在其他帮扶档案中，一户只建一档。如有疑问，请联系工会。")
+    return ValidationError(message, code="household_open")
 
 
 # ------------------------------------------------------------------ who may do what
@@ -335,7 +338,7 @@ def apply(
             people.append((person, entry))
         existing = open_file_of(seen)
         if existing is not None:
-            raise household_refusal(existing)
+            raise household_refusal(existing, by)
         case = AidCase.objects.create(
             union=union,
             applicant=applicant,
@@ -364,7 +367,7 @@ def apply(
             # A concurrent application took one of these people between our check and our insert.
             existing = open_file_of(seen)
             if existing is not None:
-                raise household_refusal(existing) from None
+                raise household_refusal(existing, by) from None
             raise
         _add_documents(case, documents)
         record_action(

@@ -431,7 +431,7 @@ def _index(consultation: Consultation) -> None:
 
 
 def _clean_body(body: str) -> str:
-    body = (body or "").strip()
+    body = (body or "").replace("\x00", "").strip()  # NUL: no text (PostgreSQL cannot even store it)
     if not body:
         raise ValidationError({"body": _("请填写内容")})
     if len(body) > MESSAGE_MAX:
@@ -480,7 +480,7 @@ def rate(consultation: Consultation, person, rating: int, comment: str = "") -> 
     if not 1 <= rating <= 5:
         raise ValidationError({"rating": _("请选择 1 到 5 星")})
     consultation.rating = rating
-    consultation.rating_comment = (comment or "").strip()[:200]
+    consultation.rating_comment = (comment or "").replace("\x00", "").strip()[:200]
     consultation.save(update_fields=["rating", "rating_comment", "updated_at"])
     record_action(consultation, "rated", "", {"rating": rating})
     return consultation

@@ -9,6 +9,7 @@ scheduler is needed for that step.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -97,18 +98,19 @@ def aid_create(request):
     if request.method == "POST" and form.is_valid() and household.is_valid():
         data = form.cleaned_data
         try:
-            applicant = services.person_for_id(data["applicant_id_number"], data["applicant_name"])
-            case = services.apply(
-                union=data["union"],
-                applicant=applicant,
-                tier=data["tier"],
-                cause=data["cause"],
-                annual_income=data["annual_income"],
-                applicant_income=data.get("applicant_income"),
-                members=household_entries(household),
-                documents=[(upload.name, upload) for upload in data.get("documents") or []],
-                by=request.user,
-            )
+            with transaction.atomic():  # a refused application leaves no person behind
+                applicant = services.person_for_id(data["applicant_id_number"], data["applicant_name"])
+                case = services.apply(
+                    union=data["union"],
+                    applicant=applicant,
+                    tier=data["tier"],
+                    cause=data["cause"],
+                    annual_income=data["annual_income"],
+                    applicant_income=data.get("applicant_income"),
+                    members=household_entries(household),
+                    documents=[(upload.name, upload) for upload in data.get("documents") or []],
+                    by=request.user,
+                )
         except PermissionDenied:
             form.add_error("union", _("超出您的管理范围"))
         except ValidationError as error:

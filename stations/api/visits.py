@@ -18,7 +18,6 @@ from core.scoping import CHANGE, VIEW, check_write
 from orgs.models import Union
 
 from ..filtersets.visits import ServiceRecordFilterSet, VisitFilterSet
-from ..forms.visits import LONGEST_PERIOD
 from ..models import ServiceKind, ServiceRecord, Station, Visit
 from ..services import visit_stats
 from ..services import visits as services
@@ -116,10 +115,9 @@ def _date(request, name: str) -> datetime.date | None:
 def _period(request) -> tuple[datetime.date, datetime.date]:
     first, last = visit_stats.default_period()
     start, end = _date(request, "start") or first, _date(request, "end") or last
-    if end < start:
-        raise serializers.ValidationError({"end": "end < start"})
-    if end - start > LONGEST_PERIOD:
-        raise serializers.ValidationError({"end": "period > 366 days"})
+    problems = visit_stats.period_problems(start, end)
+    if problems:
+        raise serializers.ValidationError(problems)
     return start, end
 
 

@@ -13,9 +13,6 @@ from ..models import ServiceKind, ServiceRecord
 from ..services import visit_stats
 from ..services import visits as services
 
-# A period longer than this is refused: the page is for a month or a quarter, the export for more.
-LONGEST_PERIOD = datetime.timedelta(days=366)
-
 
 class PeriodForm(forms.Form):
     """A date range (this month by default) and, for the scope page, a union whose subtree to count."""
@@ -44,10 +41,8 @@ class PeriodForm(forms.Form):
         data = super().clean()
         first, last = visit_stats.default_period()
         start, end = data.get("start") or first, data.get("end") or last
-        if end < start:
-            raise forms.ValidationError(_("结束日期不能早于开始日期"))
-        if end - start > LONGEST_PERIOD:
-            raise forms.ValidationError(_("统计期间不能超过一年"))
+        for name, message in visit_stats.period_problems(start, end).items():
+            self.add_error(name, message)
         data["start"], data["end"] = start, end
         return data
 

@@ -1,7 +1,7 @@
 """Visits (打卡) and services given (服务记录): the person-times a station serves."""
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -14,6 +14,9 @@ from core.scoping import ScopedQuerySet, policy, scoped
 from orgs.choices import EmploymentForm
 
 from .registry import Station
+
+# One record is a day's services of one kind at one station: more person-times than this is a typo.
+MAX_SERVICE_COUNT = 10_000
 
 
 @scoped(
@@ -96,7 +99,9 @@ class ServiceRecord(TrackedModel):
         ServiceKind, on_delete=models.PROTECT, related_name="records", verbose_name=_("服务项目")
     )
     served_on = models.DateField(_("服务日期"), default=timezone.localdate)
-    count = models.PositiveIntegerField(_("服务人次"), validators=[MinValueValidator(1)])
+    count = models.PositiveIntegerField(
+        _("服务人次"), validators=[MinValueValidator(1), MaxValueValidator(MAX_SERVICE_COUNT)]
+    )
     employment_form = models.CharField(
         _("就业形态"), max_length=30, choices=EmploymentForm.choices, blank=True
     )

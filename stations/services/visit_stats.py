@@ -28,6 +28,23 @@ def default_period(today: datetime.date | None = None) -> tuple[datetime.date, d
     return today.replace(day=1), today
 
 
+# A period is for a month or a quarter (the export for up to a year), within years a station can have.
+LONGEST_PERIOD = datetime.timedelta(days=366)
+EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
+
+
+def period_problems(start: datetime.date, end: datetime.date) -> dict[str, str]:
+    """What is wrong with a period, by field (start, end); empty when it can be counted."""
+    for name, day in (("start", start), ("end", end)):
+        if not EARLIEST <= day <= LATEST:
+            return {name: _("日期须在 %(first)s 至 %(last)s 之间") % {"first": EARLIEST, "last": LATEST}}
+    if end < start:
+        return {"end": _("结束日期不能早于开始日期")}
+    if end - start > LONGEST_PERIOD:
+        return {"end": _("统计期间不能超过一年")}
+    return {}
+
+
 def _bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """Local midnight at `start` and after `end`: the period's instants, end day included."""
     zone = timezone.get_current_timezone()

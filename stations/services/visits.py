@@ -25,10 +25,13 @@ from core.scoping import CHANGE
 from orgs.choices import EmploymentForm
 
 from ..models import ServiceKind, ServiceRecord, Station, StationKeeper, Visit
+from ..models.visits import MAX_SERVICE_COUNT
 from . import registry
 
 # Taps from one phone at one station within this window are one visit.
 CHECKIN_WINDOW = datetime.timedelta(minutes=10)
+# Records are kept from the day stations began keeping them here; before it, a date is a typo.
+EARLIEST_SERVICE_DAY = datetime.date(2000, 1, 1)
 
 
 def device_digest(device: str) -> str:
@@ -103,10 +106,14 @@ def _validate(station: Station, kind: ServiceKind, count, served_on, employment_
         errors["kind"] = _("该服务项目已停用")
     if count is None or int(count) < 1:
         errors["count"] = _("服务人次至少为 1")
+    elif int(count) > MAX_SERVICE_COUNT:
+        errors["count"] = _("一条记录的服务人次不能超过 %(n)s") % {"n": MAX_SERVICE_COUNT}
     if served_on is None:
         errors["served_on"] = _("请填写服务日期")
     elif served_on > timezone.localdate():
         errors["served_on"] = _("服务日期不能晚于今天")
+    elif served_on < EARLIEST_SERVICE_DAY:
+        errors["served_on"] = _("服务日期不能早于 %(day)s") % {"day": EARLIEST_SERVICE_DAY.isoformat()}
     try:
         clean_employment_form(employment_form)
     except ValidationError as error:

@@ -88,6 +88,14 @@ def test_the_lock_is_per_account(tree, official):
     assert response.status_code == 302
 
 
+def test_a_phone_typed_as_username_is_kept_masked(db):
+    from axes.models import AccessAttempt
+
+    for typed in ("138 0013 8000", "13800138000"):
+        assert sign_in(Client(), typed, WRONG).status_code == 200
+    assert set(AccessAttempt.objects.values_list("username", flat=True)) == {"138****8000"}
+
+
 def test_workers_cannot_use_the_password_login(db):
     worker = User.objects.create_user("w1", password=PASSWORD, is_worker=True)
     client = Client()

@@ -52,6 +52,20 @@ def test_lowercase_x_and_spaces_are_normalised():
     assert pii.parse_id_number(" 110105 19491231 002x ").value == VALID
 
 
+def test_full_width_digits_are_the_same_number_and_other_scripts_are_refused():
+    full_width = VALID.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+    assert pii.parse_id_number(full_width).value == VALID
+    assert pii.normalise_phone("１３８１２３４５６７８") == "13812345678"
+    assert pii.lookup_hash("phone", pii.normalise_phone("１３８１２３４５６７８")) == pii.lookup_hash(
+        "phone", "13812345678"
+    )
+    arabic_indic = "١٣٨١٢٣٤٥٦٧٨"  # digits to \d, but no phone here
+    with pytest.raises(ValidationError):
+        pii.normalise_phone(arabic_indic)
+    with pytest.raises(ValidationError):
+        pii.parse_id_number(VALID[:10] + "٠" + VALID[11:])
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
@@ -178,6 +192,8 @@ def test_log_redaction_masks_numbers():
         redact(f"证件 {VALID} 电话 13812345678，编号 123")
         == "证件 110105********002X 电话 138****5678，编号 123"
     )
+    grouped = f"{VALID[:6]} {VALID[6:14]} {VALID[14:]} / 138 1234 5678 / 138-1234-5678"
+    assert redact(grouped) == "110105********002X / 138****5678 / 138****5678"
 
 
 def test_log_redaction_masks_the_traceback_too():

@@ -519,3 +519,24 @@ def test_api_upload_and_decide(tree, organiser, messy):
         format="multipart",
     )
     assert mapped.status_code == 201 and mapped.json()["valid_rows"] == 2
+
+
+def test_api_mapping_must_be_an_object_of_column_names(tree, organiser, messy):
+    client = api(organiser)
+    answer = client.post(
+        "/api/v1/imports/upload/",
+        {"union": tree["site_a"].pk, "file": SimpleUploadedFile("名单.csv", csv_bytes(messy["rows"]))},
+        format="multipart",
+    )
+    pk = answer.json()["id"]
+    mapping = ImportBatch.objects.get(pk=pk).mapping
+    for bad in ("x", ["id_number"], {"name": 5}, 7):
+        refused = client.post(f"/api/v1/imports/{pk}/mapping/", {"mapping": bad}, format="json")
+        assert refused.status_code == 400 and "mapping" in refused.json(), bad
+    assert ImportBatch.objects.get(pk=pk).mapping == mapping
+
+
+def test_an_id_number_in_the_file_name_is_masked(tree, organiser, messy):
+    number = ids(1)[0]
+    batch = upload(tree["site_a"], csv_bytes(messy["rows"]), organiser, name=f"张三_{number}.csv")
+    assert number not in batch.file_name and f"{number[:6]}********{number[14:]}" in batch.file_name

@@ -221,3 +221,27 @@ def test_api_apply_and_climb(tree, officials, login):
     assert back["status"] == "visited" and back["awaiting"] == tree["site_a"].pk
     listed = town.get("/api/v1/aid-cases/", {"status": "visited"}).json()
     assert [c["id"] for c in listed["results"]] == [pk]
+
+
+def test_a_refused_application_leaves_no_person_behind(tree, officials, login):
+    from members.models import Person
+
+    number = factories.id_number()
+    body = {
+        "union": tree["site_a"].pk,
+        "applicant_name": "测试甲",
+        "applicant_id_number": number,
+        "tier": "deep",
+        "cause": "家里老人重病住院",
+        "annual_income": "12000",
+    }
+    before = Person.objects.count()
+    outside = login(officials["other"]).post("/api/v1/aid-cases/apply/", body, "application/json")
+    assert outside.status_code == 404
+    short = login(officials["site"]).post(
+        "/api/v1/aid-cases/apply/", {**body, "cause": "短"}, "application/json"
+    )
+    assert short.status_code == 400
+    page = login(officials["site"]).post(reverse("rights:aid-add"), _form(tree, number, number))
+    assert page.status_code == 200  # the applicant listed again as a member: refused on the page
+    assert Person.objects.count() == before and not AidCase.objects.exists()

@@ -78,6 +78,11 @@ def test_second_file_for_the_same_household_is_refused_and_pointed_to_the_first(
     assert f"#{first.pk}" in message and tree["site_a"].name in message
     assert "王" not in message and number not in message
     assert (AidCase.objects.count(), HouseholdMember.objects.count()) == before
+    # A worker applying for themselves (who may not see that file) is not told whose file it is.
+    with pytest.raises(ValidationError) as refused:
+        file_for(tree, applicant=other, members=[entry("李小妹", "女儿", number)], by=None)
+    message = " ".join(refused.value.messages)
+    assert "一户只建一档" in message and f"#{first.pk}" not in message and tree["site_a"].name not in message
 
 
 def test_bad_id_number_names_the_member_and_changes_nothing(tree, people):

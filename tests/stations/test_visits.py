@@ -121,7 +121,15 @@ def test_service_officials_record_in_their_subtree_only(tree, place, kinds):
 
 
 @pytest.mark.parametrize(
-    ("count", "days_ahead", "field"), [(0, 0, "count"), (-2, 0, "count"), (1, 1, "served_on")]
+    ("count", "days_ahead", "field"),
+    [
+        (0, 0, "count"),
+        (-2, 0, "count"),
+        (10_001, 0, "count"),
+        (2**63 - 1, 0, "count"),
+        (1, 1, "served_on"),
+        (1, -365 * 130, "served_on"),
+    ],
 )
 def test_count_at_least_one_and_no_future_date(place, kinds, count, days_ahead, field):
     served_on = timezone.localdate() + datetime.timedelta(days=days_ahead)

@@ -219,7 +219,7 @@ def test_api_service_official_creates_in_subtree(tree, place):
     assert ServiceRecord.objects.filter(count=7).count() == 1
 
 
-def test_api_statistics(tree, place):
+def test_api_statistics(tree, place, login):
     client = api(factories.official("svc-d", "service", tree["district"]))
     one = client.get(f"/api/v1/stations/{place['a'].pk}/statistics/", PERIOD).json()
     assert (one["visits"], one["services"], one["person_times"], one["busiest_hour"]) == (2, 4, 6, 12)
@@ -239,6 +239,13 @@ def test_api_statistics(tree, place):
         == 400
     )
     assert client.get("/api/v1/station-statistics/", {"start": "nope"}).status_code == 400
+    console_official = factories.official("svc-far", "service", tree["district"])
+    for far in ({"start": "9999-12-31", "end": "9999-12-31"}, {"start": "0001-01-01", "end": "0001-12-31"}):
+        for url in ("/api/v1/station-statistics/", f"/api/v1/stations/{place['a'].pk}/statistics/"):
+            refused = client.get(url, far)
+            assert refused.status_code == 400 and "日期须在" in str(refused.json()), (url, far)
+        page = login(console_official).get(f"/console/stations/{place['a'].pk}/visits/", far)
+        assert page.status_code == 200 and "日期须在" in page.content.decode()
     town_b = api(factories.official("svc-b", "service", tree["town_b"]))
     assert town_b.get(f"/api/v1/stations/{place['a'].pk}/statistics/").status_code == 404
     assert town_b.get("/api/v1/station-statistics/", {"union": tree["town_a"].pk}).status_code == 404
