@@ -221,6 +221,12 @@ def _halfwidth(raw: str | None) -> str:
     return unicodedata.normalize("NFKC", raw or "")
 
 
+def looks_like_a_number(text: str | None) -> bool:
+    """Six or more digits, however typed (spaced, dashed, full-width): a part of an ID number or a
+    phone, which a name search must not carry into a URL."""
+    return bool(re.search(r"[0-9]{6,}", re.sub(r"[\s\-]", "", _halfwidth(text))))
+
+
 def parse_id_number(raw: str) -> IdNumber:
     """Validate and normalise a resident ID number; the error says what is wrong."""
     # The messages never repeat the number: errors end up in pages and logs.

@@ -26,3 +26,6 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("healthz", health, name="health"),
 ]
+
+handler404 = "core.views_errors.not_found"
+handler500 = "core.views_errors.server_error"

@@ -80,6 +80,8 @@ class NearbyForm(forms.Form):
                 raise forms.ValidationError(_("定位坐标无效，请重新定位或输入地点")) from None
             cleaned["from_label"] = _("当前位置")
             cleaned["by_position"] = True
+        elif {"lat", "lon", "system"} & set(self.errors):  # hidden fields: said where the page shows it
+            raise forms.ValidationError(_("定位坐标无效，请重新定位或输入地点"))
         elif not self.errors:
             raise forms.ValidationError(_("请点“用我的位置”，或输入一个地点"))
         return cleaned

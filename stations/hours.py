@@ -82,7 +82,7 @@ def validate(hours) -> None:
             if (
                 not isinstance(interval, list)
                 or len(interval) != 2
-                or not all(isinstance(x, int) for x in interval)
+                or not all(type(x) is int for x in interval)  # (a bool is an int to isinstance)
                 or not (0 <= interval[0] < DAY and 0 < interval[1] <= DAY)
                 or interval[0] == interval[1]
             ):

@@ -1,10 +1,20 @@
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core import pii
+
 from ..choices import EmploymentForm, Gender, JoinChannel, MembershipStatus
 from ..models import Membership, Person
+
+
+def _name_only(value: str) -> None:
+    if pii.looks_like_a_number(value):
+        raise ValidationError(
+            _("身份证号、手机号请用“精确查找”（POST /api/v1/people/lookup/），以免出现在网址中")
+        )
 
 
 class PersonFilterSet(django_filters.FilterSet):
@@ -13,6 +23,7 @@ class PersonFilterSet(django_filters.FilterSet):
         method="search",
         label=_("姓名"),
         widget=forms.TextInput(attrs={"pattern": r"[^0-9]*", "title": _("身份证号、手机号请用“精确查找”")}),
+        validators=[_name_only],
     )
     employment_form = django_filters.ChoiceFilter(choices=EmploymentForm.choices, label=_("就业形态"))
     gender = django_filters.ChoiceFilter(choices=Gender.choices, label=_("性别"))

@@ -69,7 +69,10 @@ JOIN_DONE = {
 
 def _act(request, obj, run, done: str):
     form = DecisionForm(request.POST)
-    text = form.cleaned_data["text"] if form.is_valid() else ""
+    if not form.is_valid():  # too long: say so, decide nothing (the text was dropped before)
+        messages.error(request, " ".join(form.errors["text"]))
+        return redirect(obj)
+    text = form.cleaned_data["text"]
     try:
         run(obj, request.user, text)
     except PermissionDenied:

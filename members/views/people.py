@@ -1,5 +1,3 @@
-import re
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -10,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from core import access
+from core import access, pii
 from core.scoping import CHANGE, REVEAL, can
 from core.views import ConsoleDetailView, ConsoleListView, pii_accesses
 
@@ -18,9 +16,6 @@ from .. import services
 from ..filtersets import MembershipFilterSet, PersonFilterSet
 from ..forms import PersonLookupForm
 from ..models import PII_FIELDS, Membership, Person
-
-# Six or more digits in the name search are a (part of an) ID number or phone: keep them out of URLs.
-_DIGITS = re.compile(r"\d{6,}")
 
 
 @method_decorator(sensitive_post_parameters("number"), name="dispatch")  # kept out of error reports
@@ -35,7 +30,7 @@ class PersonListView(ConsoleListView):
     lookup_form = None
 
     def get(self, request, *args, **kwargs):
-        if _DIGITS.search(request.GET.get("q", "")):
+        if pii.looks_like_a_number(request.GET.get("q", "")):
             query = request.GET.copy()
             del query["q"]
             messages.warning(request, _("身份证号、手机号请在“精确查找”中输入，以免出现在网址中。"))

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import IdFilter
+from core.filters import IdFilter, YesNoFilter
 
 from ..choices import EmployerKind, Sector
 from ..models import Brand, CensusEntry, CensusRound, Employer, Union
@@ -22,8 +22,8 @@ class EmployerFilterSet(django_filters.FilterSet):
     sector = django_filters.ChoiceFilter(choices=Sector.choices, label=_("行业"))
     kind = django_filters.ChoiceFilter(choices=EmployerKind.choices, label=_("类型"))
     brand = django_filters.ModelChoiceFilter(queryset=Brand.objects.all(), label=_("品牌"))
-    due_without_union = django_filters.BooleanFilter(method="filter_due", label=_("应建未建"))
-    covered = django_filters.BooleanFilter(method="filter_covered", label=_("已覆盖"))
+    due_without_union = YesNoFilter(method="filter_due", label=_("应建未建"))
+    covered = YesNoFilter(method="filter_covered", label=_("已覆盖"))
     within = IdFilter(method="in_subtree", label=_("属地工会编号"))
 
     class Meta:
@@ -71,10 +71,8 @@ class CensusEntryFilterSet(django_filters.FilterSet):
     brand = django_filters.ModelChoiceFilter(
         field_name="employer__brand", queryset=Brand.objects.all(), label=_("品牌")
     )
-    due_uncovered = django_filters.BooleanFilter(method="filter_due", label=_("应建未建"))
-    covered = django_filters.BooleanFilter(
-        field_name="union", lookup_expr="isnull", exclude=True, label=_("已覆盖")
-    )
+    due_uncovered = YesNoFilter(method="filter_due", label=_("应建未建"))
+    covered = YesNoFilter(field_name="union", lookup_expr="isnull", exclude=True, label=_("已覆盖"))
 
     class Meta:
         model = CensusEntry

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.dates import past_day_problem
 from core.history import record_action
 from core.scoping import ADD, CHANGE, check_write
 
@@ -69,8 +70,9 @@ def advance(establishment: Establishment, on: datetime.date, by, note: str = "")
             _("当前阶段（%(stage)s）不能进入下一步") % {"stage": establishment.get_stage_display()}
         )
     last = establishment.election_on or establishment.preparation_on
-    if last and on < last:
-        raise ValidationError(_("日期不能早于上一步（%(day)s）") % {"day": last})
+    problem = past_day_problem(on, last or datetime.date.min)
+    if problem:
+        raise ValidationError(problem)
     stage, field = NEXT[establishment.stage]
     establishment.stage = stage
     if field:
@@ -90,8 +92,9 @@ def approve(
     establishment = _locked(establishment)
     if establishment.stage != Stage.APPROVAL:
         raise ValidationError(_("须先完成选举并报请批复，才能批复建会"))
-    if establishment.election_on and on < establishment.election_on:
-        raise ValidationError(_("批复日期不能早于选举日期（%(day)s）") % {"day": establishment.election_on})
+    problem = past_day_problem(on, establishment.election_on or datetime.date.min)
+    if problem:
+        raise ValidationError(_("批复日期：%(problem)s") % {"problem": problem})
     establishment.stage = Stage.ESTABLISHED
     establishment.approved_on = on
     establishment.approval_reference = reference

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import IdFilter
+from core.filters import IdFilter, YesNoFilter
 from orgs.models import Union
 
 from ..choices import ProgramKind, ProgramStatus
@@ -42,7 +42,7 @@ class ProgramFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=ProgramKind.choices, label=_("类型"))
     status = django_filters.ChoiceFilter(choices=ProgramStatus.choices, label=_("状态"))
     within = IdFilter(method="in_subtree", label=_("主办工会编号（含下级）"))
-    open = django_filters.BooleanFilter(
+    open = YesNoFilter(
         method="open_now",
         label=_("报名中"),
         widget=forms.Select(choices=[("", _("全部")), ("true", _("正在报名")), ("false", _("不在报名期"))]),

@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import IdFilter
+from core.filters import IdFilter, YesNoFilter
 from orgs.models import Union
 
 from ..choices import AidStatus, AidTier
@@ -22,10 +22,8 @@ def _subtree(queryset, lookup: str, value):
 class AidCaseFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=AidStatus.choices, label=_("状态"))
     tier = django_filters.ChoiceFilter(choices=AidTier.choices, label=_("困难类别"))
-    awaiting_me = django_filters.BooleanFilter(
-        method="for_me", label=_("待我审批"), widget=forms.Select(choices=YES_NO)
-    )
-    due = django_filters.BooleanFilter(
+    awaiting_me = YesNoFilter(method="for_me", label=_("待我审批"), widget=forms.Select(choices=YES_NO))
+    due = YesNoFilter(
         method="review_due", label=_("待年度复核（30天内）"), widget=forms.Select(choices=YES_NO)
     )
     within = IdFilter(method="in_subtree", label=_("建档工会编号（含下级）"))

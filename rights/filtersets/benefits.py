@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import IdFilter
+from core.filters import IdFilter, YesNoFilter
 from orgs.models import Union
 
 from ..choices import BenefitKind
@@ -16,9 +16,7 @@ YES_NO = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
 
 class DistributionFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=BenefitKind.choices, label=_("类型"))
-    running = django_filters.BooleanFilter(
-        method="is_running", label=_("正在领取"), widget=forms.Select(choices=YES_NO)
-    )
+    running = YesNoFilter(method="is_running", label=_("正在领取"), widget=forms.Select(choices=YES_NO))
     within = IdFilter(method="in_subtree", label=_("发放工会编号（含下级）"))
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("名称"))
 
@@ -38,7 +36,7 @@ class DistributionFilterSet(django_filters.FilterSet):
 
 class GrantFilterSet(django_filters.FilterSet):
     distribution = IdFilter(field_name="distribution_id", label=_("发放编号"))
-    redeemed = django_filters.BooleanFilter(
+    redeemed = YesNoFilter(
         field_name="redeemed_at",
         lookup_expr="isnull",
         exclude=True,

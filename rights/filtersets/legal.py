@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import IdFilter
+from core.filters import IdFilter, YesNoFilter
 from orgs.models import Union
 
 from ..choices import ConsultationCategory, ConsultationStatus
@@ -24,10 +24,8 @@ def _subtree(queryset, lookup: str, value):
 class ConsultationFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ConsultationStatus.choices, label=_("状态"))
     category = django_filters.ChoiceFilter(choices=ConsultationCategory.choices, label=_("类别"))
-    overdue = django_filters.BooleanFilter(
-        method="is_overdue", label=_("超时未答复"), widget=forms.Select(choices=YES_NO)
-    )
-    escalated = django_filters.BooleanFilter(
+    overdue = YesNoFilter(method="is_overdue", label=_("超时未答复"), widget=forms.Select(choices=YES_NO))
+    escalated = YesNoFilter(
         field_name="escalated_at",
         lookup_expr="isnull",
         exclude=True,
@@ -35,7 +33,7 @@ class ConsultationFilterSet(django_filters.FilterSet):
         widget=forms.Select(choices=YES_NO),
     )
     lawyer = IdFilter(field_name="lawyer_id", label=_("律师编号"))
-    unassigned = django_filters.BooleanFilter(
+    unassigned = YesNoFilter(
         field_name="lawyer", lookup_expr="isnull", label=_("未分配"), widget=forms.Select(choices=YES_NO)
     )
     within = IdFilter(method="in_subtree", label=_("受理工会编号（含下级）"))
@@ -76,7 +74,7 @@ class ConsultationFilterSet(django_filters.FilterSet):
 
 class LawyerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("姓名/律所"))
-    active = django_filters.BooleanFilter(label=_("在岗"), widget=forms.Select(choices=YES_NO))
+    active = YesNoFilter(label=_("在岗"), widget=forms.Select(choices=YES_NO))
     category = django_filters.ChoiceFilter(
         choices=ConsultationCategory.choices, method="takes", label=_("擅长类别（含不限类别）")
     )

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from core import notify, pii
+from core.dates import past_day_problem
 from core.history import record_action
 from core.scoping import CHANGE, VIEW, can
 from members.models import Person
@@ -229,8 +230,10 @@ def _money(value, field: str) -> Decimal:
         amount = Decimal(str(value if value not in (None, "") else 0))
     except InvalidOperation:
         raise ValidationError({field: _("请填写金额")}) from None
-    if amount < 0 or amount >= Decimal("1e10"):
+    if amount < 0:
         raise ValidationError({field: _("金额不能为负数")})
+    if amount >= Decimal("1e8"):  # a hundred million yuan: a typo for any one household's figure
+        raise ValidationError({field: _("金额过大，请核对")})
     return amount.quantize(Decimal("0.01"))
 
 
@@ -393,8 +396,9 @@ def record_visit(case: AidCase, by, visited_on: datetime.date, visitors: str, fi
     _check_change(by, case)
     if not (visitors or "").strip() or len((findings or "").strip()) < 5:
         raise ValidationError(_("请填写走访人员和走访情况（至少 5 个字）"))
-    if visited_on > timezone.localdate():
-        raise ValidationError(_("走访日期不能晚于今天"))
+    problem = past_day_problem(visited_on, case.applied_on)
+    if problem:
+        raise ValidationError({"visited_on": _("走访日期：%(problem)s") % {"problem": problem}})
     with transaction.atomic():
         fresh = _locked(case)
         if fresh.status not in OPEN_STATUSES:
@@ -559,6 +563,9 @@ def record_payment(case: AidCase, by, paid_on: datetime.date, amount, purpose: s
         raise ValidationError({"amount": _("金额须大于 0")})
     if not (purpose or "").strip():
         raise ValidationError({"purpose": _("请填写用途")})
+    problem = past_day_problem(paid_on, case.applied_on)
+    if problem:
+        raise ValidationError({"paid_on": problem})
     with transaction.atomic():
         fresh = _locked(case)
         if fresh.status != S.ACTIVE:

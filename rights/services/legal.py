@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import RoleKind
 from accounts.models import Role
 from core import notify
+from core.dates import past_day_problem
 from core.history import record_action
 
 from ..choices import CaseOutcome, ConsultationCategory, ConsultationStatus, MessageAuthor
@@ -577,6 +578,10 @@ def update_case(
     if outcome == CaseOutcome.OPEN:
         case.closed_on = None
     elif closed_on:
+        # Not before the worker asked (a case entered after the fact may well close before its record).
+        problem = past_day_problem(closed_on, timezone.localdate(consultation.submitted_at))
+        if problem:
+            raise ValidationError({"closed_on": problem})
         case.closed_on = closed_on
     elif outcome in (CaseOutcome.ADVISED, CaseOutcome.MEDIATED) and case.closed_on is None:
         case.closed_on = timezone.localdate()

@@ -42,6 +42,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from core import notify, pii, spreadsheets
+from core.dates import past_day_problem
 from core.history import record_action, record_bulk_created
 from core.scoping import ADD, CHANGE, VIEW, can
 from members.models import Membership, Person
@@ -621,8 +622,9 @@ def pay(claim: MutualAidClaim, by, paid_on=None) -> MutualAidClaim:
     if claim.status != C.APPROVED:
         raise ValidationError(_("只有已核准的理赔可以登记赔付"), code="status")
     paid_on = paid_on or timezone.localdate()
-    if paid_on > timezone.localdate():
-        raise ValidationError({"paid_on": _("赔付日期不能晚于今天")})
+    problem = past_day_problem(paid_on, claim.submitted_on)
+    if problem:
+        raise ValidationError({"paid_on": problem})
     claim.status, claim.paid_on = C.PAID, paid_on
     claim.save(update_fields=["status", "paid_on", "updated_at"])
     record_action(claim, "paid", _("赔付 %(a)s 元") % {"a": claim.amount_approved})

@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import IdFilter
+from core.filters import IdFilter, YesNoFilter
 from orgs.models import Partner, Union
 
 from ..choices import StationKind
@@ -32,13 +32,13 @@ class StationFilterSet(django_filters.FilterSet):
         choices=[("now", _("此刻开放")), ("closed", _("此刻不开放"))],
         label=_("开放状态"),
     )
-    active = django_filters.BooleanFilter(
+    active = YesNoFilter(
         label=_("状态"),
         widget=forms.Select(choices=[("", _("全部")), ("true", _("开放中")), ("false", _("已停用"))]),
     )
     within = IdFilter(method="in_subtree", label=_("所属工会编号（含下级）"))
     # Kept by stations.services.standard from the latest inspection.
-    below_standard = django_filters.BooleanFilter(
+    below_standard = YesNoFilter(
         label=_("统一标准"),
         widget=forms.Select(choices=[("", _("全部")), ("true", _("未达标")), ("false", _("达标或未检查"))]),
     )

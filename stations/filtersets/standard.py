@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import IdFilter
+from core.filters import IdFilter, YesNoFilter
 from orgs.models import Union
 
 from ..choices import InspectionResult
@@ -20,7 +20,7 @@ def _subtree(queryset, lookup: str, value):
 
 class ChecklistFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("名称/版本"))
-    active = django_filters.BooleanFilter(
+    active = YesNoFilter(
         label=_("状态"),
         widget=forms.Select(choices=[("", _("全部")), ("true", _("现行")), ("false", _("草稿或已停用"))]),
     )
@@ -41,12 +41,10 @@ class ChecklistFilterSet(django_filters.FilterSet):
 class InspectionFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("站点名称"))
     result = django_filters.ChoiceFilter(choices=InspectionResult.choices, label=_("结果"))
-    overdue = django_filters.BooleanFilter(
+    overdue = YesNoFilter(
         method="overdue_follow_up", label=_("复查逾期"), widget=forms.Select(choices=YES_NO)
     )
-    open_follow_up = django_filters.BooleanFilter(
-        method="open", label=_("待复查"), widget=forms.Select(choices=YES_NO)
-    )
+    open_follow_up = YesNoFilter(method="open", label=_("待复查"), widget=forms.Select(choices=YES_NO))
     within = IdFilter(method="in_subtree", label=_("站点所属工会编号（含下级）"))
     station = IdFilter(field_name="station_id", label=_("站点编号"))
     checklist = IdFilter(field_name="checklist_id", label=_("标准编号"))

@@ -8,27 +8,30 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
-from core.filters import IdFilter, YearFilter
+from core.filters import IdFilter, YearFilter, YesNoFilter
 from niangjia.api_urls import router
 
-BOUNDED = []
+BOUNDED, YES_NO = [], []
 for prefix, viewset, _basename in router.registry:
     filterset = getattr(viewset, "filterset_class", None)
     for name, declared in filterset.base_filters.items() if filterset else ():
         if isinstance(declared, IdFilter | YearFilter):
             BOUNDED.append((prefix, name))
+        if isinstance(declared, YesNoFilter):
+            YES_NO.append((prefix, name))
 
 
-def test_every_number_filter_is_bounded():
-    from django_filters import NumberFilter
+def test_every_number_and_yes_no_filter_is_bounded():
+    from django_filters import BooleanFilter, NumberFilter
 
     loose = [
         (prefix, name)
         for prefix, viewset, _basename in router.registry
         for name, declared in (getattr(viewset, "filterset_class", None) or _NoFilters).base_filters.items()
-        if isinstance(declared, NumberFilter) and not isinstance(declared, IdFilter | YearFilter)
+        if (isinstance(declared, NumberFilter) and not isinstance(declared, IdFilter | YearFilter))
+        or (isinstance(declared, BooleanFilter) and not isinstance(declared, YesNoFilter))
     ]
-    assert BOUNDED and not loose
+    assert BOUNDED and YES_NO and not loose
 
 
 class _NoFilters:
@@ -48,6 +51,14 @@ def test_a_number_filter_past_its_range_is_a_400(root, prefix, name):
         answer = root.get(f"/api/v1/{prefix}/", {name: value})
         assert answer.status_code == 400 and name in answer.json(), (prefix, name, value, answer.status_code)
     assert root.get(f"/api/v1/{prefix}/", {name: "1"}).status_code in (200, 400)  # 400: a year out of range
+
+
+@pytest.mark.parametrize(("prefix", "name"), YES_NO)
+def test_a_yes_no_filter_takes_yes_or_no_only(root, prefix, name):
+    answer = root.get(f"/api/v1/{prefix}/", {name: "maybe"})
+    assert answer.status_code == 400 and name in answer.json(), (prefix, name, answer.status_code)
+    for value in ("true", "false", "1", "0", ""):
+        assert root.get(f"/api/v1/{prefix}/", {name: value}).status_code == 200, (prefix, name, value)
 
 
 def test_many_to_many_choices_past_any_id_are_unknown_choices(tree, root):

@@ -274,3 +274,13 @@ def test_a_verified_phone_does_not_take_over_a_known_id_number(district):
         name="王真名", id_number=id_number, phone=phone, union=district["site_a"], phone_verified=True
     )
     assert moved.person == victim
+
+
+def test_a_decision_text_too_long_is_said_and_nothing_decided(district, client):
+    request = join(union=district["site_a"])
+    official = factories.official("site_org", "organisation", district["site_a"])
+    client.force_login(official)
+    page = client.post(f"/console/joins/{request.pk}/approve/", {"text": "很" * 1001}, follow=True)
+    assert "1000" in page.content.decode()
+    request.refresh_from_db()
+    assert request.status == "submitted"

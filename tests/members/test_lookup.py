@@ -74,6 +74,17 @@ def test_a_number_typed_into_the_url_search_is_dropped(setup):
     page = client.get(response["Location"]).content.decode()
     assert "身份证号、手机号请在“精确查找”中输入，以免出现在网址中。" in page
     assert client.get("/console/people/", {"q": "13912345678"})["Location"] == "/console/people/"
+    for typed in ("139 1234 5678", "139-1234-5678", "１３９１２３４５６７８"):  # however typed
+        assert client.get("/console/people/", {"q": typed})["Location"] == "/console/people/", typed
+    assert client.get("/console/people/", {"q": "王"}).status_code == 200
+
+
+def test_a_number_in_the_api_name_search_is_refused(setup):
+    client, inside, _outside = setup
+    for typed in (inside.decrypted("phone"), "139 1234 5678"):
+        answer = client.get("/api/v1/people/", {"q": typed})
+        assert answer.status_code == 400 and "精确查找" in str(answer.json()["q"])
+    assert client.get("/api/v1/people/", {"q": "王"}).status_code == 200
 
 
 def test_anonymous_lookup_is_sent_to_sign_in(setup):
@@ -107,4 +118,4 @@ def test_the_api_looks_up_by_post(setup):
 def test_the_api_list_search_is_by_name_only(setup):
     client, inside, _outside = setup
     assert [row["id"] for row in client.get("/api/v1/people/", {"q": "李"}).json()["results"]] == [inside.pk]
-    assert client.get("/api/v1/people/", {"q": inside.decrypted("id_number")}).json()["results"] == []
+    assert client.get("/api/v1/people/", {"q": inside.decrypted("id_number")}).status_code == 400

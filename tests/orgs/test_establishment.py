@@ -71,8 +71,10 @@ def test_steps_in_order_and_approval_covers_every_employer(started, org):
     before = snapshot()
     with pytest.raises(ValidationError, match="须先完成选举并报请批复"):
         services.approve(started, D(2026, 5, 1), "柯工〔2026〕1号", org)
-    with pytest.raises(ValidationError, match="日期不能早于上一步"):
+    with pytest.raises(ValidationError, match="日期不能早于 2026-03-"):
         services.advance(started, D(2026, 2, 1), org)
+    with pytest.raises(ValidationError, match="日期不能晚于今天"):  # it would block every later step
+        services.advance(started, D(9999, 12, 31), org)
     assert snapshot() == before
 
     services.advance(started, D(2026, 4, 1), org)
@@ -81,7 +83,7 @@ def test_steps_in_order_and_approval_covers_every_employer(started, org):
     with pytest.raises(ValidationError):
         services.approve(started, D(2026, 5, 1), "柯工〔2026〕1号", org)
     services.advance(started, D(2026, 4, 5), org)
-    with pytest.raises(ValidationError, match="批复日期不能早于选举日期"):
+    with pytest.raises(ValidationError, match="批复日期：日期不能早于 2026-04-01"):
         services.approve(started, D(2026, 3, 30), "x", org)
     with pytest.raises(ValidationError, match="不能进入下一步"):
         services.advance(started, D(2026, 4, 6), org)

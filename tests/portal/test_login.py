@@ -87,6 +87,20 @@ def test_consent_and_a_six_digit_code_are_required(outbox):
     assert response.status_code == 302
 
 
+def test_a_tampered_phone_at_the_code_step_is_said(outbox):
+    client = Client()
+    client.post("/login/", {"phone": PHONE})
+    code = last_code(outbox)
+    response = client.post("/login/", {"phone": "12345", "code": code, "consent": "on"})
+    assert "手机号有误，请返回上一步重新获取验证码" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # full-width digits are refused by the format, without using up the code
+    full_width = code.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    response = client.post("/login/", {"phone": PHONE, "code": full_width, "consent": "on"})
+    assert response.context["code_form"].errors == {"code": ["验证码为6位数字"]}
+    assert client.post("/login/", {"phone": PHONE, "code": code, "consent": "on"}).status_code == 302
+
+
 def test_a_bad_number_is_explained(db):
     response = Client().post("/login/", {"phone": "12345"})
     assert response.context["phone_form"].errors == {"phone": ["请输入11位中国大陆手机号"]}

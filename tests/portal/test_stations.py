@@ -63,6 +63,12 @@ def test_the_form_without_results(db):
     assert "stations_locate.js" in page and "station-item" not in page
 
 
+@pytest.mark.parametrize(("lat", "lon"), [("999", "120.5"), ("nan", "120.5"), ("30", "abc"), ("1e308", "0")])
+def test_a_bad_position_is_said(db, lat, lon):
+    page = post(Client(), lat=lat, lon=lon).content.decode()
+    assert "定位坐标无效" in page and "station-item" not in page
+
+
 def test_results_from_the_phones_position(stations, settings):
     settings.MAP_TILE_SYSTEM = "gcj02"
     response = post(Client(), lat=f"{KEQIAO.lat:.6f}", lon=f"{KEQIAO.lon:.6f}")

@@ -181,3 +181,14 @@ def test_api_messages_are_in_chinese(site, login):
     broken = client.post("/api/v1/me/registrations/", "{session: 1", content_type=JSON)
     assert broken.status_code == 400 and broken.json()["detail"].startswith("请求内容不是有效的 JSON（")
     assert "line 1 column 2" in broken.json()["detail"]  # where, as the parser says it
+
+
+def test_a_path_no_endpoint_answers_is_a_json_404_under_the_api(site, official, login):
+    client = login(official)
+    program = make.program(site)
+    for path in (f"/api/v1/programs/{program.pk}/zzz/", "/api/v1/no-such-list/"):
+        answer = client.get(path)
+        assert answer.status_code == 404 and answer["Content-Type"] == "application/json", path
+        assert answer.json() == {"detail": "未找到。"}
+    page = client.get("/console/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")

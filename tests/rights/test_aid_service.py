@@ -177,6 +177,17 @@ def test_payments_recheck_exit_and_apply_again(tree, people):
     assert aid.paid_total(case) == Decimal("2500.50")
     with pytest.raises(ValidationError):
         aid.record_payment(case, people["site"], timezone.localdate(), "0", "x")
+    far = {
+        timezone.localdate() + datetime.timedelta(days=1): "不能晚于今天",
+        case.applied_on - datetime.timedelta(days=1): "不能早于",
+        datetime.date(1, 1, 1): "不能早于",
+    }
+    for day, said in far.items():
+        with pytest.raises(ValidationError, match=said):
+            aid.record_payment(case, people["site"], day, "100", "x")
+    with pytest.raises(ValidationError, match="金额过大"):
+        aid.record_payment(case, people["site"], timezone.localdate(), "9999999999.99", "x")
+    assert aid.paid_total(case) == Decimal("2500.50")
     today = timezone.localdate()
     due = aid.due_for_review(AidCase.objects.all(), today=case.next_review_on)
     assert list(due) == [case]

@@ -1,6 +1,7 @@
 """Legal consultations: receiving union, routing by category, region and load, max_open, due time and
 escalation, the thread, rating, closing, cases, and no question text in SMS, notifications or history."""
 
+import datetime
 import io
 import logging
 from datetime import timedelta
@@ -222,6 +223,9 @@ def test_case_and_outcome(tree, rider, rights_official):
     assert RightsCase.objects.count() == 1
     with pytest.raises(ValidationError):
         legal.update_case(case, rights_official, "mediated", "-1")
+    for day in (datetime.date(1999, 1, 1), timezone.localdate() + datetime.timedelta(days=1)):
+        with pytest.raises(ValidationError, match="日期不能"):  # before the worker asked, or to come
+            legal.update_case(case, rights_official, "mediated", "1", closed_on=day)
     legal.update_case(case, solo.user, "mediated", "860.50")
     case.refresh_from_db()
     assert (case.outcome, str(case.amount_recovered), case.closed_on) == (

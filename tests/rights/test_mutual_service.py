@@ -227,6 +227,9 @@ def test_review_approve_not_above_claimed_then_pay_and_notify(enrolled, tree, ri
     )
     with pytest.raises(ValidationError):
         mutual.reject(claim, rights_official, "重复")
+    for early in (D(2026, 3, 31), D(1, 1, 1)):  # before the claim was submitted (2026-04-01)
+        with pytest.raises(ValidationError, match="不能早于"):
+            mutual.pay(claim, rights_official, early)
     mutual.pay(claim, rights_official, D(2026, 4, 20))
     claim.refresh_from_db()
     assert (claim.status, claim.paid_on) == ("paid", D(2026, 4, 20))

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -89,3 +90,11 @@ def test_local_time_is_shanghai(naive):
     moment = datetime.datetime(2026, 6, 1, 1, 0, tzinfo=datetime.UTC)  # 09:00 in Shanghai
     local = hours_service.local(moment.replace(tzinfo=None) if naive else moment)
     assert local.hour == (1 if naive else 9)
+
+
+@pytest.mark.parametrize("interval", [[True, 600], [480, False], [480.0, 600], ["480", 600]])
+def test_hours_are_minutes_not_booleans_or_text(interval):
+    week = [[[480, 1200]]] * 7
+    rules.validate(week)
+    with pytest.raises(ValidationError, match="开放时间格式有误"):
+        rules.validate([[interval], *week[1:]])
