@@ -14,26 +14,26 @@ ID_RANGE = (1, 2**63 - 1)  # a database id (bigint)
 YEAR_RANGE = (1900, 2100)
 
 
-class IdFilter(django_filters.NumberFilter):
+class _WholeNumberFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+    bounds: tuple[int, int]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", self.bounds[0])
+        kwargs.setdefault("max_value", self.bounds[1])
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(_WholeNumberFilter):
     """An object's number."""
 
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", ID_RANGE[0])
-        kwargs.setdefault("max_value", ID_RANGE[1])
-        super().__init__(*args, **kwargs)
+    bounds = ID_RANGE
 
 
-class YearFilter(django_filters.NumberFilter):
+class YearFilter(_WholeNumberFilter):
     """A calendar year."""
 
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", YEAR_RANGE[0])
-        kwargs.setdefault("max_value", YEAR_RANGE[1])
-        super().__init__(*args, **kwargs)
+    bounds = YEAR_RANGE
 
 
 class _YesNoField(forms.NullBooleanField):

@@ -322,10 +322,7 @@ def decline_offer(registration: Registration, by=None) -> Registration:
         current = _locked(registration)
         if current.status != S.OFFERED:
             raise ValidationError(_("没有待确认的递补名额"), code="status")
-        current.status, current.offer_expires_at, current.position = S.LEFT, None, None
-        current.save()
-        record_action(current, "offer_declined")
-        offered = seats.pass_seat(current.session, now)
+        offered = _end_offer(current, S.LEFT, "offer_declined", now)
     if offered is not None:
         notices.send(offered, "offered")
     return _refresh(registration, current)
@@ -362,13 +359,19 @@ def _expire_offer(pk: int, now: datetime.datetime) -> bool:
         )
         if current is None:
             return False
-        current.status, current.offer_expires_at, current.position = S.EXPIRED, None, None
-        current.save()
-        record_action(current, "offer_expired")
-        offered = seats.pass_seat(current.session, now)
+        offered = _end_offer(current, S.EXPIRED, "offer_expired", now)
     if offered is not None:
         notices.send(offered, "offered")
     return True
+
+
+def _end_offer(current: Registration, status: str, verb: str, now: datetime.datetime) -> Registration | None:
+    """In the caller's transaction, the offer locked: it ends as `status` and its seat goes on to the
+    next of the waitlist, who is returned (to be told after the commit), or None."""
+    current.status, current.offer_expires_at, current.position = status, None, None
+    current.save()
+    record_action(current, verb)
+    return seats.pass_seat(current.session, now)
 
 
 def waitlist(session: Session) -> list[Registration]:

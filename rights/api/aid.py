@@ -9,7 +9,6 @@ not decide at this level: it says whose turn it is), another union's file 404.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -217,18 +216,17 @@ class AidApplyView(ActorMixin, generics.GenericAPIView):
         if union is None:
             raise NotFound
         try:
-            with transaction.atomic():  # a refused application leaves no person behind
-                applicant = aid.person_for_id(data["applicant_id_number"], data["applicant_name"])
-                case = aid.apply(
-                    union=union,
-                    applicant=applicant,
-                    tier=data["tier"],
-                    cause=data["cause"],
-                    annual_income=data["annual_income"],
-                    applicant_income=data.get("applicant_income"),
-                    members=_entries(data),
-                    by=request.user,
-                )
+            case = aid.apply_on_behalf(
+                applicant_id_number=data["applicant_id_number"],
+                applicant_name=data["applicant_name"],
+                union=union,
+                tier=data["tier"],
+                cause=data["cause"],
+                annual_income=data["annual_income"],
+                applicant_income=data.get("applicant_income"),
+                members=_entries(data),
+                by=request.user,
+            )
         except PermissionDenied:
             raise NotFound from None
         except ValidationError as error:

@@ -287,6 +287,13 @@ def add_documents(case: AidCase, documents, by) -> list[AidDocument]:
     return made
 
 
+def apply_on_behalf(*, applicant_id_number: str, applicant_name: str, **details) -> AidCase:
+    """An official's application for someone found (or created, a non-member) by ID number; the rest as
+    `apply`. One transaction: a refused application leaves no person behind."""
+    with transaction.atomic():
+        return apply(applicant=person_for_id(applicant_id_number, applicant_name), **details)
+
+
 def apply(
     *,
     union,

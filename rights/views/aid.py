@@ -9,7 +9,6 @@ scheduler is needed for that step.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -98,19 +97,18 @@ def aid_create(request):
     if request.method == "POST" and form.is_valid() and household.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():  # a refused application leaves no person behind
-                applicant = services.person_for_id(data["applicant_id_number"], data["applicant_name"])
-                case = services.apply(
-                    union=data["union"],
-                    applicant=applicant,
-                    tier=data["tier"],
-                    cause=data["cause"],
-                    annual_income=data["annual_income"],
-                    applicant_income=data.get("applicant_income"),
-                    members=household_entries(household),
-                    documents=[(upload.name, upload) for upload in data.get("documents") or []],
-                    by=request.user,
-                )
+            case = services.apply_on_behalf(
+                applicant_id_number=data["applicant_id_number"],
+                applicant_name=data["applicant_name"],
+                union=data["union"],
+                tier=data["tier"],
+                cause=data["cause"],
+                annual_income=data["annual_income"],
+                applicant_income=data.get("applicant_income"),
+                members=household_entries(household),
+                documents=[(upload.name, upload) for upload in data.get("documents") or []],
+                by=request.user,
+            )
         except PermissionDenied:
             form.add_error("union", _("超出您的管理范围"))
         except ValidationError as error:

@@ -14,16 +14,6 @@ from . import engine as make
 
 
 @pytest.fixture
-def site(tree):
-    return tree["site_a"]
-
-
-@pytest.fixture
-def official(tree):
-    return factories.official("service_a", "service", tree["town_a"])
-
-
-@pytest.fixture
 def outsider(tree):
     return factories.official("service_b", "service", tree["town_b"])
 

@@ -13,20 +13,9 @@ from programs.models.catalogue import MAX_CAPACITY, MAX_OFFER_HOURS
 from programs.services import registrations as engine
 from programs.services import tickets
 
-from .. import factories
 from . import engine as make
 
 JSON = "application/json"
-
-
-@pytest.fixture
-def site(tree):
-    return tree["site_a"]
-
-
-@pytest.fixture
-def official(tree):
-    return factories.official("service_a", "service", tree["town_a"])
 
 
 def _patch(client, program, body):

@@ -17,11 +17,6 @@ from . import engine as make
 
 
 @pytest.fixture
-def site(tree):
-    return tree["site_a"]
-
-
-@pytest.fixture
 def staff(tree):
     return factories.official("staff_a", "service", tree["site_a"])
 

@@ -2,7 +2,6 @@
 
 import datetime
 
-import pytest
 from django.utils import timezone
 
 from members.models import Membership, Person
@@ -23,11 +22,6 @@ def person(union=None, *, female=False, birth="19900101", form="delivery_rider")
     if union is not None:
         Membership.objects.create(person=someone, union=union, card_number=f"E{someone.pk:09d}")
     return someone
-
-
-@pytest.fixture
-def site(tree):
-    return tree["site_a"]
 
 
 def test_an_eligible_member_has_no_reasons(site):

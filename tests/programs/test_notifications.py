@@ -22,11 +22,6 @@ def outbox():
     MemorySmsBackend.outbox.clear()
 
 
-@pytest.fixture
-def site(tree):
-    return tree["site_a"]
-
-
 def kinds(person) -> list[str]:
     return list(
         Notification.objects.filter(user=person.user, channel="site")

@@ -16,11 +16,6 @@ from . import engine as make
 
 
 @pytest.fixture
-def site(tree):
-    return tree["site_a"]
-
-
-@pytest.fixture
 def official(tree):
     return factories.official("service_a", "service", tree["district"])
 
