@@ -14,7 +14,7 @@ class IdsField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         for pk in value or ():
             text = str(pk).strip()
-            if text.lstrip("-").isdigit() and not ID_RANGE[0] <= int(text) <= ID_RANGE[1]:
+            if text.lstrip("-").isdecimal() and not ID_RANGE[0] <= int(text) <= ID_RANGE[1]:
                 raise ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text[:30]}
                 )

@@ -71,3 +71,14 @@ def test_many_to_many_choices_past_any_id_are_unknown_choices(tree, root):
     assert not form.is_valid() and "partners" in form.errors
     page = root.post("/console/establishments/start/", {"employers": ["1" + "0" * 30], "name": "新工会"})
     assert page.status_code == 200 and "employers" in page.context["form"].errors
+
+
+def test_digits_of_other_kinds_are_unknown_choices_not_errors(tree):
+    from programs.forms.catalogue import ProgramForm
+
+    root = User.objects.create_superuser("root2", password="x" * 12)
+    for odd in ("²", "١٢", "-" + "9" * 30, "abc"):
+        form = ProgramForm(
+            {"union": tree["town_a"].pk, "title": "x", "kind": "course", "partners": [odd]}, user=root
+        )
+        assert not form.is_valid() and "partners" in form.errors, odd
