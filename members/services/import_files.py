@@ -96,10 +96,18 @@ def decode_csv(data: bytes) -> tuple[str, str]:
     raise ImportFileError(_("无法识别文件编码，请保存为UTF-8或GBK编码的CSV，或xlsx"))
 
 
+class ImpreciseNumber(str):
+    """A cell Excel kept as a floating-point number of 16 digits or more: only 15 are exact, so the
+    last digits are gone (an ID number typed into a column not formatted as text). Its text is the
+    number as stored; import_rows refuses it as an ID number rather than guess."""
+
+
 def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
+        if abs(value) >= 1e15:
+            return ImpreciseNumber(int(value))
         value = int(value)  # an ID or phone typed as a number
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()[:10]

@@ -22,6 +22,8 @@ from django.utils import timezone
 
 from core import pii
 
+from .import_files import ImpreciseNumber
+
 NAME_MAX = 50
 NULL = "\\N"  # COPY text's NULL
 # COPY text escapes, one pass per value (translate), so an escape it writes is never escaped again.
@@ -213,6 +215,9 @@ def prepare_chunk(
             continue
         if not raw_id:
             errors.append(RowError(number, "id_number", "id_missing", ""))
+            continue
+        if type(raw_id) is ImpreciseNumber:  # its last digits are lost: it might even pass the check
+            errors.append(RowError(number, "id_number", "id_as_number", mask_id_like(raw_id)))
             continue
         parsed = _fast_id(raw_id, today)
         if parsed is None:

@@ -105,6 +105,9 @@ MESSAGES = {
     "id_region": gettext_lazy("身份证号前两位不是有效的省级行政区划代码"),
     "id_birth_date": gettext_lazy("身份证号中的出生日期不可能（不存在、晚于今天或早于1900年）"),
     "id_check": gettext_lazy("身份证号校验位错误"),
+    "id_as_number": gettext_lazy(
+        "身份证号被Excel存成了数字，末几位已丢失：请把该列设为“文本”格式后重新填写身份证号"
+    ),
     "phone": gettext_lazy("手机号格式错误，应为11位中国大陆手机号"),
     "form_unknown": gettext_lazy("无法识别的就业形态"),
     "duplicate_id": gettext_lazy("与第%(n)s行身份证号重复"),

@@ -540,3 +540,15 @@ def test_an_id_number_in_the_file_name_is_masked(tree, organiser, messy):
     number = ids(1)[0]
     batch = upload(tree["site_a"], csv_bytes(messy["rows"]), organiser, name=f"张三_{number}.csv")
     assert number not in batch.file_name and f"{number[:6]}********{number[14:]}" in batch.file_name
+
+
+def test_an_id_number_excel_kept_as_a_number_is_said_not_guessed(tree, organiser):
+    """Excel keeps 15 digits of a number: an ID number typed into a column not formatted as text has
+    lost its last digits, and may even pass the check character; it is refused with the fix."""
+    number, other = ids(2)
+    rows = [["张三", float(number), "", "快递员"], ["李四", other, "", "快递员"]]
+    batch = upload(tree["site_a"], xlsx_bytes(rows), organiser, name="名单.xlsx")
+    assert (batch.valid_rows, batch.error_rows) == (1, 1)
+    said = report(batch)
+    assert any("存成了数字" in str(cell) for row in said for cell in row)
+    assert not any(number[:14] in str(cell) for row in said for cell in row)
