@@ -166,13 +166,13 @@ def check_in_page(request, pk):
     """Staff check workers in at a session: scanning the ticket (or member card) QR, or typing the code."""
     session = changeable_session(request, pk)
     result = error = None
-    form = CheckInForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = CheckInForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
         try:
             result = engine.check_in(form.cleaned_data["code"].strip(), by=request.user, session=session)
         except ValidationError as refusal:
             error = " ".join(refusal.messages)
-    elif request.method == "POST":  # empty, or longer than any code: the page shows the one error line
+    elif form.is_bound:  # longer than any code: the page shows the one error line
         error = " ".join(form.errors["code"])
     return render(
         request,
