@@ -78,16 +78,16 @@ def _person_for(name: str, id_number: str, phone: str, person: Person | None, ph
         raise ValidationError(_("该身份证号已登记在另一账号下，请携带身份证到工会现场办理"), code="id_taken")
     if by_id is not None and by_phone is not None and by_id.pk != by_phone.pk:
         raise ValidationError(_("该手机号已登记在另一位职工名下，请到工会现场办理"), code="phone_taken")
-    if phone_verified and person is None:
+    if person is None and by_id is None and by_phone is not None and by_phone.id_number_hash:
+        # A known phone goes on only with its own ID number, whoever types it: else the request would
+        # attach to the phone's owner and rename them (an official enrolling a new ID number included).
+        raise ValidationError(_("该手机号已登记在另一位职工名下，请到工会现场办理"), code="phone_taken")
+    if phone_verified and person is None and by_id is not None and by_phone is None:
         # A code proves the phone, not who the ID number belongs to: a known ID number goes on only with
-        # the phone on its record (else anyone knowing it would take the record and its account over),
-        # and a known phone only with its own ID number.
-        if by_id is not None and by_phone is None:
-            raise ValidationError(
-                _("该身份证号已登记，请用登记时的手机号验证，或携带身份证到工会现场办理"), code="id_taken"
-            )
-        if by_id is None and by_phone is not None and by_phone.id_number_hash:
-            raise ValidationError(_("该手机号已登记在另一位职工名下，请到工会现场办理"), code="phone_taken")
+        # the phone on its record (else anyone knowing it would take the record and its account over).
+        raise ValidationError(
+            _("该身份证号已登记，请用登记时的手机号验证，或携带身份证到工会现场办理"), code="id_taken"
+        )
     person = person or by_id or by_phone or Person()
     if not person.id_number_hash:
         person.set_id_number(parsed.value)

@@ -284,3 +284,29 @@ def test_a_decision_text_too_long_is_said_and_nothing_decided(district, client):
     assert "1000" in page.content.decode()
     request.refresh_from_db()
     assert request.status == "submitted"
+
+
+def test_an_official_enrolling_a_new_id_number_with_a_known_phone_renames_nobody(district, client):
+    """The console enrols without a code: a phone already on another person's record with another ID
+    number is refused on the page, and that person keeps their name and ID number."""
+    owner = factories.member(district["site_b"], "王机主")
+    before = (owner.name, owner.id_number_hash, owner.phone_hash)
+    officer = factories.official("kq_org", "organisation", district["town_a"])
+    client.force_login(officer)
+    page = client.post(
+        "/console/joins/enrol/",
+        {
+            "union": district["site_a"].pk,
+            "channel": "on_site",
+            "name": "新来的",
+            "id_number": factories.id_number(),
+            "phone": owner.decrypted("phone"),
+            "employment_form": "courier",
+            "consent": "on",
+        },
+    )
+    assert page.status_code == 200
+    assert "该手机号已登记在另一位职工名下" in page.content.decode()
+    owner.refresh_from_db()
+    assert (owner.name, owner.id_number_hash, owner.phone_hash) == before
+    assert not JoinRequest.objects.exists() and Person.objects.count() == 1
