@@ -26,6 +26,7 @@ from core.history import acting_as
 from . import seats
 
 log = logging.getLogger(__name__)
+_tasks_log = logging.getLogger("django_tasks")
 
 KINDS = {
     "confirmed": gettext_lazy("报名成功"),
@@ -137,9 +138,16 @@ def task_row(registration, kind: str):
 
 
 def enqueued(row) -> None:
-    """What the backend's enqueue() does after inserting its row: the signal."""
-    from django_tasks.signals import task_enqueued
+    """What the backend's enqueue() does after inserting its row: the signal. Its one receiver by
+    default is the library's own, which logs at DEBUG; the TaskResult it is given costs as much Python
+    to build as the row itself (a tenth of a sign-up's), so with nobody else listening and that log
+    off, nothing is built: what the signal would have done is nothing."""
+    from django_tasks.signals import log_task_enqueued, task_enqueued
 
+    receivers = task_enqueued._live_receivers(type(send_notice_task.get_backend()))
+    receivers = [receiver for group in receivers for receiver in group]  # (sync, async)
+    if receivers == [log_task_enqueued] and not _tasks_log.isEnabledFor(logging.DEBUG):
+        return
     task_enqueued.send(type(send_notice_task.get_backend()), task_result=row.task_result)
 
 

@@ -14,7 +14,18 @@ import secrets
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Subquery, Value
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    JSONField,
+    Max,
+    OuterRef,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.db.models.signals import pre_save
 
@@ -52,12 +63,31 @@ def take_seat(session_id: int) -> bool:
 
 @functools.cache
 def _columns(model, vendor: str) -> tuple[tuple, str]:
-    """((field, quoted column, cast type), …) of a model's concrete columns, and its quoted table: the
-    same for every statement (cast_db_type alone is a few dozen calls a statement)."""
+    """((field, attname, quoted column, cast type, how its value is read and prepared), …) of a model's
+    concrete columns, and its quoted table: the same for every statement (cast_db_type alone is a few
+    dozen calls a statement)."""
     quote = connection.ops.quote_name
-    fields = model._meta.local_concrete_fields
-    columns = tuple((field, quote(field.column), field.cast_db_type(connection)) for field in fields)
-    return columns, quote(model._meta.db_table)
+    columns = []
+    for field in model._meta.local_concrete_fields:
+        # A field's own pre_save matters only for auto_now(_add) dates; elsewhere it reads the attribute.
+        reads_itself = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        # Text is sent as it is and a missing value as NULL, as get_db_prep_save would (JSON excepted:
+        # None may be JSON's null there; a subclass of a text field may transform its text); the rest
+        # goes through the field.
+        plain = type(field) in (CharField, TextField)
+        nullable = not isinstance(field, JSONField)
+        columns.append(
+            (
+                field,
+                field.attname,
+                quote(field.column),
+                field.cast_db_type(connection),
+                reads_itself,
+                plain,
+                nullable,
+            )
+        )
+    return tuple(columns), quote(model._meta.db_table)
 
 
 def _insert_select(model, obj, source: str, override: dict | None = None) -> tuple[str, list]:
@@ -70,17 +100,21 @@ def _insert_select(model, obj, source: str, override: dict | None = None) -> tup
     pre_save.send(sender=model, instance=obj, raw=False, using=connection.alias, update_fields=None)
     fields, table = _columns(model, connection.vendor)
     columns, values, params = [], [], []
-    for field, column, cast in fields:
-        if field.primary_key and getattr(obj, field.attname) is None:
+    for field, attname, column, cast, reads_itself, plain, nullable in fields:
+        value = field.pre_save(obj, True) if reads_itself else getattr(obj, attname)
+        if field.primary_key and value is None:
             continue  # an identity column: the database numbers it
         columns.append(column)
-        if field.attname in override:
-            sql, extra = override[field.attname]
+        if attname in override:
+            sql, extra = override[attname]
             values.append(sql)
             params.extend(extra)
             continue
         values.append(f"%s::{cast}")
-        params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+        if (value is None and nullable) or (plain and type(value) is str):
+            params.append(value)
+        else:
+            params.append(field.get_db_prep_save(value, connection))
     return f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}", params  # noqa: S608 (quoted names, values as parameters)
 
 

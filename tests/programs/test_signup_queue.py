@@ -156,3 +156,31 @@ def test_a_draw_queues_its_texts_and_the_worker_tells_each_place(db, db_queue, t
     texts = [Notification.objects.get(user_id=r.person.user_id, channel="sms").body for r in by_rank]
     assert "票号" in texts[0]
     assert ["候补第 1 位" in texts[1], "候补第 2 位" in texts[2], "候补第 3 位" in texts[3]] == [True] * 3
+
+
+def test_the_enqueued_signal_reaches_whoever_listens(db, db_queue, tree, caplog):
+    """The one-statement sign-up skips building the signal's TaskResult only when nobody would see it:
+    a receiver of our own gets each task (seat and waitlist place), and so does the library's log at
+    DEBUG."""
+    from django_tasks.signals import task_enqueued
+
+    site = tree["site_a"]
+    session = make.session(make.program(site, title="信号"), capacity=1)
+    heard = []
+
+    def listener(sender, task_result, **kwargs):
+        heard.append(str(task_result.id))
+
+    task_enqueued.connect(listener)
+    try:
+        for name in ("甲", "乙"):  # as a request reads it: the session as of now
+            engine.sign_up(
+                Session.objects.select_related("program").get(pk=session.pk), make.worker(site, name)
+            )
+    finally:
+        task_enqueued.disconnect(listener)
+    assert sorted(heard) == sorted(str(pk) for pk in DBTaskResult.objects.values_list("id", flat=True))
+    assert len(heard) == 2
+    with caplog.at_level("DEBUG", logger="django_tasks"):
+        engine.sign_up(session, make.worker(site, "丙"))
+    assert any("enqueued" in record.getMessage() for record in caplog.records)
