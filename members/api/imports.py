@@ -147,6 +147,8 @@ class ImportMappingView(_ImportView):
             batch = services.remap(batch, form.validated_data.get("mapping") or {}, request.user)
         except services.ImportError_ as error:
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+        except ImportFileError as error:
+            return Response({"mapping": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(ImportBatchSerializer(batch).data)
 
 

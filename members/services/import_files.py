@@ -76,9 +76,18 @@ def detect_format(data: bytes, file_name: str) -> str:
         raise ImportFileError(_("不支持旧版.xls格式，请在Excel中另存为.xlsx或.csv后再上传"))
     if data.startswith(ZIP_MAGIC):
         return "xlsx"
-    if file_name.lower().endswith(".xlsx"):
+    if file_name.lower().endswith(".xlsx") and not _is_text(data):
+        # Every xlsx is a zip. Text given the .xlsx name (a CSV renamed) is read as the CSV it is.
         raise ImportFileError(_("文件已损坏或不完整，无法作为xlsx读取"))
     return "csv"
+
+
+def _is_text(data: bytes) -> bool:
+    try:
+        text, _encoding = decode_csv(data)
+    except ImportFileError:
+        return False
+    return "\x00" not in text
 
 
 def decode_csv(data: bytes) -> tuple[str, str]:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from core import jobs, pii
 from core.history import record_action
@@ -166,12 +167,32 @@ def guess_mapping(headings: list[str]) -> dict[str, str]:
 
 
 def column_indexes(headings: list[str], mapping: dict) -> tuple[dict[str, int | None], list[str]]:
-    """(field -> column index, required fields without a column)."""
+    """(field -> column index, required fields without a column). A field mapped to a heading the file
+    does not have, or has twice, is an ImportFileError naming it: read as "no column", an optional
+    field's cells were dropped without a word, and of two columns the first was taken unseen."""
     indexes: dict[str, int | None] = {}
     missing = []
-    for field, (_label, required, _aliases) in FIELDS.items():
+    for field, (label, required, _aliases) in FIELDS.items():
         heading = mapping.get(field) or ""
-        indexes[field] = headings.index(heading) if heading and heading in headings else None
+        places = [index for index, text in enumerate(headings) if heading and text == heading]
+        if heading and not places:
+            raise ImportFileError(
+                _("“%(label)s”对应的列“%(heading)s”在文件中找不到，请重新选择列对应")
+                % {"label": label, "heading": heading}
+            )
+        if len(places) > 1:
+            raise ImportFileError(
+                _(
+                    "表头“%(heading)s”在文件中出现了%(n)d次（第%(columns)s列），无法确定“%(label)s”用哪一列，请改名或删除多余的列"
+                )
+                % {
+                    "heading": heading,
+                    "n": len(places),
+                    "columns": "、".join(get_column_letter(index + 1) for index in places),
+                    "label": label,
+                }
+            )
+        indexes[field] = places[0] if places else None
         if indexes[field] is None and required:
             missing.append(field)
     return indexes, missing
@@ -240,7 +261,8 @@ def upload(union, uploaded, by, mapping: dict | None = None) -> ImportBatch:
     digest = hashlib.sha256(data).hexdigest()
     guessed = guess_mapping(sheet.headings)
     if mapping:
-        guessed.update({k: v for k, v in mapping.items() if k in FIELDS and (not v or v in sheet.headings)})
+        guessed.update({k: v for k, v in mapping.items() if k in FIELDS})
+    column_indexes(sheet.headings, {k: v for k, v in guessed.items() if v})  # a column absent or doubled
     with transaction.atomic():
         batch = ImportBatch(
             union=union,
@@ -273,9 +295,12 @@ def repeat_notice(batch: ImportBatch) -> str:
 
 
 def remap(batch: ImportBatch, mapping: dict, by) -> ImportBatch:
-    """The official's column choice; the check runs again."""
+    """The official's column choice; the check runs again. A column the file lacks or has twice is an
+    ImportFileError, and the batch keeps its mapping (and its file: a failed check forgets it)."""
     _writable(batch, by, {ImportStatus.UPLOADED, ImportStatus.CHECKED, ImportStatus.FAILED})
-    batch.mapping = {k: v for k, v in mapping.items() if k in FIELDS and v}
+    mapping = {k: v for k, v in mapping.items() if k in FIELDS and v}
+    column_indexes(open_sheet(read_upload(batch), batch.file_name).headings, mapping)
+    batch.mapping = mapping
     batch.save(update_fields=["mapping", "updated_at"])
     return start_check(batch, by)
 
@@ -430,6 +455,9 @@ def check(batch: ImportBatch, progress=None) -> dict:
         stage.discard()
         log.warning("import batch %s: check failed: %s", batch.pk, type(error).__name__)
         return _failed(batch, _("校验失败：%(reason)s") % {"reason": type(error).__name__})
+    if not total:
+        stage.discard()
+        return _failed(batch, _("文件中没有数据行：第一行是表头，名单从第二行起"))
     stage.keep()
     errors.sort(key=lambda e: e.row)
     return _checked(batch, total, valid, already, errors)

@@ -113,7 +113,7 @@ def import_mapping(request, pk):
     if form.is_valid():
         try:
             services.remap(batch, form.cleaned_data, request.user)
-        except services.ImportError_ as error:
+        except (services.ImportError_, ImportFileError) as error:
             messages.error(request, str(error))
     else:
         messages.error(request, _("请为必填列选择文件中的列"))

@@ -552,3 +552,56 @@ def test_an_id_number_excel_kept_as_a_number_is_said_not_guessed(tree, organiser
     said = report(batch)
     assert any("存成了数字" in str(cell) for row in said for cell in row)
     assert not any(number[:14] in str(cell) for row in said for cell in row)
+
+
+def test_a_csv_named_xlsx_is_read_as_the_csv_it_is(tree, organiser):
+    batch = upload(tree["site_a"], csv_bytes(good_rows(2)), organiser, name="名单.xlsx")
+    assert (batch.status, batch.file_format, batch.valid_rows) == ("checked", "csv", 2)
+
+
+def test_a_file_with_headings_only_says_so(tree, organiser):
+    for data, name in ((csv_bytes([]), "a.csv"), (xlsx_bytes([]), "a.xlsx")):
+        batch = upload(tree["site_a"], data, organiser, name=name)
+        assert (batch.status, batch.message) == ("failed", "文件中没有数据行：第一行是表头，名单从第二行起")
+
+
+def test_a_column_named_twice_or_not_at_all_is_said_and_nothing_changes(tree, organiser, login):
+    site = tree["site_a"]
+    rows = [[*row, "甲", "乙"] for row in good_rows(2)]
+    # Two columns of the heading the ID number is read from: which one is meant is not guessed.
+    with pytest.raises(imports.ImportFileError, match=r"表头“身份证号”在文件中出现了2次（第B、E列）"):
+        upload(
+            site, csv_bytes([[*row[:4], row[1]] for row in good_rows(2)], head=[*HEAD, "身份证号"]), organiser
+        )
+    # Two columns nobody reads: no matter.
+    batch = upload(site, csv_bytes(rows, head=[*HEAD, "备注", "备注"]), organiser)
+    assert (batch.status, batch.valid_rows) == ("checked", 2)
+    assert ImportBatch.objects.count() == 1
+    # A mapping to a column the file lacks: said on upload (it was dropped without a word) and on remap.
+    client = api(organiser)
+    refused = client.post(
+        "/api/v1/imports/upload/",
+        {
+            "union": site.pk,
+            "file": SimpleUploadedFile("b.csv", csv_bytes(good_rows(2, 100))),
+            "mapping": '{"employment_form": "工种"}',
+        },
+        format="multipart",
+    )
+    assert refused.status_code == 400
+    assert refused.json()["file"] == ["“就业形态”对应的列“工种”在文件中找不到，请重新选择列对应"]
+    assert ImportBatch.objects.count() == 1
+    answer = client.post(
+        f"/api/v1/imports/{batch.pk}/mapping/", {"mapping": {**batch.mapping, "name": "姓"}}, format="json"
+    )
+    assert answer.status_code == 400 and "“姓名”对应的列“姓”在文件中找不到" in answer.json()["mapping"][0]
+    again = ImportBatch.objects.get(pk=batch.pk)
+    assert (again.mapping, again.status, bool(again.upload)) == (batch.mapping, "checked", True)
+    # On the console: the page says it, and the batch can still be mapped and checked.
+    page = login(organiser).post(
+        reverse("members:import-mapping", args=[batch.pk]),
+        {**batch.mapping, "employment_form": "备注"},
+        follow=True,
+    )
+    assert "表头“备注”在文件中出现了2次（第E、F列）" in page.content.decode()
+    assert ImportBatch.objects.get(pk=batch.pk).mapping == batch.mapping
