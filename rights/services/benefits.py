@@ -105,15 +105,13 @@ class ImportResult:
 
 def import_list(distribution: BenefitDistribution, by, content: bytes, file_name: str) -> ImportResult:
     """Add the people whose ID numbers a spreadsheet lists; all or nothing. The result's problems (row,
-    column, message) are set when the file was refused; then nothing was added."""
+    column, message) are set when a row was refused; then nothing was added. FileError when the file
+    is unreadable or has no ID number column (it has no row to blame)."""
     _check_change(by, distribution)
-    try:
-        header, rows = spreadsheets.read_rows(content, file_name, max_rows=100_000)
-    except spreadsheets.FileError as error:
-        return ImportResult(problems=[spreadsheets.Problem(1, "", str(error))])
+    header, rows = spreadsheets.read_rows(content, file_name, max_rows=100_000)
     position = next((i for i, name in enumerate(header) if name in ID_HEADERS), None)
     if position is None:
-        return ImportResult(problems=[spreadsheets.Problem(1, "身份证号", _("缺少“身份证号”列"))])
+        raise spreadsheets.FileError(_("文件中缺少“身份证号”列"))
     problems, hashes, first_row = [], {}, {}
     for number, cells in rows:
         raw = spreadsheets.text(cells[position] if position < len(cells) else "").upper()

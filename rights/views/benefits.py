@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import access
+from core import access, spreadsheets
 from core.pagination import Paginator
 from core.scoping import CHANGE, VIEW, can
 from core.views import ConsoleCreateView, ConsoleDetailView, ConsoleListView, ConsoleUpdateView
@@ -110,14 +110,19 @@ def benefit_import(request, pk):
     problems = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        result = services.import_list(item, request.user, upload.read(), upload.name)
-        if not result.problems:
-            messages.success(
-                request,
-                _("导入完成：新增 %(n)d 人，已在名单 %(m)d 人") % {"n": result.added, "m": result.already},
-            )
-            return redirect(item)
-        problems = result.problems
+        try:
+            result = services.import_list(item, request.user, upload.read(), upload.name)
+        except spreadsheets.FileError as error:
+            form.add_error("file", str(error))
+        else:
+            if not result.problems:
+                messages.success(
+                    request,
+                    _("导入完成：新增 %(n)d 人，已在名单 %(m)d 人")
+                    % {"n": result.added, "m": result.already},
+                )
+                return redirect(item)
+            problems = result.problems
     return render(request, "rights/benefit_import.html", {"object": item, "form": form, "problems": problems})
 
 

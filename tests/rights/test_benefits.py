@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from accounts.models import User
+from core import spreadsheets
 from members.models import Membership
 from members.services.cards import sign_card
 from rights.models import BenefitDistribution, BenefitGrant
@@ -120,9 +121,11 @@ def test_import_is_all_or_nothing_with_row_and_column(tree, world):
     assert (result.problems, result.added, result.already) == ([], 2, 0)
     again = benefits.import_list(d, world["official"], good, "list.xlsx")
     assert (again.added, again.already) == (0, 2)
-    assert benefits.import_list(d, world["official"], b"junk", "x.xlsx").problems[0].row == 1
-    no_column = benefits.import_list(d, world["official"], _xlsx([("a",)], header=("姓名",)), "a.xlsx")
-    assert "身份证号" in no_column.problems[0].message
+    # A file with no row to blame is said as the file's problem, not as "row 1".
+    with pytest.raises(spreadsheets.FileError):
+        benefits.import_list(d, world["official"], b"junk", "x.xlsx")
+    with pytest.raises(spreadsheets.FileError, match="文件中缺少“身份证号”列"):
+        benefits.import_list(d, world["official"], _xlsx([("a",)], header=("姓名",)), "a.xlsx")
 
 
 def test_redeem_once_then_says_when_and_where(tree, world):
@@ -196,6 +199,14 @@ def test_console_pages_and_scan(tree, world, login):
         reverse("rights:benefit-import", args=[d.pk]), {"file": SimpleUploadedFile("l.xlsx", upload)}
     )
     assert response.status_code == 200 and "未导入任何人" in response.content.decode()
+    no_column = _xlsx([("x",)], header=("姓名",))
+    response = client.post(
+        reverse("rights:benefit-import", args=[d.pk]), {"file": SimpleUploadedFile("l.xlsx", no_column)}
+    )
+    assert response.status_code == 200 and response.context["form"].errors["file"] == [
+        "文件中缺少“身份证号”列"
+    ]
+    assert response.context["problems"] is None
     assert client.get(reverse("rights:benefit-template", args=[d.pk])).status_code == 200
 
 
