@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core import pii
+from core import limits, pii
 from members.choices import EmploymentForm
 from orgs.models import Brand, Employer
 
@@ -70,4 +70,6 @@ class JoinForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    text = forms.CharField(label=_("补充说明"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("补充说明"), max_length=limits.REASON, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -12,7 +12,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from core import access
+from core import access, limits
 from core.api.viewsets import IsOfficial, ScopedViewSet
 from core.scoping import CHANGE
 
@@ -77,7 +77,7 @@ class TransferSerializer(serializers.ModelSerializer):
 
 class DecisionSerializer(serializers.Serializer):
     text = serializers.CharField(
-        max_length=1000,
+        max_length=limits.REASON,
         required=False,
         allow_blank=True,
         help_text=_("意见：不予通过/不予办理须填写原因，要求补充须写明所需材料"),

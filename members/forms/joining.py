@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core import pii
+from core import limits, pii
 
 from ..choices import EmploymentForm, JoinChannel
 
@@ -11,7 +11,7 @@ class DecisionForm(forms.Form):
     """One text box for the reviewer: a note (approve), a reason (reject) or a question (ask)."""
 
     text = forms.CharField(
-        label=_("意见"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("意见"), max_length=limits.REASON, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
+from core import limits
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -58,9 +59,9 @@ class JoinRequest(TrackedModel):
         _("状态"), max_length=20, choices=JoinStatus.choices, default=JoinStatus.SUBMITTED
     )
     auto_approved = models.BooleanField(_("自动通过"), default=False)
-    info_request = models.TextField(_("需补充的材料"), blank=True)
-    worker_reply = models.TextField(_("职工补充说明"), blank=True)
-    decision_reason = models.TextField(_("审核意见"), blank=True)
+    info_request = models.TextField(_("需补充的材料"), blank=True, max_length=limits.REASON)
+    worker_reply = models.TextField(_("职工补充说明"), blank=True, max_length=limits.REASON)
+    decision_reason = models.TextField(_("审核意见"), blank=True, max_length=limits.REASON)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import pii
+from core import limits, pii
 from core.history import record_action
 from orgs.choices import UnionKind, UnionStatus
 from orgs.models import Union
@@ -242,7 +242,7 @@ def ask_info(request: JoinRequest, by, question: str) -> JoinRequest:
         raise ValidationError(_("请填写需要职工补充的内容"), code="question")
     request = _lock_open(request, by)
     request.status = JoinStatus.INFO_REQUESTED
-    request.info_request = question[:1000]
+    request.info_request = question[: limits.REASON]
     request.worker_reply = ""
     request.save(update_fields=["status", "info_request", "worker_reply", "updated_at"])
     record_action(request, "info_requested", note=question[:200])
@@ -261,7 +261,7 @@ def reply(request: JoinRequest, person: Person, text: str) -> JoinRequest:
         raise PermissionDenied
     if request.status != JoinStatus.INFO_REQUESTED:
         raise ValidationError(_("该申请目前不需要补充材料"), code="status")
-    request.worker_reply = text[:1000]
+    request.worker_reply = text[: limits.REASON]
     request.status = JoinStatus.SUBMITTED
     request.save(update_fields=["worker_reply", "status", "updated_at"])
     record_action(request, "replied", note=text[:200])

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from core import limits
 from core.api.serializers import ScopedModelSerializer
 from core.api.viewsets import IsOfficial, ScopedViewSet
 from core.scoping import CHANGE
@@ -319,12 +320,12 @@ class StartSerializer(serializers.Serializer):
     responsible = serializers.IntegerField(required=False, allow_null=True)
     employers = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     preparation_on = serializers.DateField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.NOTE)
 
 
 class StepSerializer(serializers.Serializer):
     on = serializers.DateField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
     reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 

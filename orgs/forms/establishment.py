@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import limits
 from core.forms import IdsField
 from core.scoping import ADD, owners_for
 
@@ -39,7 +40,9 @@ class EstablishmentStartForm(forms.Form):
         help_text=_("行业工会、联合工会可覆盖多家单位"),
     )
     preparation_on = forms.DateField(label=_("筹备开始日期"), widget=DateInput, initial=timezone.localdate)
-    note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(
+        label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=limits.NOTE
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
+from core import limits
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -39,7 +40,7 @@ class CadreAssignment(TrackedModel):
     title = models.CharField(_("职务"), max_length=50, default=_("主席助理"))
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
-    goals = models.TextField(_("任务"), blank=True)
+    goals = models.TextField(_("任务"), blank=True, max_length=limits.NOTE)
     goal_unions = models.PositiveIntegerField(_("建会目标（家）"), default=0)
     goal_members = models.PositiveIntegerField(_("发展会员目标（名）"), default=0)
 
@@ -87,7 +88,7 @@ class CadreVisit(TrackedModel):
         related_name="+",
         verbose_name=_("走访单位"),
     )
-    summary = models.TextField(_("情况"))
+    summary = models.TextField(_("情况"), max_length=limits.ACCOUNT)
     outcome = models.CharField(
         _("成果"), max_length=20, choices=VisitOutcome.choices, default=VisitOutcome.CONTACTED
     )

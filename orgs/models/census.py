@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
+from core import limits
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -30,7 +31,7 @@ class CensusRound(TrackedModel):
     taken_on = models.DateField(_("普查日期"), default=timezone.localdate)
     # Employers with at least this many workers are due a union (应建); 25 by the Trade Union Law.
     threshold = models.PositiveSmallIntegerField(_("应建会人数标准"), default=default_threshold)
-    note = models.TextField(_("说明"), blank=True)
+    note = models.TextField(_("说明"), blank=True, max_length=limits.NOTE)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
+from core import limits
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -40,7 +41,7 @@ class Establishment(TrackedModel):
     election_on = models.DateField(_("选举日期"), null=True, blank=True)
     approved_on = models.DateField(_("批复日期"), null=True, blank=True)
     approval_reference = models.CharField(_("批复文号"), max_length=100, blank=True)
-    note = models.TextField(_("说明"), blank=True)
+    note = models.TextField(_("说明"), blank=True, max_length=limits.NOTE)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
+from core import limits
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -24,7 +25,7 @@ class Partner(TrackedModel):
         Union, on_delete=models.PROTECT, related_name="partners", verbose_name=_("所属工会")
     )
     contact = models.CharField(_("联系人及电话"), max_length=100, blank=True)
-    note = models.TextField(_("备注"), blank=True)
+    note = models.TextField(_("备注"), blank=True, max_length=limits.NOTE)
 
     objects = ScopedQuerySet.as_manager()
 

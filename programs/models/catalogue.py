@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
+from core import limits
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 from members.choices import Gender
@@ -50,7 +51,7 @@ class ProgramSeries(TrackedModel):
         "orgs.Union", on_delete=models.PROTECT, related_name="program_series", verbose_name=_("主办工会")
     )
     name = models.CharField(_("名称"), max_length=100)
-    description = models.TextField(_("简介"), blank=True)
+    description = models.TextField(_("简介"), blank=True, max_length=limits.ARTICLE)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -91,7 +92,7 @@ class Program(TrackedModel):
     title = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=20, choices=ProgramKind.choices)
     summary = models.CharField(_("一句话介绍"), max_length=200, blank=True)
-    description = models.TextField(_("详细介绍"), blank=True)
+    description = models.TextField(_("详细介绍"), blank=True, max_length=limits.ARTICLE)
     partners = models.ManyToManyField(
         "orgs.Partner", blank=True, related_name="programs", verbose_name=_("协办单位")
     )

@@ -18,7 +18,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from core import access
+from core import access, limits
 from core.api.errors import refused
 from core.api.serializers import ScopedModelSerializer
 from core.api.viewsets import ActorMixin, IsOfficial, IsWorker, ScopedViewSet
@@ -132,14 +132,14 @@ class ReassignSerializer(serializers.Serializer):
 
 
 class CaseOpenSerializer(serializers.Serializer):
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.ACCOUNT)
 
 
 class CaseOutcomeSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=CaseOutcome.choices)
     amount_recovered = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=0)
     closed_on = serializers.DateField(required=False, allow_null=True)
-    summary = serializers.CharField(required=False, allow_blank=True)
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=limits.ACCOUNT)
 
 
 class LawyerSerializer(ScopedModelSerializer):

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core import pii
+from core import limits, pii
 
 from ..choices import AidTier
 from ..services import aid as services
@@ -49,7 +49,9 @@ class IdNumberField(forms.CharField):
 
 class ApplicationForm(forms.Form):
     tier = forms.ChoiceField(label=_("困难类别"), choices=AidTier.choices)
-    cause = forms.CharField(label=_("致困原因"), widget=forms.Textarea(attrs={"rows": 4}), max_length=1000)
+    cause = forms.CharField(
+        label=_("致困原因"), widget=forms.Textarea(attrs={"rows": 4}), max_length=limits.REASON
+    )
     annual_income = forms.DecimalField(
         label=_("家庭年收入（元）"), min_value=Decimal(0), max_digits=12, decimal_places=2
     )
@@ -133,7 +135,9 @@ class VisitForm(forms.Form):
         label=_("走访日期"), widget=forms.DateInput(attrs=DATE), initial=timezone.localdate
     )
     visitors = forms.CharField(label=_("走访人员"), max_length=100)
-    findings = forms.CharField(label=_("走访情况"), widget=forms.Textarea(attrs={"rows": 3}))
+    findings = forms.CharField(
+        label=_("走访情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=limits.NOTE
+    )
 
 
 class DecisionForm(forms.Form):

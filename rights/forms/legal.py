@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import limits
 from core.forms import ScopedModelForm
 from core.scoping import CHANGE, VIEW
 
@@ -64,7 +65,9 @@ class DutyDayForm(ScopedModelForm):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label=_("答复内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 6}))
+    body = forms.CharField(
+        label=_("答复内容"), max_length=limits.NOTE, widget=forms.Textarea(attrs={"rows": 6})
+    )
 
 
 class ReassignForm(forms.Form):

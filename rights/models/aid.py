@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE
+from core import limits
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -30,7 +31,7 @@ class AidCase(TrackedModel):
         "members.Person", on_delete=models.PROTECT, related_name="aid_cases", verbose_name=_("申请人")
     )
     tier = models.CharField(_("困难类别"), max_length=10, choices=AidTier.choices)
-    cause = models.TextField(_("致困原因"))
+    cause = models.TextField(_("致困原因"), max_length=limits.REASON)
     annual_income = models.DecimalField(
         _("家庭年收入（元）"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
     )
@@ -132,7 +133,7 @@ class AidVisit(TrackedModel):
     )
     visited_on = models.DateField(_("走访日期"))
     visitors = models.CharField(_("走访人员"), max_length=100)
-    findings = models.TextField(_("走访情况"))
+    findings = models.TextField(_("走访情况"), max_length=limits.NOTE)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE
+from core import limits
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -20,10 +21,10 @@ class Article(TrackedModel):
         "orgs.Union", on_delete=models.PROTECT, related_name="articles", verbose_name=_("发布工会")
     )
     title = models.CharField(_("标题"), max_length=120)
-    question = models.TextField(_("问题"))
-    answer = models.TextField(_("解答"))
+    question = models.TextField(_("问题"), max_length=limits.REASON)
+    answer = models.TextField(_("解答"), max_length=limits.ARTICLE)
     category = models.CharField(_("类别"), max_length=20, choices=ConsultationCategory.choices)
-    law_references = models.TextField(_("法律依据"), blank=True)
+    law_references = models.TextField(_("法律依据"), blank=True, max_length=limits.NOTE)
     status = models.CharField(
         _("状态"), max_length=10, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT
     )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
+from core import limits
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -71,7 +72,7 @@ class Consultation(TrackedModel):
         "members.Person", on_delete=models.PROTECT, related_name="consultations", verbose_name=_("咨询职工")
     )
     category = models.CharField(_("类别"), max_length=20, choices=ConsultationCategory.choices)
-    question = models.TextField(_("问题"))
+    question = models.TextField(_("问题"), max_length=limits.NOTE)
     region = models.ForeignKey(
         "orgs.Region",
         null=True,
@@ -155,7 +156,7 @@ class ConsultationMessage(TrackedModel):
         related_name="consultation_messages",
         verbose_name=_("发言人"),
     )
-    body = models.TextField(_("内容"))
+    body = models.TextField(_("内容"), max_length=limits.NOTE)
     sent_at = models.DateTimeField(_("时间"), default=timezone.now)
 
     history_masked_fields = ("body",)
@@ -218,7 +219,7 @@ class RightsCase(TrackedModel):
     amount_recovered = models.DecimalField(_("挽回金额（元）"), max_digits=12, decimal_places=2, default=0)
     opened_on = models.DateField(_("立案日期"), default=timezone.localdate)
     closed_on = models.DateField(_("结案日期"), null=True, blank=True)
-    summary = models.TextField(_("办理情况"), blank=True)
+    summary = models.TextField(_("办理情况"), blank=True, max_length=limits.ACCOUNT)
 
     objects = ScopedQuerySet.as_manager()
 

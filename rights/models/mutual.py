@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE
+from core import limits
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -36,8 +37,8 @@ class MutualAidPlan(TrackedModel):
     coverage_starts_on = models.DateField(_("保障开始"))
     coverage_ends_on = models.DateField(_("保障结束"))
     members_only = models.BooleanField(_("仅限工会会员"), default=True)
-    eligibility = models.TextField(_("参保条件"), blank=True)
-    benefits = models.TextField(_("保障内容"), blank=True)
+    eligibility = models.TextField(_("参保条件"), blank=True, max_length=limits.ACCOUNT)
+    benefits = models.TextField(_("保障内容"), blank=True, max_length=limits.ACCOUNT)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import RoleKind
 from accounts.models import Role
-from core import notify
+from core import limits, notify
 from core.dates import past_day_problem
 from core.history import record_action
 
@@ -48,8 +48,8 @@ S = ConsultationStatus
 OPEN_FOR_LAWYER = (S.ASSIGNED,)
 UNANSWERED = (S.SUBMITTED, S.ASSIGNED)
 MAX_PHOTOS = 5
-QUESTION_MAX = 2000
-MESSAGE_MAX = 2000
+QUESTION_MAX = limits.NOTE  # the models' bounds (Consultation.question, ConsultationMessage.body)
+MESSAGE_MAX = limits.NOTE
 KIND = "legal_consultation"
 
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import limits
 from core.forms import ScopedModelForm
 
 from ..models import Checklist, ChecklistItem
@@ -95,7 +96,10 @@ class InspectionForm(forms.Form):
         label=_("检查日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     findings = forms.CharField(
-        label=_("发现问题（总体）"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("发现问题（总体）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=limits.NOTE,
     )
     follow_up_on = forms.DateField(
         label=_("整改复查日期"),

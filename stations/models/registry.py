@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
+from core import limits
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -161,7 +162,7 @@ class Station(TrackedModel):
         db_persist=True,
         verbose_name=_("网格"),
     )
-    opening_note = models.TextField(_("开放时间说明"), blank=True)
+    opening_note = models.TextField(_("开放时间说明"), blank=True, max_length=limits.NOTE)
     amenities = models.ManyToManyField(
         "Amenity", blank=True, related_name="stations", verbose_name=_("设施服务")
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
+from core import limits
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -113,7 +114,7 @@ class Inspection(TrackedModel):
     )
     score = models.DecimalField(_("得分"), max_digits=5, decimal_places=1, default=Decimal(0))
     result = models.CharField(_("结果"), max_length=10, choices=InspectionResult.choices, blank=True)
-    findings = models.TextField(_("发现问题"), blank=True)
+    findings = models.TextField(_("发现问题"), blank=True, max_length=limits.NOTE)
     follow_up_on = models.DateField(_("整改复查日期"), null=True, blank=True)
     followed_up_at = models.DateTimeField(_("复查完成时间"), null=True, blank=True)
 

@@ -150,6 +150,8 @@ def test_console_flow(tree, org, login):
     assert refused.status_code == 200 and "employers" in refused.context["form"].errors
     refused = official.post(reverse("orgs:establishment-start"), {**data, "parent": tree["town_b"].pk})
     assert refused.status_code == 200 and "parent" in refused.context["form"].errors
+    refused = official.post(reverse("orgs:establishment-start"), {**data, "note": "说" * 2001})
+    assert refused.status_code == 200 and "2000" in refused.context["form"].errors["note"][0]
     assert snapshot() == before
     response = official.post(reverse("orgs:establishment-start"), data)
     made = Establishment.objects.get()

@@ -79,6 +79,11 @@ def test_official_reassigns_and_records_a_case(world):
     }
     response = client.post(f"/api/v1/consultations/{first.pk}/reassign/", {"lawyer": li.pk}, format="json")
     assert response.status_code == 200 and response.json()["lawyer"] == li.pk
+    too_long = client.post(
+        f"/api/v1/consultations/{first.pk}/case/", {"summary": "调" * 100_000}, format="json"
+    )
+    assert too_long.status_code == 400 and "5000" in too_long.json()["summary"][0]
+    assert not RightsCase.objects.exists()
     created = client.post(f"/api/v1/consultations/{first.pk}/case/", {"summary": "调解"}, format="json")
     assert created.status_code == 201
     assert client.post(f"/api/v1/consultations/{first.pk}/case/", {}, format="json").status_code == 400
@@ -89,6 +94,10 @@ def test_official_reassigns_and_records_a_case(world):
         format="json",
     )
     assert outcome.status_code == 200 and outcome.json()["amount_recovered"] == "1200.00"
+    long_outcome = {"outcome": "mediated", "summary": "调" * 5001}
+    refused = client.post(f"/api/v1/rights-cases/{case.pk}/outcome/", long_outcome, format="json")
+    assert refused.status_code == 400 and "summary" in refused.json()
+    assert RightsCase.objects.get().summary == "调解"
     assert client.get("/api/v1/consultations/?category=wages").json()["count"] == 1
 
 
