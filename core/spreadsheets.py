@@ -123,8 +123,14 @@ def read_rows(
     if len(content) > MAX_BYTES:
         raise FileError(_("文件过大（超过 %(mb)d MB），请分批导入") % {"mb": MAX_BYTES // (1024 * 1024)})
     lower = file_name.lower()
-    if content[:4] == b"PK\x03\x04" or lower.endswith((".xlsx", ".xlsm")):
+    if content[:4] == b"PK\x03\x04":
         rows = _xlsx_rows(content, sheet_name)
+    elif lower.endswith((".xlsx", ".xlsm")):
+        # Every xlsx is a zip. Text given the .xlsx name (a CSV renamed) is read as the CSV it is.
+        try:
+            rows = _csv_rows(content)
+        except FileError:
+            rows = _xlsx_rows(content, sheet_name)  # says the workbook cannot be read
     elif lower.endswith((".csv", ".txt")):
         rows = _csv_rows(content)
     else:
@@ -216,7 +222,14 @@ def _csv_rows(content: bytes):
         raise FileError(_("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码"))
     if "\x00" in decoded:
         raise FileError(_("CSV 文件含有无效字符，可能不是文本文件"))
+    # strict: a quote left open is an error at its row; read leniently, it swallowed every row after it
+    # into one cell. Rows are counted as Excel shows them (a quoted line break stays in its row).
+    rows = []
     try:
-        return [(n, row) for n, row in enumerate(csv.reader(io.StringIO(decoded, newline="")), 1)]
+        for row in csv.reader(io.StringIO(decoded, newline=""), strict=True):
+            rows.append((len(rows) + 1, row))
     except csv.Error as exc:
-        raise FileError(_("CSV 文件格式错误：%(error)s") % {"error": exc}) from exc
+        raise FileError(
+            _("CSV 文件第 %(n)d 行格式错误（引号不成对？）：%(error)s") % {"n": len(rows) + 1, "error": exc}
+        ) from exc
+    return rows

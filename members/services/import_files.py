@@ -129,7 +129,9 @@ def _csv_sheet(data: bytes) -> Sheet:
         raise ImportFileError(_("文件不是文本格式的CSV，请检查是否选错了文件"))
     if not text.strip():
         raise ImportFileError(_("文件是空的"))
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote left open is an error at its row; read leniently, it swallowed every row after it
+    # into one cell, and the check blamed the last line of the file.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         headings = [cell.strip() for cell in next(reader)]
     except StopIteration:

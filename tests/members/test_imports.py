@@ -605,3 +605,11 @@ def test_a_column_named_twice_or_not_at_all_is_said_and_nothing_changes(tree, or
     )
     assert "表头“备注”在文件中出现了2次（第E、F列）" in page.content.decode()
     assert ImportBatch.objects.get(pk=batch.pk).mapping == batch.mapping
+
+
+def test_a_quote_left_open_is_said_at_its_row(tree, organiser):
+    rows = good_rows(4)
+    rows[1][0] = '"王1'  # row 3 of the file: the quote is never closed
+    batch = upload(tree["site_a"], csv_bytes(rows), organiser)
+    assert (batch.status, batch.message) == ("failed", "CSV格式错误（第3行附近），请检查引号是否成对")
+    assert not Person.objects.exists()
