@@ -6,6 +6,7 @@ so every coordinate is converted here, on the server, before it reaches the page
 """
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from core import geo
 
@@ -50,6 +51,9 @@ def map_data(points=(), circles=(), centre=None, zoom=None) -> dict:
         "system": system,
         "points": out_points,
         "circles": out_circles,
+        # Leaflet's zoom buttons say "Zoom in" to a screen reader and in their tooltip otherwise.
+        "zoom_in": str(_("放大")),
+        "zoom_out": str(_("缩小")),
     }
     if centre is not None:
         data["centre"] = list(_convert(centre[0], centre[1], system))

@@ -185,11 +185,11 @@ def _qr_svg(text: str) -> str:
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
     svg = image.to_string(encoding="unicode")
     svg = svg[svg.index("<svg") :]
-    # Sized in CSS pixels (the library writes millimetres), large enough for a keeper's camera.
+    # The library writes millimetres: the size goes in CSS pixels, large enough for a keeper's camera.
     svg = re.sub(r'\swidth="[^"]*"', "", svg, count=1)
     svg = re.sub(r'\sheight="[^"]*"', "", svg, count=1)
-    sized = '<svg width="240" height="240" style="display:block;margin:0 auto;max-width:100%"'
-    return svg.replace("<svg", sized, 1)
+    # Its size on the page is the stylesheet's (figure.qr); the attributes serve a page without it.
+    return svg.replace("<svg", '<svg width="240" height="240"', 1)
 
 
 @never_cache

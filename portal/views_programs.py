@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -107,6 +107,11 @@ def program_detail(request, pk):
     return render(request, "portal/program_detail.html", context)
 
 
+def list_separator() -> str:
+    """「、」 in Chinese, ", " in English: the request's language."""
+    return pgettext("list separator", "、")
+
+
 def conditions(program) -> list[str]:
     """The program's conditions in plain words, for a worker who has not signed in yet."""
     from orgs.choices import EmploymentForm
@@ -116,7 +121,8 @@ def conditions(program) -> list[str]:
         lines.append(_("工会会员"))
     if program.employment_forms:
         labels = dict(EmploymentForm.choices)
-        lines.append("、".join(str(labels.get(value, value)) for value in program.employment_forms))
+        forms = (str(labels.get(value, value)) for value in program.employment_forms)
+        lines.append(list_separator().join(forms))
     if program.gender:
         lines.append(_("%s性职工") % program.get_gender_display())
     if program.min_age is not None and program.max_age is not None:
@@ -127,7 +133,7 @@ def conditions(program) -> list[str]:
         lines.append(_("不超过 %s 周岁") % program.max_age)
     regions = [region.name for region in program.regions.all()]
     if regions:
-        lines.append("、".join(regions))
+        lines.append(list_separator().join(regions))
     if program.once_per_year:
         lines.append(_("每年限享一次"))
     return lines

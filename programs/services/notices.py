@@ -13,7 +13,7 @@ import logging
 from functools import partial
 
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
@@ -46,7 +46,8 @@ PLACE_MARK = "\u2063place\u2063"
 
 
 def _when(value) -> str:
-    return timezone.localtime(value).strftime("%m月%d日 %H:%M")
+    # The pages' format (their templates use the same text), in the language the message is written in.
+    return dateformat.format(timezone.localtime(value), _("m月d日 H:i"))
 
 
 def text(kind: str, registration) -> str:

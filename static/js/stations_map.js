@@ -53,8 +53,11 @@
     var map = L.map(el, {
       scrollWheelZoom: false,
       attributionControl: !!data.tile_url,
+      zoomControl: false,
       zoomSnap: 0.5
     });
+    // The buttons' names in the page's language (Leaflet's own are English).
+    L.control.zoom({ zoomInTitle: data.zoom_in || "+", zoomOutTitle: data.zoom_out || "-" }).addTo(map);
     if (data.tile_url) {
       L.tileLayer(data.tile_url, {
         maxZoom: data.max_zoom || 18,

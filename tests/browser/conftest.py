@@ -127,7 +127,8 @@ class PageWatch:
 
 @pytest.fixture
 def new_page(browser, live_server, live_db):
-    """new_page("laptop" | "phone") -> a Playwright page on its own context, base URL the live server.
+    """new_page("laptop" | "phone", locale="zh-CN") -> a Playwright page on its own context, base URL the
+    live server.
 
     Each call is a fresh context (its own cookies), so one test can act as two people.
     """
@@ -137,11 +138,11 @@ def new_page(browser, live_server, live_db):
     origin = live_server.url.rstrip("/")
     opened = []
 
-    def make(device: str = "laptop"):
+    def make(device: str = "laptop", locale: str = "zh-CN"):
         watch = PageWatch(origin)
         context = browser.new_context(
             base_url=origin,
-            locale="zh-CN",
+            locale=locale,
             timezone_id="Asia/Shanghai",
             accept_downloads=True,
             **VIEWPORTS[device],

@@ -11,6 +11,8 @@ from members.services import posters
 from orgs.models import Employer
 from tests import factories
 
+from .helpers import scan
+
 pytestmark = [pytest.mark.browser]
 playwright = pytest.importorskip("playwright.sync_api", reason="browser: playwright is not installed")
 expect = playwright.expect
@@ -74,7 +76,9 @@ def test_scan_join_approve_card_and_check(new_page, sign_in, site):
     expect(card).to_contain_text("张**")
     qr = phone.get_by_role("img", name="会员卡二维码")
     expect(qr.locator("svg")).to_be_visible()
-    token = qr.get_attribute("data-code")
+    # The keeper's camera reads what the screen shows: large enough, and the code the page carries.
+    token = scan(qr)
+    assert token == qr.get_attribute("data-code") and qr.bounding_box()["width"] >= 200
     assert phone.viewport_size["width"] == 375
 
     laptop.goto("/check/")

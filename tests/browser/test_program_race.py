@@ -10,7 +10,10 @@ from django.utils import timezone
 
 from core.notify import MemorySmsBackend
 from programs.models import Program, Registration, Session
+from programs.services.tickets import read_ticket
 from tests import factories
+
+from .helpers import scan, worker_sign_in
 
 pytestmark = [pytest.mark.browser]
 playwright = pytest.importorskip("playwright.sync_api", reason="browser: playwright is not installed")
@@ -47,24 +50,11 @@ def last_seat(tree):
     return program
 
 
-def sign_in(page, phone: str) -> None:
-    """The worker's own OTP login: phone, the code from the SMS, consent."""
-    page.goto("/login/")
-    page.get_by_label("手机号").fill(phone)
-    page.get_by_role("button", name="获取验证码").click()
-    texts = [text for to, text in MemorySmsBackend.outbox if phone in str(to) and "验证码" in text]
-    code = re.search(r"验证码 (\d{6})", texts[-1]).group(1)
-    page.get_by_label("验证码").fill(code)
-    page.get_by_label("我已阅读并同意").check()
-    page.get_by_role("button", name="登录", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/me/$"))
-
-
 def test_two_workers_race_for_the_last_seat(new_page, last_seat):
     MemorySmsBackend.outbox.clear()
     phones = {name: new_page("phone") for name in PHONES}
     for name, page in phones.items():
-        sign_in(page, PHONES[name])
+        worker_sign_in(page, PHONES[name])
         page.goto("/")
         page.get_by_role("link", name=re.compile("活动报名")).click()
         expect(page.get_by_text("余 1 / 1 个名额")).to_be_visible()
@@ -91,8 +81,14 @@ def test_two_workers_race_for_the_last_seat(new_page, last_seat):
     first = next(name for name, r in registrations.items() if r.status == "confirmed")
     second = next(name for name in PHONES if name != first)
     winner, waiting = phones[first], phones[second]
-    expect(winner.get_by_role("img", name="报名票二维码").locator("svg")).to_be_visible()
+    ticket = winner.get_by_role("img", name="报名票二维码")
+    expect(ticket.locator("svg")).to_be_visible()
     expect(winner.get_by_text(registrations[first].ticket_code)).to_be_visible()
+    # Large enough for a keeper's camera at arm's length, and it reads as the ticket it stands for.
+    assert ticket.bounding_box()["width"] >= 200
+    code = scan(ticket)
+    assert code == ticket.get_attribute("data-code")
+    assert read_ticket(code) == {"r": registrations[first].pk, "c": registrations[first].ticket_code}
     expect(waiting.get_by_text("您在候补第 1 位")).to_be_visible()
 
     # The first cancels: the seat is offered to the second, with a deadline to confirm by.
