@@ -30,10 +30,17 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-def refused(error: DjangoValidationError | DjangoPermissionDenied) -> exceptions.APIException:
-    """A service's refusal as the API answers it: 403, per-field 400, or a 400 with a `detail`."""
+def refused(
+    error: DjangoValidationError | DjangoPermissionDenied, fields: dict[str, str] | None = None
+) -> exceptions.APIException:
+    """A service's refusal as the API answers it: 403, per-field 400, or a 400 with a `detail`.
+    `fields` renames the service's field names to the request's (the service's `reason` is the
+    body's `note`), so a client finds the message under the name it sent."""
     if isinstance(error, DjangoPermissionDenied):
         return exceptions.PermissionDenied()
     if hasattr(error, "error_dict"):
-        return exceptions.ValidationError({k: [str(m) for m in v] for k, v in error.message_dict.items()})
+        fields = fields or {}
+        return exceptions.ValidationError(
+            {fields.get(k, k): [str(m) for m in v] for k, v in error.message_dict.items()}
+        )
     return exceptions.ValidationError({"detail": " ".join(str(m) for m in error.messages)})

@@ -285,7 +285,7 @@ class AidStepView(ActorMixin, generics.GenericAPIView):
                 raise ApiValidationError({"detail": str(error)}) from None
             raise NotFound from None
         except ValidationError as error:
-            raise refused(error) from None
+            raise refused(error, {"reason": "note"}) from None
         return Response(AidCaseSerializer(_full(AidCase.objects.all()).get(pk=case.pk)).data)
 
 

@@ -217,6 +217,9 @@ def test_api_apply_and_climb(tree, officials, login):
     )
     refused = site.post(f"/api/v1/aid-cases/{pk}/approve/", {}, "application/json")
     assert refused.status_code == 400 and tree["town_a"].name in refused.json()["detail"]
+    # A refusal names the field the request sent (the service calls it reason).
+    unsaid = town.post(f"/api/v1/aid-cases/{pk}/send-back/", {"note": ""}, "application/json")
+    assert unsaid.status_code == 400 and unsaid.json() == {"note": ["请填写退回原因"]}
     back = town.post(f"/api/v1/aid-cases/{pk}/send-back/", {"note": "补充材料"}, "application/json").json()
     assert back["status"] == "visited" and back["awaiting"] == tree["site_a"].pk
     listed = town.get("/api/v1/aid-cases/", {"status": "visited"}).json()
