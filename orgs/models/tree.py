@@ -182,3 +182,9 @@ class Union(TrackedModel):
         error = self.parent_error(self.parent)
         if error:
             raise ValidationError({"parent": error})
+        # Two live unions of one name under one parent cannot be told apart in any list or choice.
+        namesakes = Union.objects.filter(parent=self.parent_id, name=(self.name or "").strip()).exclude(
+            status=UnionStatus.DISSOLVED
+        )
+        if self.status != UnionStatus.DISSOLVED and namesakes.exclude(pk=self.pk).exists():
+            raise ValidationError({"name": _("上级工会下已有同名工会“%(name)s”") % {"name": self.name}})

@@ -156,6 +156,11 @@ def test_console_flow(tree, org, login):
     response = official.post(reverse("orgs:establishment-start"), data)
     made = Establishment.objects.get()
     assert response.status_code == 302 and response["Location"] == made.get_absolute_url()
+    # The same union started twice (a double click, a second official): refused, nothing added.
+    twice = official.post(reverse("orgs:establishment-start"), {**data, "employers": []})
+    assert twice.status_code == 200
+    assert twice.context["form"].errors["name"] == ["上级工会下已有同名工会“柯桥街道快递行业联合工会”"]
+    assert Establishment.objects.count() == 1
 
     page = official.get(made.get_absolute_url())
     assert page.status_code == 200 and page.context["approve_form"] is None
