@@ -11,6 +11,13 @@ class RegionSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "level", "parent"]
 
 
+def _fields_of(union: Union | None) -> dict:
+    """What a partial update leaves as it was (the name check reads name, parent and status)."""
+    if union is None:
+        return {}
+    return {"name": union.name, "parent": union.parent, "status": union.status}
+
+
 class UnionSerializer(ScopedModelSerializer):
     """A node of the union tree; `path` and `depth` follow from `parent` and cannot be written."""
 
@@ -36,6 +43,14 @@ class UnionSerializer(ScopedModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["path", "depth", "created_at", "updated_at"]
+
+    def validate(self, attrs):
+        union = Union(**{**_fields_of(self.instance), **attrs})
+        union.pk = getattr(self.instance, "pk", None)
+        error = union.namesake_error()
+        if error:
+            raise serializers.ValidationError({"name": error})
+        return attrs
 
     def validate_parent(self, parent):
         error = (self.instance or Union()).parent_error(parent, self.context["request"].user)

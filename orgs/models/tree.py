@@ -182,9 +182,15 @@ class Union(TrackedModel):
         error = self.parent_error(self.parent)
         if error:
             raise ValidationError({"parent": error})
-        # Two live unions of one name under one parent cannot be told apart in any list or choice.
-        namesakes = Union.objects.filter(parent=self.parent_id, name=(self.name or "").strip()).exclude(
-            status=UnionStatus.DISSOLVED
-        )
-        if self.status != UnionStatus.DISSOLVED and namesakes.exclude(pk=self.pk).exists():
-            raise ValidationError({"name": _("上级工会下已有同名工会“%(name)s”") % {"name": self.name}})
+        error = self.namesake_error()
+        if error:
+            raise ValidationError({"name": error})
+
+    def namesake_error(self) -> str | None:
+        """Two live unions of one name under one parent cannot be told apart in any list or choice."""
+        if self.status == UnionStatus.DISSOLVED:
+            return None
+        namesakes = Union.objects.filter(parent=self.parent_id, name=(self.name or "").strip())
+        if namesakes.exclude(status=UnionStatus.DISSOLVED).exclude(pk=self.pk).exists():
+            return _("上级工会下已有同名工会“%(name)s”") % {"name": self.name}
+        return None
