@@ -57,8 +57,14 @@ def worker_world(tree):
             "/consult/",
             f"/me/consultations/{consultation.pk}/",
             "/aid/apply/",
+            "/me/aid/",
+            "/me/benefits/",
+            "/me/mutual/",
+            "/me/joins/",
+            "/me/consultations/",
             "/stations/nearby/",
             "/knowledge/",
+            "/privacy/",
         ],
     }
 
