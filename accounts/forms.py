@@ -24,9 +24,18 @@ class OfficialLoginForm(AuthenticationForm):
 
 
 class RoleForm(ScopedModelForm):
+    """Edit a role: its union, kind and whether it is active. The account stays the one it was granted
+    to (giving it to another account is a grant, through RoleGrantForm's narrowed choice)."""
+
     class Meta:
         model = Role
         fields = ["user", "union", "kind", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["user"].disabled = True
+            self.fields["user"].queryset = type(self.instance.user).objects.filter(pk=self.instance.user_id)
 
 
 class RoleGrantForm(RoleForm):

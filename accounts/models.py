@@ -1,6 +1,7 @@
 """Users, the roles they hold on unions, and workers' one-time login codes."""
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -85,6 +86,13 @@ class Role(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.union} · {self.get_kind_display()}"
+
+    def clean(self):
+        super().clean()
+        # A worker's account signs in by phone code and owns a person's records: a role on it would
+        # open the console to whoever holds that phone.
+        if self.user_id and self.user.is_worker:
+            raise ValidationError({"user": _("职工账号不能担任工会角色")})
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:role-detail", args=[self.pk])

@@ -1,5 +1,7 @@
 """Admins create official accounts and grant roles only inside their own subtree."""
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import Role, User
@@ -69,3 +71,27 @@ def test_role_grant_offers_only_officials_the_admin_manages(tree, login):
     form = login(admin).get(reverse("accounts:role-add")).context["form"]
     assert set(form.fields["user"].queryset) == {admin, mine}
     assert worker is None or worker not in form.fields["user"].queryset
+
+
+def test_editing_a_role_cannot_hand_it_to_another_account(tree, login):
+    """The edit form changes a role's union, kind and state; its account stays (a worker's phone
+    account given an admin role reached the console; the form listed every account nationwide)."""
+    admin = factories.official("site-a-admin", "admin", tree["site_a"])
+    viewer = factories.official("site-a-viewer", "viewer", tree["site_a"])
+    elsewhere = factories.official("site-b-viewer", "viewer", tree["site_b"])
+    worker = User.objects.create_user("w-phone", is_worker=True)
+    role = Role.objects.get(user=viewer)
+    client = login(admin)
+    page = client.get(reverse("accounts:role-edit", args=[role.pk]))
+    assert list(page.context["form"].fields["user"].queryset) == [viewer]
+    for other in (worker, elsewhere):
+        client.post(
+            reverse("accounts:role-edit", args=[role.pk]),
+            {"user": other.pk, "union": tree["site_a"].pk, "kind": "admin", "active": "on"},
+        )
+        role.refresh_from_db()
+        assert role.user == viewer
+    assert not Role.objects.filter(user__in=[worker, elsewhere], kind="admin").exists()
+    # And whatever the way in, a worker's account holds no role.
+    with pytest.raises(ValidationError, match="职工账号不能担任工会角色"):
+        Role(user=worker, union=tree["site_a"], kind="viewer").full_clean()
