@@ -97,8 +97,11 @@ def test_same_id_number_is_the_same_person_and_a_second_open_request_is_refused(
     join(id_number=raw_id, employer=district["uncovered"])
     before = (Person.objects.count(), JoinRequest.objects.count(), Consent.objects.count())
     with pytest.raises(ValidationError) as refused:
-        join(id_number=raw_id, employer=district["covered"], name="张三")
+        join(id_number=raw_id, employer=district["covered"])
     assert refused.value.messages == ["您已有一份入会申请正在办理"]
+    # Under another name, unproven: the name on record stays, and the difference is said.
+    with pytest.raises(ValidationError, match="姓名与登记的不一致"):
+        join(id_number=raw_id, employer=district["covered"], name="张三")
     assert (Person.objects.count(), JoinRequest.objects.count(), Consent.objects.count()) == before
     assert Person.objects.get().name == "张骑手"
 
@@ -114,7 +117,9 @@ def test_bad_id_number_changes_nothing(district):
 def test_active_member_elsewhere_becomes_a_transfer(district):
     member = factories.member(district["site_b"], "李快递")
     raw_id = member.decrypted("id_number")
-    request = join(id_number=raw_id, employer=district["covered"], phone=member.decrypted("phone"))
+    request = join(
+        id_number=raw_id, name="李快递", employer=district["covered"], phone=member.decrypted("phone")
+    )
     assert Person.objects.count() == 1
     transfer = Transfer.objects.get()
     assert (transfer.from_union, transfer.to_union, transfer.status, transfer.join_request) == (
@@ -132,6 +137,7 @@ def test_already_member_of_that_union_is_told_so(district):
     with pytest.raises(ValidationError) as refused:
         join(
             id_number=member.decrypted("id_number"),
+            name="李快递",
             phone=member.decrypted("phone"),
             employer=district["covered"],
         )
@@ -310,3 +316,26 @@ def test_an_official_enrolling_a_new_id_number_with_a_known_phone_renames_nobody
     owner.refresh_from_db()
     assert (owner.name, owner.id_number_hash, owner.phone_hash) == before
     assert not JoinRequest.objects.exists() and Person.objects.count() == 1
+
+
+def test_an_official_elsewhere_cannot_rename_a_known_person(district, client):
+    """The console proves nothing but the ID number typed: a known person's name is not replaced."""
+    person = factories.member(district["site_a"], "张三丰")
+    officer = factories.official("hs_org", "organisation", district["site_b"])
+    client.force_login(officer)
+    form = {
+        "union": district["site_b"].pk,
+        "channel": "on_site",
+        "name": "被改名",
+        "id_number": person.decrypted("id_number"),
+        "phone": factories.phone(),
+        "employment_form": "courier",
+        "consent": "on",
+    }
+    page = client.post("/console/joins/enrol/", form)
+    assert page.status_code == 200 and "姓名与登记的不一致" in page.content.decode()
+    person.refresh_from_db()
+    assert person.name == "张三丰" and not JoinRequest.objects.exists() and not Transfer.objects.exists()
+    # The same person with the name on record: enrolled (a transfer, as they are a member elsewhere).
+    moved = client.post("/console/joins/enrol/", {**form, "name": "张三丰"})
+    assert moved.status_code == 302 and JoinRequest.objects.get().person == person
