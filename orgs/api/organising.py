@@ -149,7 +149,15 @@ class PlanTargetViewSet(ScopedViewSet):
 
 
 class CadreAssignmentSerializer(ScopedModelSerializer):
-    cadre = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True, is_worker=False))
+    cadre = serializers.PrimaryKeyRelatedField(queryset=User.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # As the console's form: officials of the caller's own scope (and the one already named).
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            keep = getattr(self.instance, "cadre_id", None)
+            self.fields["cadre"].queryset = cadres.officials_within(request.user, keep)
 
     class Meta:
         model = CadreAssignment

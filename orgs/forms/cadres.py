@@ -1,21 +1,9 @@
 from django import forms
-from django.db.models import Q
 
-from accounts.models import User
 from core.forms import ScopedModelForm
 
-from ..models import CadreAssignment, CadreVisit, Union
-from ..services.cadres import assignments_open_to, employers_for_visits, visit_errors
-
-
-def officials_within(user, keep=None):
-    """People who may be named as cadres or responsible officials: officials of the user's own scope
-    (and `keep`, the one already named)."""
-    unions = Union.objects.restrict(user).values("pk")
-    condition = Q(roles__active=True, roles__union__in=unions)
-    if keep:
-        condition |= Q(pk=keep)
-    return User.objects.filter(pk__in=User.objects.filter(condition).values("pk")).order_by("username")
+from ..models import CadreAssignment, CadreVisit
+from ..services.cadres import assignments_open_to, employers_for_visits, officials_within, visit_errors
 
 
 class CadreAssignmentForm(ScopedModelForm):

@@ -9,9 +9,9 @@ from core.scoping import ADD, owners_for
 from ..choices import EstablishmentDocumentKind, Sector, UnionKind
 from ..models import Employer, Region, Union
 from ..services import establishment as services
+from ..services.cadres import officials_within
 from ..services.establishment import document_error
 from ..services.plans import regions_for
-from .cadres import officials_within
 
 FOUNDED_KINDS = [
     (kind, label)

@@ -7,10 +7,11 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.history import record_action
 from core.scoping import ADD, check_write
 
-from ..models import CadreAssignment, CadreVisit, Employer
+from ..models import CadreAssignment, CadreVisit, Employer, Union
 
 
 @transaction.atomic
@@ -145,3 +146,13 @@ def results_by_cadre(assignments) -> list[Result]:
 
 def results_by_town(assignments) -> list[Result]:
     return _results(assignments, "union", "union__name")
+
+
+def officials_within(user, keep=None):
+    """People who may be named as cadres or responsible officials: officials of the user's own scope
+    (and `keep`, the one already named)."""
+    unions = Union.objects.restrict(user).values("pk")
+    condition = Q(roles__active=True, roles__union__in=unions)
+    if keep:
+        condition |= Q(pk=keep)
+    return User.objects.filter(pk__in=User.objects.filter(condition).values("pk")).order_by("username")

@@ -169,5 +169,17 @@ def test_api(tree, people):
         format="json",
     )
     assert created.status_code == 201
-    entry = HistoryEntry.objects.filter(verb="派驻").get()
+    # An official of another part of the tree is not the caller's to send (the console never offered them).
+    stranger = factories.official("hs-viewer", RoleKind.VIEWER, tree["site_b"])
+    town_b = api(people["town_b"])
+    body = {
+        "cadre": people["hanjie"].pk,
+        "union": tree["town_b"].pk,
+        "starts_on": "2026-01-01",
+        "ends_on": "2026-06-30",
+    }
+    assert town_b.post(reverse("cadre-assignment-list"), body, format="json").status_code == 400
+    sent = town_b.post(reverse("cadre-assignment-list"), {**body, "cadre": stranger.pk}, format="json")
+    assert sent.status_code == 201, sent.json()
+    entry = HistoryEntry.objects.filter(verb="派驻").earliest("id")
     assert (entry.object_id, entry.actor.username) == (str(created.json()["id"]), "org")
