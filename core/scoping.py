@@ -32,6 +32,9 @@ class ScopePolicy:
     through_many: bool = False
     # More paths to unions that also own the object (a transfer belongs to both unions it joins).
     also: tuple[str, ...] = ()
+    # The role kind the assignment is held under: without an active role of it, an assignment still
+    # on record grants nothing (a lawyer whose role was revoked keeps their old consultations' rows).
+    assigned_role: str = ""
 
     def path_lookups(self) -> list[str]:
         return [f"{union}__path__subtree" if union else "path__subtree" for union in (self.union, *self.also)]
@@ -41,7 +44,7 @@ class ScopePolicy:
         paths = user.scope_paths(self.roles.get(action, frozenset()))
         terms: list[tuple[str, object]] = [(lookup, path) for lookup in self.path_lookups() for path in paths]
         assigned = self.assigned.get(action)
-        if assigned:
+        if assigned and (not self.assigned_role or self.assigned_role in user.role_kinds()):
             terms.append((assigned, user))
         return terms
 
@@ -105,6 +108,7 @@ def policy(
     change: set[str],
     *,
     assigned: dict[str, str] | None = None,
+    assigned_role: str = "",
     through_many: bool = False,
     also: tuple[str, ...] = (),
     **more: set[str],
@@ -119,7 +123,12 @@ def policy(
     }
     roles.update({action: frozenset(kinds) for action, kinds in more.items()})
     return ScopePolicy(
-        union=union, roles=roles, assigned=assigned or {}, through_many=through_many, also=also
+        union=union,
+        roles=roles,
+        assigned=assigned or {},
+        assigned_role=assigned_role,
+        through_many=through_many,
+        also=also,
     )
 
 

@@ -123,7 +123,7 @@ def _plan(union: Union) -> CoveragePlan:
 
 
 def _assignment(union: Union) -> CadreAssignment:
-    cadre = User.objects.create_user(f"cadre-{_n()}")
+    cadre = factories.official(f"cadre-{_n()}", "viewer", union)  # an official of the union's own scope
     day = datetime.date(2026, 3, 1)
     return CadreAssignment.objects.create(
         cadre=cadre, union=union, starts_on=day, ends_on=day.replace(year=2027)

@@ -19,7 +19,15 @@ from ..choices import CaseOutcome, ConsultationCategory, ConsultationStatus, Mes
 RIGHTS_OFFICIALS = admin_and(RoleKind.RIGHTS)
 
 
-@scoped(policy("union", view=ALL_TREE, change=RIGHTS_OFFICIALS, assigned={"view": "user"}))
+@scoped(
+    policy(
+        "union",
+        view=ALL_TREE,
+        change=RIGHTS_OFFICIALS,
+        assigned={"view": "user"},
+        assigned_role=RoleKind.LAWYER,
+    )
+)
 class Lawyer(TrackedModel):
     """A pro bono lawyer (公益律师) in a union's pool: the categories and regions taken, and how many open."""
 
@@ -60,6 +68,7 @@ class Lawyer(TrackedModel):
         view=ALL_TREE,
         change=RIGHTS_OFFICIALS,
         assigned={"view": "lawyer__user", "change": "lawyer__user"},
+        assigned_role=RoleKind.LAWYER,
     )
 )
 class Consultation(TrackedModel):
@@ -139,6 +148,7 @@ class Consultation(TrackedModel):
         view=ALL_TREE,
         change=RIGHTS_OFFICIALS,
         assigned={"view": "consultation__lawyer__user", "change": "consultation__lawyer__user"},
+        assigned_role=RoleKind.LAWYER,
     )
 )
 class ConsultationMessage(TrackedModel):
@@ -178,6 +188,7 @@ class ConsultationMessage(TrackedModel):
         view=ALL_TREE,
         change=RIGHTS_OFFICIALS,
         assigned={"view": "consultation__lawyer__user"},
+        assigned_role=RoleKind.LAWYER,
     )
 )
 class ConsultationPhoto(TrackedModel):
@@ -205,6 +216,7 @@ class ConsultationPhoto(TrackedModel):
         view=ALL_TREE,
         change=RIGHTS_OFFICIALS,
         assigned={"view": "consultation__lawyer__user", "change": "consultation__lawyer__user"},
+        assigned_role=RoleKind.LAWYER,
     )
 )
 class RightsCase(TrackedModel):
@@ -240,7 +252,15 @@ class RightsCase(TrackedModel):
         return reverse("rights:consultation-detail", args=[self.consultation_id])
 
 
-@scoped(policy("station__union", view=ALL_TREE, change=RIGHTS_OFFICIALS, assigned={"view": "lawyer__user"}))
+@scoped(
+    policy(
+        "station__union",
+        view=ALL_TREE,
+        change=RIGHTS_OFFICIALS,
+        assigned={"view": "lawyer__user"},
+        assigned_role=RoleKind.LAWYER,
+    )
+)
 class DutyDay(TrackedModel):
     """A lawyer on duty at a station on a day (律师驻站), shown on the station's page."""
 

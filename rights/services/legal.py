@@ -65,8 +65,15 @@ def region_chain(region) -> list:
     return chain
 
 
+def serving_lawyers():
+    """Lawyers who take questions: active in the pool and still holding a lawyer role (a revoked role
+    leaves the pool entry behind; questions routed to it would wait for someone who cannot answer)."""
+    holders = Role.objects.filter(kind=RoleKind.LAWYER, active=True).values("user_id")
+    return Lawyer.objects.filter(active=True, user_id__in=holders)
+
+
 def _unions_with_lawyers():
-    return Lawyer.objects.filter(active=True).values("union_id")
+    return serving_lawyers().values("union_id")
 
 
 def receiving_union(person, region=None):
@@ -104,7 +111,8 @@ def _covers(lawyer_region_codes: set[str], region) -> bool:
 def candidates(consultation: Consultation) -> list[Lawyer]:
     """Lawyers of the receiving union who could take `consultation` now, best first."""
     lawyers = (
-        Lawyer.objects.filter(union_id=consultation.union_id, active=True)
+        serving_lawyers()
+        .filter(union_id=consultation.union_id)
         .annotate(
             open_count=Count("consultations", filter=Q(consultations__status__in=OPEN_FOR_LAWYER)),
             last_assigned=Max("consultations__assigned_at"),
@@ -142,8 +150,9 @@ def pick_lawyer(consultation: Consultation) -> Lawyer | None:
         return None
     locked = {
         lawyer.pk: lawyer
-        for lawyer in Lawyer.objects.select_for_update()
-        .filter(pk__in=[c.pk for c in preferred], active=True)
+        for lawyer in serving_lawyers()
+        .select_for_update()
+        .filter(pk__in=[c.pk for c in preferred])
         .order_by("pk")
     }
     open_now = dict(

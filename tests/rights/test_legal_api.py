@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from accounts.models import User
+from accounts.models import Role, User
 from rights.models import Consultation, DutyDay, Lawyer, RightsCase
 from rights.services import legal
 from stations.models import Station
@@ -206,3 +206,20 @@ def test_lawyers_and_duty_days(world, tree):
         format="json",
     )
     assert duty.status_code == 201 and DutyDay.objects.count() == 1
+
+
+def test_a_lawyer_whose_role_is_revoked_gets_and_sees_nothing(world, tree):
+    zhang, first = world["zhang"], world["first"]
+    assert first.lawyer == zhang
+    Role.objects.filter(user=zhang.user, kind="lawyer").update(active=False)
+    Role.objects.create(user=zhang.user, union=tree["town_b"], kind="viewer")  # another kind, elsewhere
+    zhang.user.forget_roles()
+    client = api(zhang.user)
+    assert client.get("/api/v1/consultations/").json()["count"] == 0
+    assert client.get(f"/api/v1/consultations/{first.pk}/").status_code == 404
+    # New questions go to a lawyer who can answer them (李律师, given room for one more), never to 张律师.
+    Lawyer.objects.filter(pk=world["li"].pk).update(max_open=2)
+    third = legal.submit(world["person"], "injury", "送餐路上被车撞了，算工伤吗？")
+    assert third.lawyer == world["li"]
+    fourth = legal.submit(world["person"], "relationship", "没签劳动合同，可以要求补签吗？")
+    assert fourth.lawyer is None
