@@ -44,6 +44,11 @@ def lookup_key(raw: str) -> tuple[str, str]:
     return "id_number_hash", pii.lookup_hash("id", pii.parse_id_number(compact).value)
 
 
+def id_number_key(raw: str) -> tuple[str, str]:
+    """The lookup key of a full ID number (ValidationError when it is not one), for find_in_scope."""
+    return "id_number_hash", pii.lookup_hash("id", pii.parse_id_number(raw).value)
+
+
 def find_in_scope(user, key: tuple[str, str]) -> Person | None:
     """The person behind a lookup key, only if `user` may see them (otherwise nobody: no existence leak)."""
     field, value = key

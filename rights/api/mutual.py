@@ -23,7 +23,7 @@ from core.api.errors import refused
 from core.api.serializers import ScopedModelSerializer
 from core.api.viewsets import ActorMixin, IsOfficial, IsWorker, ScopedViewSet
 from core.scoping import CHANGE, VIEW
-from members.services.people import find_by_id_number
+from members.services.people import find_in_scope, id_number_key
 from orgs.models import Union
 
 from ..filtersets.mutual import ClaimFilterSet, EnrollmentFilterSet, PlanFilterSet
@@ -306,9 +306,9 @@ class EnrolPersonView(_Step):
     def post(self, request, pk):
         plan = self.target(pk)
         try:
-            person = find_by_id_number(self.body(request)["id_number"])
-            if person is None:
-                raise ValidationError(_("系统中没有此身份证号的职工"))
+            person = find_in_scope(request.user, id_number_key(self.body(request)["id_number"]))
+            if person is None:  # unknown and outside the caller's scope alike: no existence oracle
+                raise ValidationError(mutual.NOT_IN_SCOPE)
             enrolment = mutual.enrol(plan, person, by=request.user)
         except (ValidationError, PermissionDenied) as error:
             raise refused(error) from None

@@ -244,6 +244,9 @@ def open_plans_for(person, on: datetime.date | None = None):
 
 # ------------------------------------------------------------------ enrolment
 
+# What an official enrolling by ID number is told of a number they may not see, known or not.
+NOT_IN_SCOPE = gettext_lazy("您管辖范围内没有此身份证号的职工")
+
 
 def enrolment_union(plan: MutualAidPlan, person):
     """The union an enrolment of `person` belongs to; ValidationError when they are not eligible."""
@@ -434,14 +437,13 @@ def enrol_from_file(
     todo, already = [], 0
     for digest, (number, name) in wanted.items():
         person = people.get(digest)
-        if person is None:
-            problems.append(spreadsheets.Problem(number, id_header, _("系统中没有此身份证号的职工")))
+        if person is not None and person.pk in enrolled:
+            already += 1
+        elif person is None or person.pk not in memberships:
+            # Unknown and a member elsewhere alike: the file says nothing of people outside the union.
+            problems.append(spreadsheets.Problem(number, id_header, _("不是所选工会（含下级）的在册会员")))
         elif name and person.name and name != person.name:
             problems.append(spreadsheets.Problem(number, name_header, _("姓名与身份证号登记的不一致")))
-        elif person.pk in enrolled:
-            already += 1
-        elif person.pk not in memberships:
-            problems.append(spreadsheets.Problem(number, id_header, _("不是所选工会（含下级）的在册会员")))
         else:
             todo.append((person.pk, memberships[person.pk]))
     if problems:

@@ -28,7 +28,7 @@ from core.views import (
     ConsoleUpdateView,
     ScopedMixin,
 )
-from members.services.people import find_by_id_number
+from members.services.people import find_in_scope, id_number_key
 
 from ..filtersets.mutual import ClaimFilterSet, EnrollmentFilterSet, PlanFilterSet
 from ..forms.mutual import (
@@ -239,9 +239,9 @@ def plan_enrol_person(request, pk):
         messages.error(request, _("请填写身份证号"))
         return redirect(plan)
     try:
-        person = find_by_id_number(form.cleaned_data["id_number"])
-        if person is None:
-            raise ValidationError(_("系统中没有此身份证号的职工"))
+        person = find_in_scope(request.user, id_number_key(form.cleaned_data["id_number"]))
+        if person is None:  # unknown and outside the caller's scope alike: no existence oracle
+            raise ValidationError(services.NOT_IN_SCOPE)
         enrolment = services.enrol(plan, person, by=request.user)
     except (ValidationError, PermissionDenied) as error:
         _flash(request, error)

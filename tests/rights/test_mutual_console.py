@@ -260,3 +260,28 @@ def test_on_behalf_enrolment_and_claim_and_template(tree, plan, people, login):
     assert (claim.status, claim.review_note) == ("rejected", "材料不全")
     template = client.get(f"/console/mutual/plans/{plan.pk}/template.xlsx")
     assert template.status_code == 200 and template.content[:2] == b"PK"
+
+
+def test_enrolling_by_id_number_says_nothing_of_people_outside_the_scope(tree, plan, people, login):
+    """An official of town_b learns from a refusal neither whether a number is registered nor a name."""
+    from rest_framework.test import APIClient
+
+    official = factories.official("b_rights", "rights", tree["town_b"])
+    outside, unknown = people[0].decrypted("id_number"), factories.id_number()
+    api = APIClient()
+    api.force_authenticate(official)
+    answers = [
+        api.post(f"/api/v1/mutual-plans/{plan.pk}/enrol/", {"id_number": n}).json()
+        for n in (outside, unknown)
+    ]
+    assert answers[0] == answers[1] == {"detail": "您管辖范围内没有此身份证号的职工"}
+    page = login(official)
+    said = [
+        page.post(f"/console/mutual/plans/{plan.pk}/enrol/", {"id_number": n}, follow=True).content.decode()
+        for n in (outside, unknown)
+    ]
+    assert all("您管辖范围内没有此身份证号的职工" in text for text in said)
+    assert not MutualAidEnrollment.objects.exists()
+    # Their own member goes in.
+    mine = api.post(f"/api/v1/mutual-plans/{plan.pk}/enrol/", {"id_number": people[1].decrypted("id_number")})
+    assert mine.status_code == 201

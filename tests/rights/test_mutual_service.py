@@ -145,6 +145,15 @@ def test_file_enrolment_is_all_or_nothing_with_row_and_column(tree, rights_offic
         plan, tree["town_a"], wrong_name, "l.xlsx", by=rights_official, on=D(2026, 2, 1)
     )
     assert [(p.row, p.column) for p in result.problems] == [(2, "姓名")]
+    # Of people outside the union the file says one thing, whether unknown, elsewhere or misnamed.
+    guesses = _sheet([[factories.id_number(), ""], [raw[other.pk], "王五"]])
+    result = mutual.enrol_from_file(
+        plan, tree["town_a"], guesses, "l.xlsx", by=rights_official, on=D(2026, 2, 1)
+    )
+    assert [(p.row, p.column, p.message) for p in result.problems] == [
+        (2, "身份证号", "不是所选工会（含下级）的在册会员"),
+        (3, "身份证号", "不是所选工会（含下级）的在册会员"),
+    ]
 
     good = _sheet([[raw[ok.pk], "张三"]])
     result = mutual.enrol_from_file(
