@@ -35,6 +35,8 @@ ASSIGNED_ROLES = frozenset({RoleKind.LAWYER, RoleKind.AUDITOR, RoleKind.JUDGE, R
 
 # Shorthands for scope policies.
 ALL_TREE = TREE_ROLES
+# Tree roles that see people's records (names, files, photos, claims): all but finance and audit.
+PERSONAL_VIEW = TREE_ROLES - {RoleKind.FINANCE, RoleKind.AUDIT}
 ADMIN = frozenset({RoleKind.ADMIN})
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.choices import ALL_TREE, RoleKind, admin_and
+from accounts.choices import PERSONAL_VIEW, RoleKind, admin_and
 from core import limits
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
@@ -16,10 +16,8 @@ from core.scoping import ScopedQuerySet, policy, scoped
 from ..choices import EmploymentForm, JoinChannel, JoinStatus, TransferStatus
 from .people import Consent, Membership, Person
 
-MEMBER_VIEW = ALL_TREE - {RoleKind.FINANCE, RoleKind.AUDIT}
 
-
-@scoped(policy("union", view=MEMBER_VIEW, change=admin_and(RoleKind.ORGANISATION)))
+@scoped(policy("union", view=PERSONAL_VIEW, change=admin_and(RoleKind.ORGANISATION)))
 class JoinRequest(TrackedModel):
     """A worker's request to join, routed to one union; the employer is never told."""
 
@@ -106,7 +104,7 @@ class JoinRequest(TrackedModel):
 @scoped(
     policy(
         "to_union",
-        view=MEMBER_VIEW,
+        view=PERSONAL_VIEW,
         change=admin_and(RoleKind.ORGANISATION),
         # The releasing union sees and acts on the transfer as well as the receiving one.
         also=("from_union",),

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.choices import ALL_TREE, RoleKind, admin_and
+from accounts.choices import PERSONAL_VIEW, RoleKind, admin_and
 from core import pii
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
@@ -21,7 +21,7 @@ PII_FIELDS = ("id_number", "phone")
 @scoped(
     policy(
         "memberships__union",
-        view=ALL_TREE - {RoleKind.FINANCE, RoleKind.AUDIT},
+        view=PERSONAL_VIEW,
         change=admin_and(RoleKind.ORGANISATION),
         reveal=admin_and(RoleKind.ORGANISATION, RoleKind.RIGHTS),
         export=admin_and(RoleKind.ORGANISATION),
@@ -130,7 +130,7 @@ class Person(TrackedModel):
 @scoped(
     policy(
         "union",
-        view=ALL_TREE - {RoleKind.FINANCE, RoleKind.AUDIT},
+        view=PERSONAL_VIEW,
         change=admin_and(RoleKind.ORGANISATION),
     )
 )
@@ -198,7 +198,7 @@ class Membership(TrackedModel):
 @scoped(
     policy(
         "person__memberships__union",
-        view=ALL_TREE - {RoleKind.FINANCE, RoleKind.AUDIT},
+        view=PERSONAL_VIEW,
         change=admin_and(RoleKind.ORGANISATION),
         through_many=True,
     )

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.choices import ALL_TREE
+from accounts.choices import PERSONAL_VIEW
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -16,7 +16,7 @@ from ..choices import ACTIVE_STATUSES, RegistrationChannel, RegistrationStatus
 from .catalogue import RUNNERS, Program, Session
 
 
-@scoped(policy("program__union", view=ALL_TREE, change=RUNNERS))
+@scoped(policy("program__union", view=PERSONAL_VIEW, change=RUNNERS))
 class Registration(TrackedModel):
     """One person's sign-up (报名) for a program's session, from entry to attendance.
 

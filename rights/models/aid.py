@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.choices import ALL_TREE
+from accounts.choices import PERSONAL_VIEW
 from core import limits
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
@@ -20,7 +20,7 @@ from ..choices import AidStatus, AidTier
 from .legal import RIGHTS_OFFICIALS
 
 
-@scoped(policy("union", view=ALL_TREE, change=RIGHTS_OFFICIALS))
+@scoped(policy("union", view=PERSONAL_VIEW, change=RIGHTS_OFFICIALS))
 class AidCase(TrackedModel):
     """A household's hardship-aid file: who, why, which tier, and where it is in its life."""
 
@@ -78,7 +78,7 @@ class AidCase(TrackedModel):
         return reverse("rights:aid-detail", args=[self.pk])
 
 
-@scoped(policy("aid_case__union", view=ALL_TREE, change=RIGHTS_OFFICIALS))
+@scoped(policy("aid_case__union", view=PERSONAL_VIEW, change=RIGHTS_OFFICIALS))
 class HouseholdMember(TrackedModel):
     """A member of the household (the applicant included); a person is in at most one open file.
 
@@ -124,7 +124,7 @@ class HouseholdMember(TrackedModel):
         return f"{self.aid_case} · {self.relation}"
 
 
-@scoped(policy("aid_case__union", view=ALL_TREE, change=RIGHTS_OFFICIALS))
+@scoped(policy("aid_case__union", view=PERSONAL_VIEW, change=RIGHTS_OFFICIALS))
 class AidVisit(TrackedModel):
     """A home visit (入户走访) with what the visitors found."""
 
@@ -154,7 +154,7 @@ class AidVisit(TrackedModel):
         return f"{self.aid_case} {self.visited_on}"
 
 
-@scoped(policy("aid_case__union", view=ALL_TREE, change=RIGHTS_OFFICIALS))
+@scoped(policy("aid_case__union", view=PERSONAL_VIEW, change=RIGHTS_OFFICIALS))
 class AidDocument(TrackedModel):
     """A supporting document (income proof, medical record, accident report)."""
 
@@ -175,7 +175,7 @@ class AidDocument(TrackedModel):
         return self.title
 
 
-@scoped(policy("aid_case__union", view=ALL_TREE, change=RIGHTS_OFFICIALS))
+@scoped(policy("aid_case__union", view=PERSONAL_VIEW, change=RIGHTS_OFFICIALS))
 class AidDecision(TrackedModel):
     """One union's decision on the file as it climbs the tree (approve, reject, send back)."""
 
@@ -206,7 +206,7 @@ class AidDecision(TrackedModel):
         return f"{self.aid_case} · {self.union}"
 
 
-@scoped(policy("aid_case__union", view=ALL_TREE, change=RIGHTS_OFFICIALS))
+@scoped(policy("aid_case__union", view=PERSONAL_VIEW, change=RIGHTS_OFFICIALS))
 class AidPayment(TrackedModel):
     """Money or goods given to the household (帮扶资金发放)."""
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.choices import ALL_TREE, RoleKind, admin_and
+from accounts.choices import ALL_TREE, PERSONAL_VIEW, RoleKind, admin_and
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -66,7 +66,7 @@ class BenefitDistribution(TrackedModel):
         return reverse("rights:benefit-detail", args=[self.pk])
 
 
-@scoped(policy("distribution__union", view=ALL_TREE, change=BENEFIT_OFFICIALS))
+@scoped(policy("distribution__union", view=PERSONAL_VIEW, change=BENEFIT_OFFICIALS))
 class BenefitGrant(TrackedModel):
     """One person on a distribution list; redeemed once, by scanning the member card."""
 

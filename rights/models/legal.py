@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.choices import ALL_TREE, RoleKind, admin_and
+from accounts.choices import ALL_TREE, PERSONAL_VIEW, RoleKind, admin_and
 from core import limits
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
@@ -65,7 +65,7 @@ class Lawyer(TrackedModel):
 @scoped(
     policy(
         "union",
-        view=ALL_TREE,
+        view=PERSONAL_VIEW,
         change=RIGHTS_OFFICIALS,
         assigned={"view": "lawyer__user", "change": "lawyer__user"},
         assigned_role=RoleKind.LAWYER,
@@ -145,7 +145,7 @@ class Consultation(TrackedModel):
 @scoped(
     policy(
         "consultation__union",
-        view=ALL_TREE,
+        view=PERSONAL_VIEW,
         change=RIGHTS_OFFICIALS,
         assigned={"view": "consultation__lawyer__user", "change": "consultation__lawyer__user"},
         assigned_role=RoleKind.LAWYER,
@@ -185,7 +185,7 @@ class ConsultationMessage(TrackedModel):
 @scoped(
     policy(
         "consultation__union",
-        view=ALL_TREE,
+        view=PERSONAL_VIEW,
         change=RIGHTS_OFFICIALS,
         assigned={"view": "consultation__lawyer__user"},
         assigned_role=RoleKind.LAWYER,
@@ -213,7 +213,7 @@ class ConsultationPhoto(TrackedModel):
 @scoped(
     policy(
         "consultation__union",
-        view=ALL_TREE,
+        view=PERSONAL_VIEW,
         change=RIGHTS_OFFICIALS,
         assigned={"view": "consultation__lawyer__user", "change": "consultation__lawyer__user"},
         assigned_role=RoleKind.LAWYER,

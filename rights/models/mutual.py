@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.choices import ALL_TREE
+from accounts.choices import ALL_TREE, PERSONAL_VIEW
 from core import limits
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
@@ -67,7 +67,7 @@ class MutualAidPlan(TrackedModel):
         return reverse("rights:mutual-plan-detail", args=[self.pk])
 
 
-@scoped(policy("union", view=ALL_TREE, change=RIGHTS_OFFICIALS))
+@scoped(policy("union", view=PERSONAL_VIEW, change=RIGHTS_OFFICIALS))
 class MutualAidEnrollment(TrackedModel):
     """A person covered by a plan, enrolled by their union's batch or individually."""
 
@@ -114,7 +114,7 @@ class MutualAidEnrollment(TrackedModel):
         return reverse("rights:mutual-enrollment-detail", args=[self.pk])
 
 
-@scoped(policy("enrollment__union", view=ALL_TREE, change=RIGHTS_OFFICIALS))
+@scoped(policy("enrollment__union", view=PERSONAL_VIEW, change=RIGHTS_OFFICIALS))
 class MutualAidClaim(TrackedModel):
     """A claim under an enrolment: what happened, documents, the review and the payment."""
 
@@ -158,7 +158,7 @@ class MutualAidClaim(TrackedModel):
         return reverse("rights:mutual-claim-detail", args=[self.pk])
 
 
-@scoped(policy("claim__enrollment__union", view=ALL_TREE, change=RIGHTS_OFFICIALS))
+@scoped(policy("claim__enrollment__union", view=PERSONAL_VIEW, change=RIGHTS_OFFICIALS))
 class ClaimDocument(TrackedModel):
     """An invoice, discharge summary or receipt supporting a claim."""
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.choices import ALL_TREE, RoleKind, admin_and
+from accounts.choices import ALL_TREE, PERSONAL_VIEW, RoleKind, admin_and
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 from orgs.choices import EmploymentForm
@@ -22,7 +22,7 @@ MAX_SERVICE_COUNT = 10_000
 @scoped(
     policy(
         "station__union",
-        view=ALL_TREE,
+        view=PERSONAL_VIEW,
         change=admin_and(RoleKind.SERVICE),
         assigned={"view": "station__keepers"},
         through_many=True,
