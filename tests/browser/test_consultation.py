@@ -11,6 +11,8 @@ from rights.models import Article, Consultation, Lawyer
 from rights.services import knowledge
 from tests import factories
 
+from .helpers import worker_sign_in
+
 pytestmark = [pytest.mark.browser]
 playwright = pytest.importorskip("playwright.sync_api", reason="browser: playwright is not installed")
 expect = playwright.expect
@@ -41,23 +43,10 @@ def desk(tree):
     return rider
 
 
-def sign_in_worker(page, phone: str) -> None:
-    """The worker's own OTP login: phone, the code from the SMS, consent."""
-    page.goto("/login/")
-    page.get_by_label("手机号").fill(phone)
-    page.get_by_role("button", name="获取验证码").click()
-    texts = [text for to, text in MemorySmsBackend.outbox if phone in str(to) and "验证码" in text]
-    code = re.search(r"验证码 (\d{6})", texts[-1]).group(1)
-    page.get_by_label("验证码").fill(code)
-    page.get_by_label("我已阅读并同意").check()
-    page.get_by_role("button", name="登录", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/me/$"))
-
-
 def test_rider_asks_lawyer_answers_rider_rates(new_page, sign_in, desk):
     MemorySmsBackend.outbox.clear()
     phone = new_page("phone")
-    sign_in_worker(phone, PHONE)
+    worker_sign_in(phone, PHONE)
     phone.goto("/")
     phone.get_by_role("link", name=re.compile("法律咨询")).click()
     expect(phone.get_by_role("heading", name="法律咨询")).to_be_visible()
