@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
 from core import limits
@@ -83,7 +83,8 @@ class Amenity(TrackedModel):
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
-        return self.name
+        # A standard name in the page's language (the list's migration marks them); others as typed.
+        return gettext(self.name) if self.name else ""
 
 
 @scoped(

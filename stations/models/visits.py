@@ -5,8 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, PERSONAL_VIEW, RoleKind, admin_and
 from core.models import TrackedModel
@@ -77,7 +77,8 @@ class ServiceKind(TrackedModel):
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
-        return self.name
+        # A standard name in the page's language (the list's migration marks them); others as typed.
+        return gettext(self.name) if self.name else ""
 
 
 @scoped(

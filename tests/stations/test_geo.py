@@ -157,3 +157,21 @@ def test_map_data_keeps_wgs84_by_default_and_ignores_an_unknown_system():
         assert maps.map_data(points=[{"lat": 30.0, "lon": 120.0}])["points"][0] == {"lat": 30.0, "lon": 120.0}
     with override_settings(MAP_TILE_SYSTEM="mars"):
         assert maps.tile_system() == "wgs84"
+
+
+def test_standard_amenity_names_follow_the_page_language(db):
+    """The standard list's names are shown in English on English pages; a name an official typed, as typed."""
+    from django.utils import translation
+
+    from stations.models import Amenity, ServiceKind
+
+    water = Amenity.objects.get(code="drinking_water")
+    typed = Amenity.objects.create(code="massage_chair", name="按摩椅")
+    with translation.override("en"):
+        assert (str(water), str(typed), str(ServiceKind.objects.get(code="haircut"))) == (
+            "Drinking water",
+            "按摩椅",
+            "Haircut",
+        )
+    with translation.override("zh-hans"):
+        assert str(water) == "饮用水"
