@@ -88,9 +88,15 @@ def _person_for(name: str, id_number: str, phone: str, person: Person | None, ph
         raise ValidationError(
             _("该身份证号已登记，请用登记时的手机号验证，或携带身份证到工会现场办理"), code="id_taken"
         )
-    if not phone_verified and person is None and by_id is not None and by_id.name != name.strip()[:50]:
+    if (
+        not phone_verified
+        and person is None
+        and by_id is not None
+        and by_id.name not in ("", name.strip()[:50])
+    ):
         # Nobody proved anything but holding the ID number (an official enrolling on the console, maybe
-        # of another union): a known person keeps the name on record, and a different one is said.
+        # of another union): a known person keeps the name on record, and a different one is said (a
+        # record without a name yet takes the one typed).
         raise ValidationError(
             _("该身份证号已登记，但姓名与登记的不一致，请核对身份证后重新填写"), code="name_differs"
         )

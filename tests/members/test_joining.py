@@ -339,3 +339,11 @@ def test_an_official_elsewhere_cannot_rename_a_known_person(district, client):
     # The same person with the name on record: enrolled (a transfer, as they are a member elsewhere).
     moved = client.post("/console/joins/enrol/", {**form, "name": "张三丰"})
     assert moved.status_code == 302 and JoinRequest.objects.get().person == person
+    # A record with no name yet takes the one typed.
+    unnamed = factories.member(district["site_a"], "")
+    named = client.post(
+        "/console/joins/enrol/", {**form, "name": "李四", "id_number": unnamed.decrypted("id_number")}
+    )
+    unnamed.refresh_from_db()
+    assert named.status_code == 302, named.context["form"].errors
+    assert unnamed.name == "李四"
