@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django_tasks import task
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -188,7 +188,9 @@ def column_indexes(headings: list[str], mapping: dict) -> tuple[dict[str, int | 
                 % {
                     "heading": heading,
                     "n": len(places),
-                    "columns": "、".join(get_column_letter(index + 1) for index in places),
+                    "columns": pgettext("list separator", "、").join(
+                        get_column_letter(index + 1) for index in places
+                    ),
                     "label": label,
                 }
             )
