@@ -35,7 +35,7 @@ class RoleForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["user"].disabled = True
-            self.fields["user"].queryset = type(self.instance.user).objects.filter(pk=self.instance.user_id)
+            self.fields["user"].queryset = self.fields["user"].queryset.filter(pk=self.instance.user_id)
 
 
 class RoleGrantForm(RoleForm):

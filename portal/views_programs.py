@@ -12,11 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core import access
+from core.text import list_separator
 from programs.choices import ProgramStatus, RegistrationStatus, SignUpMode
 from programs.filtersets.catalogue import open_for_signup
 from programs.models import Program, Registration, Session
@@ -105,11 +106,6 @@ def program_detail(request, pk):
             else None,
         }
     return render(request, "portal/program_detail.html", context)
-
-
-def list_separator() -> str:
-    """「、」 in Chinese, ", " in English: the request's language."""
-    return pgettext("list separator", "、")
 
 
 def conditions(program) -> list[str]:

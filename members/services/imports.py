@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -35,6 +35,7 @@ from core import jobs, pii
 from core.history import record_action
 from core.logging import redact
 from core.scoping import ADD, CHANGE, can, owners_for
+from core.text import list_separator
 
 from ..choices import EmploymentForm, ImportStatus
 from ..models import ImportBatch, Person
@@ -188,9 +189,7 @@ def column_indexes(headings: list[str], mapping: dict) -> tuple[dict[str, int | 
                 % {
                     "heading": heading,
                     "n": len(places),
-                    "columns": pgettext("list separator", "、").join(
-                        get_column_letter(index + 1) for index in places
-                    ),
+                    "columns": list_separator().join(get_column_letter(index + 1) for index in places),
                     "label": label,
                 }
             )

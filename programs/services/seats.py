@@ -75,7 +75,7 @@ def _columns(model, vendor: str) -> tuple[tuple, str]:
         # None may be JSON's null there; a subclass of a text field may transform its text); the rest
         # goes through the field.
         plain = type(field) in (CharField, TextField)
-        nullable = not isinstance(field, JSONField)
+        none_is_null = not isinstance(field, JSONField)
         columns.append(
             (
                 field,
@@ -84,7 +84,7 @@ def _columns(model, vendor: str) -> tuple[tuple, str]:
                 field.cast_db_type(connection),
                 reads_itself,
                 plain,
-                nullable,
+                none_is_null,
             )
         )
     return tuple(columns), quote(model._meta.db_table)
@@ -100,7 +100,7 @@ def _insert_select(model, obj, source: str, override: dict | None = None) -> tup
     pre_save.send(sender=model, instance=obj, raw=False, using=connection.alias, update_fields=None)
     fields, table = _columns(model, connection.vendor)
     columns, values, params = [], [], []
-    for field, attname, column, cast, reads_itself, plain, nullable in fields:
+    for field, attname, column, cast, reads_itself, plain, none_is_null in fields:
         value = field.pre_save(obj, True) if reads_itself else getattr(obj, attname)
         if field.primary_key and value is None:
             continue  # an identity column: the database numbers it
@@ -111,7 +111,7 @@ def _insert_select(model, obj, source: str, override: dict | None = None) -> tup
             params.extend(extra)
             continue
         values.append(f"%s::{cast}")
-        if (value is None and nullable) or (plain and type(value) is str):
+        if (value is None and none_is_null) or (plain and type(value) is str):
             params.append(value)
         else:
             params.append(field.get_db_prep_save(value, connection))
