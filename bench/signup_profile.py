@@ -226,11 +226,11 @@ def _time_parts() -> dict:
     wrap(registrations, "sign_up", "  engine: sign_up")
     wrap(eligibility, "reasons", "    eligibility")
     wrap(registrations, "creation_entry", "    history row")
-    wrap(notices, "task_row", "    notice's task row")
-    wrap(notices, "enqueued", "    notice enqueued (signal)")
+    wrap(notices, "outbox_sql", "    notice's outbox CTEs")
+    wrap(notices, "queued", "    notice queued (wake-up)")
     wrap(seats, "take_seat_inserting", "    statement: seat + rows")
     wrap(seats, "insert_waitlisted", "    statement: lock + waitlisted rows")
-    wrap(seats, "_insert_select", "      building the INSERTs")
+    wrap(seats, "insert_select", "      building the INSERTs")
     wrap(registrations, "mark_saved", "    mark_saved")
     return parts
 

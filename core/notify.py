@@ -77,6 +77,32 @@ def sms_backend() -> SmsBackend:
     return _HeldBack(kept) if kept is not None else _backend(settings.SMS_BACKEND)
 
 
+_logged_together: ContextVar[list | None] = ContextVar("notifications_logged_together", default=None)
+
+
+@contextmanager
+def logged_together():
+    """Messages sent inside are logged by one insert at the end of the block (a sender of hundreds of
+    notices spent most of its time saving their log rows one by one); the records the send functions
+    return inside are not saved yet. Use it inside the transaction the log rows belong to."""
+    records: list[Notification] = []
+    token = _logged_together.set(records)
+    try:
+        yield
+    finally:
+        _logged_together.reset(token)
+    Notification.objects.bulk_create(records, batch_size=500)
+
+
+def _log(record: Notification) -> Notification:
+    together = _logged_together.get()
+    if together is None:
+        record.save()
+    else:
+        together.append(record)
+    return record
+
+
 def send_sms(phone: str, text: str, *, kind: str, user=None, logged_text: str | None = None) -> Notification:
     """Send an SMS and log it for the person; `logged_text` replaces secrets such as codes."""
     record = Notification(
@@ -92,10 +118,9 @@ def send_sms(phone: str, text: str, *, kind: str, user=None, logged_text: str | 
     except Exception as exc:  # a gateway failure is recorded, never raised into the page
         log.warning("sms backend failed: %s", type(exc).__name__)
         record.status, record.error = NotificationStatus.FAILED, type(exc).__name__
-    record.save()
-    return record
+    return _log(record)
 
 
 def send_site_message(user, subject: str, body: str, *, kind: str) -> Notification:
     """An in-site message shown in the worker's or official's inbox."""
-    return Notification.objects.create(channel=Channel.SITE, kind=kind, user=user, subject=subject, body=body)
+    return _log(Notification(channel=Channel.SITE, kind=kind, user=user, subject=subject, body=body))

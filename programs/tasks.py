@@ -1,8 +1,9 @@
 """Periodic work of the capacity engine, as django-tasks task functions.
 
-`tick` expires offers past their deadline (moving the seat on) and sends the day-before reminders;
-both steps are idempotent, so running it every minute (cron → `manage.py programs_tick`, or a
-scheduler enqueueing `tick`) never double-acts.
+`tick` expires offers past their deadline (moving the seat on), sends the day-before reminders and
+whatever the notice outbox still holds (the sender a sign-up wakes normally empties it within
+seconds; the tick is its safety net); each step is idempotent, so running it every minute (cron →
+`manage.py programs_tick`, or a scheduler enqueueing `tick`) never double-acts.
 """
 
 from django.utils import timezone
@@ -10,7 +11,7 @@ from django_tasks import task
 
 from core.history import acting_as
 
-from .services import registrations
+from .services import notices, registrations
 
 
 def run_tick(now=None) -> dict:
@@ -18,6 +19,7 @@ def run_tick(now=None) -> dict:
     return {
         "offers_expired": registrations.expire_offers(now),
         "reminders_sent": registrations.send_reminders(now),
+        "notices_sent": notices.send_due(),
     }
 
 

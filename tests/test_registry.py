@@ -30,6 +30,7 @@ EXCLUDED_VIEWS = {serve: "static and media serving (development only)"}
 UNSCOPED = {
     "core.HistoryEntry": "points at any object generically; read only through that object's scoped page",
     "core.PiiAccess": "points at any object generically; read only through that object's scoped page",
+    "programs.PendingNotice": "the notice outbox: written and read by the engine only, listed nowhere",
 }
 
 

@@ -1,6 +1,6 @@
 """The programs engine's models: the catalogue (series, programs, sessions, expenses) and registrations."""
 
 from .catalogue import Program, ProgramExpense, ProgramSeries, Session
-from .registrations import Registration
+from .registrations import PendingNotice, Registration
 
-__all__ = ["Program", "ProgramExpense", "ProgramSeries", "Registration", "Session"]
+__all__ = ["PendingNotice", "Program", "ProgramExpense", "ProgramSeries", "Registration", "Session"]

@@ -93,3 +93,19 @@ class Registration(TrackedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("programs:registration-detail", args=[self.pk])
+
+
+class PendingNotice(models.Model):
+    """A sign-up's notice still to send: the outbox the notice sender drains in batches.
+
+    A sign-up writes this small row in its own statement (no task row per sign-up); the sender
+    (notices.send_due, run by a queued task and by the minute tick) deletes a batch and sends each,
+    with the text as of sending. Not scoped (nor tracked: a history row per notice would double what
+    the outbox saves): only the engine writes and reads it, and no page or API lists it.
+    """
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16)
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} · {self.kind}"

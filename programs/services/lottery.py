@@ -87,14 +87,14 @@ def draw_lottery(program: Program, *, by, seed: str | None = None) -> dict:
                 "sessions": {str(pk): {"entries": r["entries"]} for pk, r in results.items()},
             },
         )
-        # Queued with the draw (the worker sends them after the commit; a draw that rolls back queues
-        # nothing): a lottery of thousands sent its texts one by one inside the official's request.
-        drawn = Registration.objects.filter(program=program, draw_rank__isnull=False).select_related(
-            "program", "session"
+        # Queued with the draw (sent after the commit; a draw that rolls back queues nothing): a lottery
+        # of thousands sent its texts one by one inside the official's request.
+        drawn = Registration.objects.filter(program=program, draw_rank__isnull=False)
+        won = RegistrationStatus.CONFIRMED
+        notices.queue_many(
+            (registration, "confirmed" if registration.status == won else "not_drawn")
+            for registration in drawn.order_by("draw_rank", "pk").only("pk", "status")
         )
-        for registration in drawn.order_by("draw_rank", "pk"):
-            won = registration.status == RegistrationStatus.CONFIRMED
-            notices.queue(registration, "confirmed" if won else "not_drawn")
     program.refresh_from_db()
     return {"seed": seed, "drawn_at": now, "algorithm": ALGORITHM, "sessions": results}
 

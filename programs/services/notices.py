@@ -2,15 +2,16 @@
 
 The phone is decrypted only here, at the moment of sending; the log keeps its hash and mask.
 Two ways out, neither of which sends anything for a step that rolls back:
-- `queue()` inside the step's transaction: the text is written now and a background task
-  (`send_notice_task`, django-tasks) is enqueued in the same transaction; the worker sends the SMS and
-  the site message after the commit, so the request never waits for an SMS gateway (sign-up and the
-  lottery draw do this);
+- `queue()` inside the step's transaction: a row of the outbox (PendingNotice) commits with the step
+  and the sender (`send_due`, a background task woken by `wake`, and the minute tick) sends it
+  afterwards in a batch with others, so the request never waits for an SMS gateway and a sign-up
+  costs no task row of its own (sign-up and the lottery draw do this; the hottest sign-ups write the
+  row and the wake-up in their one statement: `outbox_sql`);
 - `send()` after the step's transaction has finished, in the request.
 """
 
+import functools
 import logging
-from functools import partial
 
 from django.db import connection, transaction
 from django.utils import dateformat, timezone
@@ -23,6 +24,8 @@ from core import notify
 from core.compiled import Compiled
 from core.history import acting_as
 
+from ..choices import RegistrationStatus
+from ..models import PendingNotice, Registration
 from . import seats
 
 log = logging.getLogger(__name__)
@@ -92,64 +95,189 @@ def send(registration, kind: str) -> None:
 
 
 def deferred() -> bool:
-    """True when queued notices are rows of the database queue (django_tasks_db), written in the
-    caller's transaction and run by a worker after the commit."""
+    """True when the notice sender's wake-up is a row of the database queue (django_tasks_db), written
+    in the caller's transaction and run by a worker after the commit."""
     from django_tasks_db.backend import DatabaseBackend
 
-    return isinstance(send_notice_task.get_backend(), DatabaseBackend)
+    return isinstance(send_due_task.get_backend(), DatabaseBackend)
 
 
 def queue(registration, kind: str) -> None:
-    """Queue the notice; call it inside the step's transaction. The text is fixed now, as of this step
-    (the ticket code), but for a waitlist place, counted when it is sent. The database queue's row
-    commits or rolls back with the step; a backend that runs tasks at once (tests, one-process setups)
-    runs it here, so callers queue once the step's outcome is certain; any other queue (Redis) gets it
-    after the commit."""
-    args = (registration.person_id, kind, text(kind, registration), registration.pk)
-    if deferred() or isinstance(send_notice_task.get_backend(), ImmediateBackend):
-        send_notice_task.enqueue(*args)
+    """Queue the notice inside the step's transaction: a row of the outbox (PendingNotice), which
+    commits or rolls back with the step, and a wake-up of the sender (`wake`). The text is written
+    when it is sent, as things are then. A backend that runs tasks at once (tests, one-process setups)
+    sends here, so callers queue once the step's outcome is certain."""
+    PendingNotice.objects.create(registration_id=registration.pk, kind=kind)
+    wake()
+
+
+def queue_many(pairs) -> None:
+    """queue() for many (registration, kind) at once: one insert, one wake-up (a lottery draw)."""
+    PendingNotice.objects.bulk_create(
+        [PendingNotice(registration_id=registration.pk, kind=kind) for registration, kind in pairs],
+        batch_size=1000,
+    )
+    wake()
+
+
+def wake() -> None:
+    """See that a sender runs after the commit: with the database queue, its task row in the caller's
+    transaction unless one is already waiting (that one will find this notice too); with a backend
+    that runs tasks at once, the sender now; with any other queue (Redis), one after the commit."""
+    backend = send_due_task.get_backend()
+    if deferred():
+        from django_tasks_db.models import DBTaskResult
+
+        waiting = DBTaskResult.objects.filter(status="READY", task_path=send_due_task.module_path)
+        if not waiting.exists():
+            send_due_task.enqueue()
+    elif isinstance(backend, ImmediateBackend):
+        send_due_task.enqueue()
     else:
-        transaction.on_commit(partial(send_notice_task.enqueue, *args))
+        transaction.on_commit(send_due_task.enqueue)
 
 
-def task_row(registration, kind: str):
-    """The unsaved task row `queue()` would insert with the database backend (django_tasks_db), for a
-    caller that writes it in the same statement as the registration; None with any other backend.
-    The registration's id goes in as it is (None before the insert: the caller's statement fills
-    it in where the text has a place to tell). After the statement, call `enqueued(row)`."""
+def outbox_sql(kind: str, source: str = "reg") -> tuple[str, list, bool]:
+    """For one statement that inserts registrations (its CTE `source` returns their ids): CTEs that
+    queue their notices as queue() would, the outbox rows and, with the database queue, the sender's
+    task row unless one is waiting (`wake`, returning its id: pass it to `woken()`). Returns the SQL,
+    its parameters and whether the wake-up is in it (if not, call wake() after the statement)."""
+    notice_table = connection.ops.quote_name(PendingNotice._meta.db_table)
+    sql = f"notice AS (INSERT INTO {notice_table} (registration_id, kind) SELECT id, %s FROM {source})"  # noqa: S608
+    if not deferred() or connection.vendor != "postgresql":
+        return sql, [kind], False
+    wake_sql, wake_params = _wake_sql(send_due_task.get_backend().alias, source)
+    return f"{sql}, wake AS ({wake_sql} RETURNING id)", [kind, *wake_params], True
+
+
+@functools.cache
+def _wake_sql(alias: str, source: str) -> tuple[str, list]:
+    """The sender's task row as the backend's enqueue() writes it, in SQL (the same for every sign-up:
+    built once per process), inserted only when no sender's task is waiting."""
     from django_tasks.utils import normalize_json
-    from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
 
-    backend = send_notice_task.get_backend()
-    if type(backend) is not DatabaseBackend:
-        return None
-    task_ = send_notice_task
-    backend.validate_task(task_)
-    args = [registration.person_id, kind, text(kind, registration), registration.pk]
-    return DBTaskResult(
-        id=backend._get_id(),
-        args_kwargs=normalize_json({"args": args, "kwargs": {}}),
-        priority=task_.priority,
-        task_path=task_.module_path,
-        queue_name=task_.queue_name,
-        run_after=task_.run_after,
-        backend_name=backend.alias,
+    backend = send_due_task.get_backend()
+    backend.validate_task(send_due_task)
+    row = DBTaskResult(
+        args_kwargs=normalize_json({"args": [], "kwargs": {}}),
+        priority=send_due_task.priority,
+        task_path=send_due_task.module_path,
+        queue_name=send_due_task.queue_name,
+        run_after=send_due_task.run_after,
+        backend_name=alias,
+    )
+    table = connection.ops.quote_name(DBTaskResult._meta.db_table)
+    waiting = f"SELECT 1 FROM {table} WHERE status = 'READY' AND task_path = %s"  # noqa: S608
+    return seats.insert_select(
+        DBTaskResult,
+        row,
+        f"(SELECT 1 FROM {source} LIMIT 1) AS one WHERE NOT EXISTS ({waiting})",  # noqa: S608 (names)
+        {"id": ("gen_random_uuid()", []), "enqueued_at": ("statement_timestamp()", [])},
+        source_params=[send_due_task.module_path],
     )
 
 
-def enqueued(row) -> None:
-    """What the backend's enqueue() does after inserting its row: the signal. Its one receiver by
-    default is the library's own, which logs at DEBUG; the TaskResult it is given costs as much Python
-    to build as the row itself (a tenth of a sign-up's), so with nobody else listening and that log
-    off, nothing is built: what the signal would have done is nothing."""
-    from django_tasks.signals import log_task_enqueued, task_enqueued
+def queued(outbox, task_id) -> None:
+    """After a statement with outbox_sql's CTEs (`outbox`, what it returned) has run: the sender's
+    wake-up, told of (`woken`) when the statement wrote it, else done now."""
+    if outbox[2]:
+        woken(task_id)
+    else:
+        wake()
 
-    receivers = task_enqueued._live_receivers(type(send_notice_task.get_backend()))
-    receivers = [receiver for group in receivers for receiver in group]  # (sync, async)
+
+def woken(task_id) -> None:
+    """After a statement from outbox_sql() wrote the sender's task row: what the backend's enqueue()
+    does after inserting a row, the signal. Its one receiver by default is the library's own, which
+    logs at DEBUG; with nobody else listening and that log off, there is nothing to do (and no row to
+    read back)."""
+    from django_tasks.signals import log_task_enqueued, task_enqueued
+    from django_tasks_db.models import DBTaskResult
+
+    if task_id is None:
+        return
+    sender = type(send_due_task.get_backend())
+    receivers = [receiver for group in task_enqueued._live_receivers(sender) for receiver in group]
     if receivers == [log_task_enqueued] and not _tasks_log.isEnabledFor(logging.DEBUG):
         return
-    task_enqueued.send(type(send_notice_task.get_backend()), task_result=row.task_result)
+    task_enqueued.send(sender, task_result=DBTaskResult.objects.get(pk=task_id).task_result)
+
+
+# Each claim takes this many notices; a sender holds them (and nobody else does) until they are sent.
+BATCH = 200
+# A notice is still true when its registration is still in one of these statuses.
+STILL_TRUE = {
+    "confirmed": (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED),
+    "waitlisted": (RegistrationStatus.WAITLISTED,),
+    "not_drawn": (RegistrationStatus.WAITLISTED,),
+    "entered": (RegistrationStatus.ENTERED,),
+}
+
+
+def _still_true(kind: str, registration) -> bool:
+    return registration.status in STILL_TRUE.get(kind, (registration.status,))
+
+
+def send_due(batch: int = BATCH) -> int:
+    """Send the outbox's notices until it is empty; returns how many were sent. Each batch is claimed
+    (its rows deleted, skipping rows another sender holds) in a short transaction of its own, then
+    sent: a notice goes out at most once, and a sender on another worker takes other batches."""
+    sent = 0
+    while claimed := _claim(batch):
+        sent += _send_batch(claimed)
+    return sent
+
+
+def _claim(batch: int) -> list[tuple[int, int, str]]:
+    with transaction.atomic():
+        rows = list(
+            PendingNotice.objects.select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", "registration_id", "kind")[:batch]
+        )
+        if rows:
+            PendingNotice.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
+    return rows
+
+
+def _send_batch(claimed) -> int:
+    ids = [registration_id for _, registration_id, _ in claimed]
+    found = Registration.objects.select_related("program", "session", "person__user").in_bulk(ids)
+    places = dict(
+        seats.with_place(
+            Registration.objects.filter(
+                pk__in=ids, status=RegistrationStatus.WAITLISTED, position__isnull=False
+            )
+        ).values_list("pk", "place")
+    )
+    sent = 0
+    with transaction.atomic(), notify.logged_together():  # the batch's log rows: one insert, one commit
+        _relax_commit()
+        for _, registration_id, kind in claimed:
+            registration = found.get(registration_id)
+            if registration is None or not _still_true(kind, registration):
+                # Cancelled, offered, moved or drawn before this went out: it would no longer be true,
+                # and the notice of what happened instead is theirs already or coming.
+                log.info("programs notice %s: registration %s has moved on, not sent", kind, registration_id)
+                continue
+            body = text(kind, registration)
+            if PLACE_MARK in body:
+                body = body.replace(PLACE_MARK, str(places[registration_id]))
+            try:
+                _send(registration.person, kind, f"programs.{kind}", body)
+            except Exception:  # one bad record must not cost the rest of the batch their notices
+                log.exception("programs notice %s: registration %s not sent", kind, registration_id)
+                continue
+            sent += 1
+    return sent
+
+
+@task()
+def send_due_task() -> int:
+    """The worker's side of the outbox (queued by `wake`; the minute tick runs send_due too)."""
+    with acting_as(None, "task:programs.notice"):
+        return send_due()
 
 
 def _person_to_tell(person_id: int):
@@ -164,8 +292,9 @@ _to_tell = Compiled(_person_to_tell)
 
 @task()
 def send_notice_task(person_id: int, kind: str, body: str, registration_id: int | None = None) -> None:
-    """The worker's side of `queue()`: decrypt the phone, send, log per person. (Tasks queued before
-    the registration's id was passed have three arguments and no place left to fill in.)"""
+    """A notice queued as a task of its own before the outbox (2026-11-30): such rows may still wait in
+    a queue when a deployment upgrades, so the worker must still know them. (Tasks queued before the
+    registration's id was passed have three arguments and no place left to fill in.)"""
     person = _to_tell.first(person_id)
     if person is None:  # erased meanwhile: nobody to tell
         return
@@ -182,16 +311,19 @@ def _deliver(person, kind: str, body: str, registration_id: int | None) -> None:
             log.info("programs notice %s: registration %s no longer waiting, not sent", kind, registration_id)
             return
         body = body.replace(PLACE_MARK, str(place))
-    code = f"programs.{kind}"
-    inside_caller = connection.in_atomic_block  # then the caller's commit is not ours to relax
     with transaction.atomic():  # both log rows in one commit
-        if connection.vendor == "postgresql" and not inside_caller:
-            # The step itself committed durably before this (and a queued notice's task row is marked
-            # done by a flushed commit after it); the log of the message need not wait for its own
-            # WAL flush (a crash may lose the last ~0.5 s of log rows, never corrupt anything).
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        _send(person, kind, code, body)
+        _relax_commit()
+        _send(person, kind, f"programs.{kind}", body)
+
+
+def _relax_commit() -> None:
+    """Call first inside the transaction that logs sent messages. The step itself committed durably
+    before this; the log of the messages need not wait for its own WAL flush (a crash may lose the
+    last ~0.5 s of log rows, never corrupt anything). Inside a caller's transaction the commit is not
+    ours to relax (an outermost atomic block has no savepoint ids)."""
+    if connection.vendor == "postgresql" and not connection.savepoint_ids:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _send(person, kind: str, code: str, body: str) -> None:

@@ -160,9 +160,9 @@ def _seated(registration: Registration, session: Session) -> None:
     left: raise _Full, which rolls the insert back."""
     registration.status, registration.ticket_code = S.CONFIRMED, seats.new_ticket_code()
     registration.save()
-    # A task row joins the transaction before the seat UPDATE: the session row, which every sign-up of
+    # The notice joins the transaction before the seat UPDATE: the session row, which every sign-up of
     # the session updates, stays locked for the UPDATE and the commit only. A backend that runs the
-    # task at once (tests) gets it after the seat is certain: a rolled-back sign-up must send nothing.
+    # sender at once (tests) gets it after the seat is certain: a rolled-back sign-up must send nothing.
     deferred = notices.deferred()
     if deferred:
         notices.queue(registration, "confirmed")
@@ -173,26 +173,24 @@ def _seated(registration: Registration, session: Session) -> None:
 
 
 def _seated_at_once(registration: Registration, session: Session) -> bool:
-    """On PostgreSQL with the database task queue: seat, registration, its history row and its notice's
-    task in one statement committed at once (seats.take_seat_inserting). False when not possible here
-    or no seat was free (nothing written; the caller goes on in a transaction)."""
-    if connection.vendor != "postgresql" or not notices.deferred():
+    """On PostgreSQL: seat, registration, its history row and its notice in one statement committed at
+    once (seats.take_seat_inserting). False when not possible here or no seat was free (nothing
+    written; the caller goes on in a transaction)."""
+    if connection.vendor != "postgresql":
         return False
     registration.status, registration.ticket_code = S.CONFIRMED, seats.new_ticket_code()
-    task = notices.task_row(registration, "confirmed")
-    if task is None:
-        return False
     history = creation_entry(registration)
+    outbox = notices.outbox_sql("confirmed")
     if connection.in_atomic_block:  # inside a caller's transaction: a savepoint, for the IntegrityError
         with transaction.atomic():
-            taken = seats.take_seat_inserting(session.pk, registration, history, task)
+            row = seats.take_seat_inserting(session.pk, registration, history, outbox)
     else:
-        taken = seats.take_seat_inserting(session.pk, registration, history, task)
-    if not taken:
+        row = seats.take_seat_inserting(session.pk, registration, history, outbox)
+    if row is None:
         registration.status, registration.ticket_code = "", None
         return False
     mark_saved(registration)
-    notices.enqueued(task)
+    notices.queued(outbox, row[-1])
     return True
 
 
@@ -201,7 +199,7 @@ def _waitlisted(registration: Registration, session: Session, recheck: bool = Tr
     there to the commit), so that positions are distinct and in order. Under that lock the seat is
     tried once more: a seat freed (with nobody waiting) after the session was read is not missed."""
     registration.status, registration.ticket_code, registration.position = S.WAITLISTED, None, None
-    if recheck and connection.vendor == "postgresql" and notices.deferred():
+    if recheck and connection.vendor == "postgresql":
         _waitlisted_at_once(registration, session)
         return
     registration.save()
@@ -218,51 +216,43 @@ def _waitlisted(registration: Registration, session: Session, recheck: bool = Tr
 
 
 def _waitlisted_at_once(registration: Registration, session: Session) -> None:
-    """PostgreSQL with the database task queue, in the caller's transaction: lock the session, then one
-    statement inserts the registration at the next position with its history and its notice's task
-    (seats.insert_waitlisted); or, a seat having come free meanwhile, confirmed the usual way. From the
-    lock to the commit: two statements instead of four."""
+    """PostgreSQL, in the caller's transaction: lock the session, then one statement inserts the
+    registration at the next position with its history and its notice (seats.insert_waitlisted); or,
+    a seat having come free meanwhile, confirmed the usual way. From the lock to the commit: two
+    statements instead of four."""
     seated, capacity = seats.lock_seats(session.pk)
     if seated < capacity and seats.take_seat(session.pk):
         registration.status, registration.ticket_code = S.CONFIRMED, seats.new_ticket_code()
         registration.save()
         notices.queue(registration, "confirmed")
         return
-    task = notices.task_row(registration, "waitlisted")
-    if task is None:  # not the database backend after all
-        registration.save()
-        registration.position = seats.assign_position(registration.pk, session.pk)
-        notices.queue(registration, "waitlisted")
-        return
     history = creation_entry(registration)
-    seats.insert_waitlisted(session.pk, registration, history, task)
+    outbox = notices.outbox_sql("waitlisted")
+    row = seats.insert_waitlisted(session.pk, registration, history, outbox)
     mark_saved(registration)
-    notices.enqueued(task)
+    notices.queued(outbox, row[-1])
 
 
 def _waitlisted_in_one(registration: Registration, session: Session) -> bool:
-    """PostgreSQL with the database task queue, the session full when read: the session's lock and the
-    waitlisted registration with its history and notice in one round trip (seats.insert_waitlisted
-    with lock=True). False when not possible here or a seat came free meanwhile (nothing written:
-    the caller goes on the usual way, which takes it)."""
-    if not (seats.one_round_trip() and notices.deferred()):
+    """PostgreSQL, the session full when read: the session's lock and the waitlisted registration with
+    its history and notice in one round trip (seats.insert_waitlisted with lock=True). False when not
+    possible here or a seat came free meanwhile (nothing written: the caller goes on the usual way,
+    which takes it)."""
+    if not seats.one_round_trip():
         return False
     registration.status, registration.ticket_code = S.WAITLISTED, None
-    task = notices.task_row(registration, "waitlisted")
-    if task is None:
-        registration.status = ""
-        return False
     history = creation_entry(registration)
+    outbox = notices.outbox_sql("waitlisted")
     if connection.in_atomic_block:  # inside a caller's transaction: a savepoint, for the IntegrityError
         with transaction.atomic():
-            position = seats.insert_waitlisted(session.pk, registration, history, task, lock=True)
+            row = seats.insert_waitlisted(session.pk, registration, history, outbox, lock=True)
     else:
-        position = seats.insert_waitlisted(session.pk, registration, history, task, lock=True)
-    if position is None:
+        row = seats.insert_waitlisted(session.pk, registration, history, outbox, lock=True)
+    if row is None:
         registration.status = ""
         return False
     mark_saved(registration)
-    notices.enqueued(task)
+    notices.queued(outbox, row[-1])
     return True
 
 

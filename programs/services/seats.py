@@ -90,10 +90,13 @@ def _columns(model, vendor: str) -> tuple[tuple, str]:
     return tuple(columns), quote(model._meta.db_table)
 
 
-def _insert_select(model, obj, source: str, override: dict | None = None) -> tuple[str, list]:
+def insert_select(
+    model, obj, source: str, override: dict | None = None, source_params=()
+) -> tuple[str, list]:
     """`INSERT INTO <model> (…) SELECT <obj's values> FROM <source>`: the values as save() would write
     them (pre_save signal and fields' pre_save, then prepared for the database), each cast to its
-    column's type; `override` puts SQL in place of some columns (the id the source returns)."""
+    column's type; `override` puts SQL in place of some columns (the id the source returns);
+    `source_params` are the values of the source's own placeholders."""
     override = override or {}
     # pre_save receivers run as for save() (django_tasks_db sets run_after there); post_save does not:
     # what core.history would write on it is part of the statement.
@@ -115,50 +118,60 @@ def _insert_select(model, obj, source: str, override: dict | None = None) -> tup
             params.append(value)
         else:
             params.append(field.get_db_prep_save(value, connection))
-    return f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}", params  # noqa: S608 (quoted names, values as parameters)
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}"  # noqa: S608 (quoted names, values as parameters)
+    return sql, [*params, *source_params]
 
 
-def take_seat_inserting(session_id: int, registration: Registration, history, task) -> bool:
-    """PostgreSQL: take a seat and insert the registration, its history row and its notice's task row
-    in ONE statement, run on its own (autocommit: committed by the server at once). No seat free:
-    nothing is written, False. The session row is locked from the UPDATE to the commit with no round
-    trip to the client in between: sign-ups of one session queue on that lock, so its length is the
-    session's throughput. The UPDATE's condition and the CHECK guard the seats as in take_seat()."""
+def take_seat_inserting(session_id: int, registration: Registration, history, outbox) -> tuple | None:
+    """PostgreSQL: take a seat and insert the registration, its history row and its notice (`outbox`:
+    notices.outbox_sql's CTEs over `reg`) in ONE statement, run on its own (autocommit: committed by
+    the server at once). No seat free: nothing is written, None; else (registration id, the notice
+    sender's task id or None), the id also set on the registration. The session row is locked from
+    the UPDATE to the commit with no round trip to the client in between: sign-ups of one session
+    queue on that lock, so its length is the session's throughput. The UPDATE's condition and the
+    CHECK guard the seats as in take_seat()."""
     quote = connection.ops.quote_name
     session_table = quote(Session._meta.db_table)
-    reg_sql, reg_params = _insert_select(Registration, registration, "seat")
-    changes = type(history)._meta.get_field("changes").get_db_prep_save(history.changes, connection)
-    hist_sql, hist_params = _insert_select(
-        type(history),
-        history,
-        "reg",
-        {
-            "object_id": ("reg.id::text", []),
-            "changes": ("jsonb_set(%s::jsonb, '{id}', jsonb_build_array(NULL, reg.id))", [changes]),
-        },
-    )
-    task_sql, task_params = _insert_select(type(task), task, "reg") if task is not None else ("", [])
+    reg_sql, reg_params = insert_select(Registration, registration, "seat")
+    hist_sql, hist_params = _history_sql(history, f"jsonb_set(%s::jsonb, {_ID_CHANGE})")
+    outbox_sql, outbox_params, woke = outbox
     sql = (
         f"WITH seat AS (UPDATE {session_table} SET seated = seated + 1 "  # noqa: S608
         "WHERE id = %s AND seated < capacity RETURNING id), "
-        f"reg AS ({reg_sql} RETURNING id), "
-        f"hist AS ({hist_sql})" + (f", task AS ({task_sql})" if task_sql else "") + " SELECT id FROM reg"
+        f"reg AS ({reg_sql} RETURNING id), hist AS ({hist_sql}), {outbox_sql} "
+        f"SELECT id, {'(SELECT id FROM wake)' if woke else 'NULL'} FROM reg"
     )
     with prepared_cursor() as cursor:  # the same text for every sign-up: parsed and planned once
-        cursor.execute(sql, [session_id, *reg_params, *hist_params, *task_params])
+        cursor.execute(sql, [session_id, *reg_params, *hist_params, *outbox_params])
         row = cursor.fetchone()
-    if row is None:
-        return False
-    registration.pk = row[0]
-    return True
+    if row is not None:
+        registration.pk = row[0]
+    return row
 
 
-def insert_waitlisted(session_id: int, registration: Registration, history, task, *, lock: bool = False):
+# jsonb_set's path and value for what only the insert knows, in a creation's history row.
+_ID_CHANGE = "'{id}', jsonb_build_array(NULL, reg.id)"
+_POSITION_CHANGE = "'{position}', jsonb_build_array(NULL, reg.position)"
+
+
+def _history_sql(history, changes_sql: str) -> tuple[str, list]:
+    """The creation's history row inserted from `reg`: its object id, and its changes as
+    `changes_sql` makes them of the prepared changes (its one placeholder)."""
+    changes = type(history)._meta.get_field("changes").get_db_prep_save(history.changes, connection)
+    return insert_select(
+        type(history),
+        history,
+        "reg",
+        {"object_id": ("reg.id::text", []), "changes": (changes_sql, [changes])},
+    )
+
+
+def insert_waitlisted(session_id: int, registration: Registration, history, outbox, *, lock: bool = False):
     """PostgreSQL, under the session's lock (lock_seats, same transaction): insert the registration with
-    the next waitlist position, its history row and its notice's task row in ONE statement (the
-    statement starts after the lock is held, so its MAX sees every committed position); the position
-    goes into the history's changes and the registration's id into the task's arguments (its text
-    tells the place when it is sent: notices.PLACE_MARK) in SQL. Returns the position.
+    the next waitlist position, its history row and its notice (`outbox`, as for take_seat_inserting)
+    in ONE statement (the statement starts after the lock is held, so its MAX sees every committed
+    position); the position goes into the history's changes in SQL. Returns (registration id,
+    position, the notice sender's task id or None), the id and position also set on the registration.
 
     `lock=True`: the lock and the insert in one round trip, run on their own (in autocommit, one
     implicit transaction): both statements in one pipeline (core.compiled.pipeline), each prepared.
@@ -176,39 +189,22 @@ def insert_waitlisted(session_id: int, registration: Registration, history, task
     if lock:
         source = f"(SELECT 1 FROM {session_table} WHERE id = %s AND seated >= capacity) AS one"  # noqa: S608
         source_params = [session_id]
-    reg_sql, reg_params = _insert_select(
+    reg_sql, reg_params = insert_select(
         Registration,
         registration,
         source,
         {"position": (next_position, [session_id, waitlisted])},
+        source_params,
     )
-    reg_params += source_params
-    changes = type(history)._meta.get_field("changes").get_db_prep_save(history.changes, connection)
-    hist_sql, hist_params = _insert_select(
-        type(history),
-        history,
-        "reg",
-        {
-            "object_id": ("reg.id::text", []),
-            "changes": (
-                "jsonb_set(jsonb_set(%s::jsonb, '{id}', jsonb_build_array(NULL, reg.id)), "
-                "'{position}', jsonb_build_array(NULL, reg.position))",
-                [changes],
-            ),
-        },
+    hist_sql, hist_params = _history_sql(
+        history, f"jsonb_set(jsonb_set(%s::jsonb, {_ID_CHANGE}), {_POSITION_CHANGE})"
     )
-    args = type(task)._meta.get_field("args_kwargs").get_db_prep_save(task.args_kwargs, connection)
-    task_sql, task_params = _insert_select(
-        type(task),
-        task,
-        "reg",
-        {"args_kwargs": ("jsonb_set(%s::jsonb, '{args,3}', to_jsonb(reg.id))", [args])},
-    )
+    outbox_sql, outbox_params, woke = outbox
     sql = (
-        f"WITH reg AS ({reg_sql} RETURNING id, position), hist AS ({hist_sql}), "  # noqa: S608
-        f"task AS ({task_sql}) SELECT id, position FROM reg"
+        f"WITH reg AS ({reg_sql} RETURNING id, position), hist AS ({hist_sql}), {outbox_sql} "  # noqa: S608
+        f"SELECT id, position, {'(SELECT id FROM wake)' if woke else 'NULL'} FROM reg"
     )
-    params = [*reg_params, *hist_params, *task_params]
+    params = [*reg_params, *hist_params, *outbox_params]
     lock_sql = f"SELECT 1 FROM {session_table} WHERE id = %s FOR NO KEY UPDATE"  # noqa: S608
     with prepared_cursor() as cursor:  # the same text for every waitlisted sign-up
         if lock:
@@ -218,10 +214,9 @@ def insert_waitlisted(session_id: int, registration: Registration, history, task
         else:
             cursor.execute(sql, params)
         row = cursor.fetchone()
-    if row is None:
-        return None
-    registration.pk, registration.position = row
-    return registration.position
+    if row is not None:
+        registration.pk, registration.position = row[0], row[1]
+    return row
 
 
 def one_round_trip() -> bool:

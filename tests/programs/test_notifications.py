@@ -94,4 +94,4 @@ def test_the_tick_task_runs(site):
     from programs.tasks import tick
 
     result = tick.enqueue()
-    assert result.return_value == {"offers_expired": 0, "reminders_sent": 0}
+    assert result.return_value == {"offers_expired": 0, "reminders_sent": 0, "notices_sent": 0}
