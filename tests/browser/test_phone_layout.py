@@ -91,3 +91,15 @@ def test_worker_pages_fit_a_phone_in_both_languages(new_page, live_server, worke
             if chinese:
                 problems.append(f"{where}: Chinese date or punctuation in English: {chinese.group(0)}")
     assert not problems, "\n".join(problems)
+
+
+def test_the_staff_sign_in_page_fits_a_phone(new_page, live_server):
+    # Keepers and check-in staff often open the console's sign-in first on a phone: the language
+    # button was a 28 px target.
+    page = new_page("phone")
+    page.goto("/accounts/login/")
+    found = page.evaluate(MEASURE)
+    assert found["scroll"] <= 375 and not found["wide"], found["wide"]
+    assert not found["controls"], found["controls"]
+    button = page.locator(".topbar .lang button").first.bounding_box()
+    assert button["height"] >= 40 and button["width"] >= 44, button
