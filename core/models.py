@@ -25,9 +25,22 @@ class TrackedModel(models.Model):
     history_masked_fields: tuple[str, ...] = ()
     # Fields not worth a history line of their own.
     history_ignored_fields: tuple[str, ...] = ("updated_at",)
+    # Counters that many requests bump at once, each by UPDATE … SET n = n + 1 in a service (seats
+    # taken, views): save() of a row already there leaves them alone. Written back, the count an
+    # instance read a moment earlier undid the bumps since (a seat taken meanwhile was free again).
+    counters: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.counters and not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.counters
+            ]
+        super().save(*args, **kwargs)
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -145,6 +145,9 @@ class Program(TrackedModel):
         _("人均成本（元）"), max_digits=10, decimal_places=2, default=Decimal(0), validators=[NOT_NEGATIVE]
     )
 
+    # Bumped by funnel.record_view alone, never written back by save() (core.models.TrackedModel).
+    counters = ("view_count",)
+
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -200,6 +203,9 @@ class Session(TrackedModel):
     ends_at = models.DateTimeField(_("结束时间"))
     capacity = models.PositiveIntegerField(_("名额"), validators=[MaxValueValidator(MAX_CAPACITY)])
     seated = models.PositiveIntegerField(_("已占名额"), default=0, editable=False)
+
+    # Moved by programs.services.seats alone, never written back by save() (core.models.TrackedModel).
+    counters = ("seated",)
 
     objects = ScopedQuerySet.as_manager()
 

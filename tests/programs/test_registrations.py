@@ -81,6 +81,34 @@ def test_the_database_refuses_an_oversold_session(site):
         Session.objects.filter(pk=session.pk).update(seated=2)
 
 
+def test_saving_a_session_read_earlier_keeps_the_seats_taken_meanwhile(site):
+    # An official edits the place while sign-ups go on: the form's instance was read before the last
+    # seat went. Its save wrote the count it read back, the seat was free again and a second person got
+    # it: one seat, two confirmed.
+    session = make.session(make.program(site, title="插花课"), capacity=1)
+    read_by_the_form = Session.objects.get(pk=session.pk)
+    engine.sign_up(session, make.worker(site, "甲"))
+    read_by_the_form.place = "职工服务中心二楼"
+    read_by_the_form.save()
+    fresh = Session.objects.select_related("program").get(pk=session.pk)
+    assert (fresh.place, fresh.seated) == ("职工服务中心二楼", 1)
+    assert engine.sign_up(fresh, make.worker(site, "乙")).status == "waitlisted"
+    assert Registration.objects.filter(session=session, status="confirmed").count() == 1
+
+
+def test_saving_a_program_read_earlier_keeps_the_views_counted_meanwhile(site):
+    from programs.models import Program
+    from programs.services import funnel
+
+    program = make.program(site, title="插花课")
+    read_by_the_form = Program.objects.get(pk=program.pk)
+    funnel.record_view(program)
+    funnel.record_view(program)
+    read_by_the_form.title = "插花课（周六班）"
+    read_by_the_form.save()
+    assert Program.objects.values_list("title", "view_count").get(pk=program.pk) == ("插花课（周六班）", 2)
+
+
 def test_ineligible_person_is_refused_with_the_reasons(site, tree):
     session = make.session(make.program(site, gender="female"))
     man = make.worker(site)  # the factory's ID numbers are male by default
