@@ -229,7 +229,7 @@ def _time_parts() -> dict:
     wrap(notices, "outbox_sql", "    notice's outbox CTEs")
     wrap(notices, "queued", "    notice queued (wake-up)")
     wrap(seats, "take_seat_inserting", "    statement: seat + rows")
-    wrap(seats, "insert_waitlisted", "    statement: lock + waitlisted rows")
+    wrap(seats, "insert_waitlisted", "    statement: position + waitlisted rows")
     wrap(seats, "insert_select", "      building the INSERTs")
     wrap(registrations, "mark_saved", "    mark_saved")
     return parts

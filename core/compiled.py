@@ -17,7 +17,6 @@ session read, measured in process).
 
 import inspect
 from collections.abc import Callable
-from contextlib import contextmanager
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
@@ -50,18 +49,6 @@ def prepared_cursor(using: str = "default") -> CursorWrapper:
     raw = ServerBindingCursor(connection.connection)
     # As Django wraps its own cursors: its database errors, and the query log when it is on.
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
-
-
-@contextmanager
-def pipeline(using: str = "default"):
-    """PostgreSQL (psycopg's pipeline mode): the statements prepared_cursor()s execute inside go to the
-    server together, in one round trip, and run in one transaction (the caller's, or one implicit
-    transaction in autocommit, each statement with its own snapshot); their results are read after the
-    block. An error raised at the end of the block is Django's, as from a cursor."""
-    connection = connections[using]
-    connection.ensure_connection()
-    with connection.wrap_database_errors, connection.connection.pipeline():
-        yield
 
 
 class Compiled:

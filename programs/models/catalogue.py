@@ -183,7 +183,8 @@ class Session(TrackedModel):
 
     `seated` counts the registrations holding a seat (confirmed, offered, attended). It only moves
     by conditional UPDATEs in programs.services, and the CHECK constraints below make the database
-    itself refuse a session with more seats taken than it has, whatever the code does.
+    itself refuse a session with more seats taken than it has, whatever the code does. The waitlist's
+    positions are counted on the same row (`last_position`).
     """
 
     program = models.ForeignKey(
@@ -203,9 +204,12 @@ class Session(TrackedModel):
     ends_at = models.DateTimeField(_("结束时间"))
     capacity = models.PositiveIntegerField(_("名额"), validators=[MaxValueValidator(MAX_CAPACITY)])
     seated = models.PositiveIntegerField(_("已占名额"), default=0, editable=False)
+    # The last waitlist position given out in this session (positions only count up: a reorder
+    # renumbers from 1 below it); the next waitlisted gets one more, bumped on this row.
+    last_position = models.PositiveIntegerField(_("候补已排至"), default=0, editable=False)
 
     # Moved by programs.services.seats alone, never written back by save() (core.models.TrackedModel).
-    counters = ("seated",)
+    counters = ("seated", "last_position")
 
     objects = ScopedQuerySet.as_manager()
 

@@ -71,6 +71,7 @@ def draw_lottery(program: Program, *, by, seed: str | None = None) -> dict:
                 else:
                     values = {"status": RegistrationStatus.WAITLISTED, "position": rank - len(winners)}
                 Registration.objects.filter(pk=pk).update(draw_rank=rank, updated_at=now, **values)
+            seats.positions_given(session.pk, len(order) - len(winners))
             results[session.pk] = {
                 "entries": entries,
                 "order": order,

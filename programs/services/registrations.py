@@ -195,11 +195,11 @@ def _seated_at_once(registration: Registration, session: Session) -> bool:
 
 
 def _waitlisted(registration: Registration, session: Session, recheck: bool = True) -> None:
-    """Insert as waitlisted, then take the next position under the session's row lock (held only from
-    there to the commit), so that positions are distinct and in order. Under that lock the seat is
-    tried once more: a seat freed (with nobody waiting) after the session was read is not missed."""
+    """Waitlist the person at the session's next position (counted on its row, which orders sign-ups
+    that run at once). Under the session's row lock the seat is tried once more: a seat freed (with
+    nobody waiting) after the session was read is not missed."""
     registration.status, registration.ticket_code, registration.position = S.WAITLISTED, None, None
-    if recheck and connection.vendor == "postgresql":
+    if recheck and seats.one_round_trip():
         _waitlisted_at_once(registration, session)
         return
     registration.save()
@@ -216,10 +216,9 @@ def _waitlisted(registration: Registration, session: Session, recheck: bool = Tr
 
 
 def _waitlisted_at_once(registration: Registration, session: Session) -> None:
-    """PostgreSQL, in the caller's transaction: lock the session, then one statement inserts the
-    registration at the next position with its history and its notice (seats.insert_waitlisted); or,
-    a seat having come free meanwhile, confirmed the usual way. From the lock to the commit: two
-    statements instead of four."""
+    """PostgreSQL, in the caller's transaction: lock the session; a seat having come free meanwhile,
+    confirmed the usual way; else one statement gives out the next position and inserts the
+    registration there with its history and its notice (seats.insert_waitlisted)."""
     seated, capacity = seats.lock_seats(session.pk)
     if seated < capacity and seats.take_seat(session.pk):
         registration.status, registration.ticket_code = S.CONFIRMED, seats.new_ticket_code()
@@ -228,16 +227,15 @@ def _waitlisted_at_once(registration: Registration, session: Session) -> None:
         return
     history = creation_entry(registration)
     outbox = notices.outbox_sql("waitlisted")
-    row = seats.insert_waitlisted(session.pk, registration, history, outbox)
+    row = seats.insert_waitlisted(session.pk, registration, history, outbox)  # full under our lock
     mark_saved(registration)
     notices.queued(outbox, row[-1])
 
 
 def _waitlisted_in_one(registration: Registration, session: Session) -> bool:
-    """PostgreSQL, the session full when read: the session's lock and the waitlisted registration with
-    its history and notice in one round trip (seats.insert_waitlisted with lock=True). False when not
-    possible here or a seat came free meanwhile (nothing written: the caller goes on the usual way,
-    which takes it)."""
+    """PostgreSQL, the session full when read: the waitlisted registration, its position, history and
+    notice in one statement (seats.insert_waitlisted). False when not possible here or a seat came
+    free meanwhile (nothing written: the caller goes on the usual way, which takes it)."""
     if not seats.one_round_trip():
         return False
     registration.status, registration.ticket_code = S.WAITLISTED, None
@@ -245,9 +243,9 @@ def _waitlisted_in_one(registration: Registration, session: Session) -> bool:
     outbox = notices.outbox_sql("waitlisted")
     if connection.in_atomic_block:  # inside a caller's transaction: a savepoint, for the IntegrityError
         with transaction.atomic():
-            row = seats.insert_waitlisted(session.pk, registration, history, outbox, lock=True)
+            row = seats.insert_waitlisted(session.pk, registration, history, outbox)
     else:
-        row = seats.insert_waitlisted(session.pk, registration, history, outbox, lock=True)
+        row = seats.insert_waitlisted(session.pk, registration, history, outbox)
     if row is None:
         registration.status = ""
         return False
@@ -415,7 +413,6 @@ def move(registration: Registration, to_session: Session, *, by, reason: str = "
                     current.status, current.position = S.CONFIRMED, None
                     current.ticket_code = current.ticket_code or seats.new_ticket_code()
                 else:
-                    seats.lock_session(to_session.pk)
                     current.position = seats.next_position(to_session.pk)
             elif current.status != S.ENTERED:
                 raise _status_error(current, _("调整场次"))

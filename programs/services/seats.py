@@ -20,7 +20,6 @@ from django.db.models import (
     F,
     IntegerField,
     JSONField,
-    Max,
     OuterRef,
     Subquery,
     TextField,
@@ -29,7 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.db.models.signals import pre_save
 
-from core.compiled import pipeline, prepared_cursor
+from core.compiled import prepared_cursor
 from core.history import record_action
 
 from ..choices import SEATED_STATUSES, OnePer, RegistrationStatus
@@ -166,53 +165,32 @@ def _history_sql(history, changes_sql: str) -> tuple[str, list]:
     )
 
 
-def insert_waitlisted(session_id: int, registration: Registration, history, outbox, *, lock: bool = False):
-    """PostgreSQL, under the session's lock (lock_seats, same transaction): insert the registration with
-    the next waitlist position, its history row and its notice (`outbox`, as for take_seat_inserting)
-    in ONE statement (the statement starts after the lock is held, so its MAX sees every committed
-    position); the position goes into the history's changes in SQL. Returns (registration id,
-    position, the notice sender's task id or None), the id and position also set on the registration.
-
-    `lock=True`: the lock and the insert in one round trip, run on their own (in autocommit, one
-    implicit transaction): both statements in one pipeline (core.compiled.pipeline), each prepared.
-    The insert then happens only while the session is full (read after the lock); with a seat free
-    it inserts nothing and returns None. A waitlisted sign-up took four round trips (BEGIN, lock,
-    insert, COMMIT) with the session locked across three of them."""
-    waitlisted = RegistrationStatus.WAITLISTED
-    table = connection.ops.quote_name(Registration._meta.db_table)
+def insert_waitlisted(session_id: int, registration: Registration, history, outbox):
+    """PostgreSQL: while the session is full, give out its next waitlist position and insert the
+    registration there with its history row and its notice (`outbox`, as for take_seat_inserting), in
+    ONE statement (in autocommit: committed by the server at once). The position is counted on the
+    session's row (`last_position`, bumped by the statement's UPDATE, whose row lock orders sign-ups
+    that run at once), so positions stay distinct and in order; the UPDATE's condition reads the
+    latest row, so with a seat free (given back meanwhile) nothing is written and None is returned;
+    else (registration id, position, the notice sender's task id or None), the id and position also
+    set on the registration. A waitlisted sign-up took four round trips (BEGIN, lock, insert with a
+    MAX over the waitlist, COMMIT), then two statements in one pipeline."""
     session_table = connection.ops.quote_name(Session._meta.db_table)
-    next_position = (
-        f"(SELECT COALESCE(MAX(position), 0) + 1 FROM {table} "  # noqa: S608
-        "WHERE session_id = %s AND status = %s)"
-    )
-    source, source_params = "(SELECT 1) AS one", []
-    if lock:
-        source = f"(SELECT 1 FROM {session_table} WHERE id = %s AND seated >= capacity) AS one"  # noqa: S608
-        source_params = [session_id]
     reg_sql, reg_params = insert_select(
-        Registration,
-        registration,
-        source,
-        {"position": (next_position, [session_id, waitlisted])},
-        source_params,
+        Registration, registration, "pos", {"position": ("pos.last_position", [])}
     )
     hist_sql, hist_params = _history_sql(
         history, f"jsonb_set(jsonb_set(%s::jsonb, {_ID_CHANGE}), {_POSITION_CHANGE})"
     )
     outbox_sql, outbox_params, woke = outbox
     sql = (
-        f"WITH reg AS ({reg_sql} RETURNING id, position), hist AS ({hist_sql}), {outbox_sql} "  # noqa: S608
+        f"WITH pos AS (UPDATE {session_table} SET last_position = last_position + 1 "  # noqa: S608
+        "WHERE id = %s AND seated >= capacity RETURNING last_position), "
+        f"reg AS ({reg_sql} RETURNING id, position), hist AS ({hist_sql}), {outbox_sql} "
         f"SELECT id, position, {'(SELECT id FROM wake)' if woke else 'NULL'} FROM reg"
     )
-    params = [*reg_params, *hist_params, *outbox_params]
-    lock_sql = f"SELECT 1 FROM {session_table} WHERE id = %s FOR NO KEY UPDATE"  # noqa: S608
     with prepared_cursor() as cursor:  # the same text for every waitlisted sign-up
-        if lock:
-            with prepared_cursor() as locking, pipeline():
-                locking.execute(lock_sql, [session_id])
-                cursor.execute(sql, params)
-        else:
-            cursor.execute(sql, params)
+        cursor.execute(sql, [session_id, *reg_params, *hist_params, *outbox_params])
         row = cursor.fetchone()
     if row is not None:
         registration.pk, registration.position = row[0], row[1]
@@ -220,8 +198,8 @@ def insert_waitlisted(session_id: int, registration: Registration, history, outb
 
 
 def one_round_trip() -> bool:
-    """Whether a lock and an insert can go to the server together (insert_waitlisted(lock=True)):
-    PostgreSQL, in psycopg's pipeline mode."""
+    """Whether the waitlist's position and insert can be one statement (insert_waitlisted): PostgreSQL
+    (an UPDATE and INSERTs in one WITH)."""
     return connection.vendor == "postgresql"
 
 
@@ -271,17 +249,10 @@ def lock_seats(session_id: int) -> tuple[int, int]:
 
 
 def assign_position(registration_id: int, session_id: int) -> int:
-    """Give a waitlisted registration the next position and return it, in one statement (UPDATE …
-    RETURNING). Call it under the session's lock (lock_seats/lock_session): the statement starts after
-    the lock is held, so its MAX sees every position committed before, and positions stay distinct."""
-    table = connection.ops.quote_name(Registration._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET position = (SELECT COALESCE(MAX(position), 0) + 1 FROM {table} "  # noqa: S608
-            "WHERE session_id = %s AND status = %s) WHERE id = %s RETURNING position",
-            [session_id, RegistrationStatus.WAITLISTED, registration_id],
-        )
-        return cursor.fetchone()[0]
+    """Give a waitlisted registration the session's next position and return it."""
+    position = next_position(session_id)
+    Registration.objects.filter(pk=registration_id).update(position=position)
+    return position
 
 
 def waitlist(session_id: int):
@@ -326,10 +297,22 @@ def place_of(registration_id: int) -> int | None:
 
 
 def next_position(session_id: int) -> int:
-    top = Registration.objects.filter(session_id=session_id, status=RegistrationStatus.WAITLISTED).aggregate(
-        top=Max("position")
-    )["top"]
-    return (top or 0) + 1
+    """The session's next waitlist position, counted on its row (`Session.last_position`) by one
+    UPDATE … RETURNING: its row lock orders callers that run at once, so each gets its own. Inside the
+    step's transaction: a step that rolls back gives its position back."""
+    table = connection.ops.quote_name(Session._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_position = last_position + 1 WHERE id = %s RETURNING last_position",  # noqa: S608
+            [session_id],
+        )
+        return cursor.fetchone()[0]
+
+
+def positions_given(session_id: int, last: int) -> None:
+    """Positions up to `last` were given out by other means (a lottery's drawn order): the counter
+    goes on from there."""
+    Session.objects.filter(pk=session_id, last_position__lt=last).update(last_position=last)
 
 
 def offer(registration: Registration, now: datetime.datetime) -> bool:

@@ -106,24 +106,3 @@ def test_a_prepared_cursor_raises_djangos_errors(db):
 
     with pytest.raises(IntegrityError), transaction.atomic(), prepared_cursor() as cursor:
         cursor.execute("INSERT INTO programs_session (id) VALUES (%s)", [None])  # id is NOT NULL
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's pipeline mode")
-def test_a_pipeline_runs_its_statements_in_one_transaction(transactional_db):
-    # In autocommit (as a request runs), two statements of one pipeline share one transaction: a lock
-    # taken by the first is held while the second runs. Without the pipeline they would not.
-    from django.db import IntegrityError
-
-    from core.compiled import pipeline, prepared_cursor
-
-    ids = "SELECT txid_current()"
-    with prepared_cursor() as first, prepared_cursor() as second:
-        with pipeline():
-            first.execute(ids)
-            second.execute(ids)
-        assert first.fetchone() == second.fetchone()
-        first.execute(ids)
-        second.execute(ids)
-        assert first.fetchone() != second.fetchone()
-        with pytest.raises(IntegrityError), pipeline():
-            first.execute("INSERT INTO programs_session (id) VALUES (%s)", [None])

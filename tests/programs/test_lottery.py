@@ -98,3 +98,25 @@ def test_first_come_programs_cannot_be_drawn(tree, official):
     prog = make.program(tree["site_a"])
     with pytest.raises(ValidationError, match="不是抽签"):
         engine.draw_lottery(prog, by=official)
+
+
+def test_a_place_given_after_the_draw_comes_after_the_drawn_waitlist(tree, official):
+    # The draw gives out waitlist positions 1..n itself; one waitlisted afterwards (moved in from
+    # another session) must come after them, not share position 1 with the first drawn.
+    site = tree["site_a"]
+    prog = make.program(site, mode="lottery")
+    full, other = make.session(prog, capacity=1), make.session(prog, capacity=1, days=4)
+    for i in range(4):
+        engine.sign_up(full, make.worker(site, f"甲{i}"))
+    for i in range(2):
+        engine.sign_up(other, make.worker(site, f"乙{i}"))
+    engine.draw_lottery(closed(prog), by=official, seed="s")
+    moved = Registration.objects.get(session=other, status="waitlisted")
+    moved = engine.move(moved, Session.objects.get(pk=full.pk), by=official)
+    positions = list(
+        Registration.objects.filter(session=full, status="waitlisted")
+        .order_by("position")
+        .values_list("position", flat=True)
+    )
+    assert positions == [1, 2, 3, 4] and moved.position == 4
+    assert Session.objects.get(pk=full.pk).last_position == 4
