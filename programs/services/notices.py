@@ -215,6 +215,19 @@ STILL_TRUE = {
 }
 
 
+# What text() and _send() read of a notice's registration.
+_NEEDED = (
+    "status",
+    "ticket_code",
+    "offer_expires_at",
+    "program__title",
+    "session__starts_at",
+    "session__place",
+    "person__phone_cipher",
+    "person__user__id",
+)
+
+
 def _still_true(kind: str, registration) -> bool:
     return registration.status in STILL_TRUE.get(kind, (registration.status,))
 
@@ -243,7 +256,11 @@ def _claim(batch: int) -> list[tuple[int, int, str]]:
 
 def _send_batch(claimed) -> int:
     ids = [registration_id for _, registration_id, _ in claimed]
-    found = Registration.objects.select_related("program", "session", "person__user").in_bulk(ids)
+    found = (
+        Registration.objects.select_related("program", "session", "person__user")
+        .only(*_NEEDED)  # a program's description and a person's other columns are not read here
+        .in_bulk(ids)
+    )
     places = dict(
         seats.with_place(
             Registration.objects.filter(

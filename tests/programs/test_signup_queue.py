@@ -221,6 +221,23 @@ def test_the_sender_sends_each_notice_once_in_batches(db, db_queue, tree):
         assert Notification.objects.filter(user_id=person.user_id, channel="sms").count() == 1
 
 
+def test_the_sender_reads_a_batch_in_as_many_queries_whatever_its_size(db, db_queue, tree):
+    # A column the sender forgot to load (it loads only what a text needs) would be read per notice.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    site = tree["site_a"]
+    counts = []
+    for size in (2, 6):
+        session = make.session(make.program(site, title=f"批量{size}"), capacity=3)
+        for i in range(size):
+            engine.sign_up(session, make.worker(site, f"职工{size}-{i}"))
+        with CaptureQueriesContext(connection) as queries:
+            assert notices.send_due() == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
 def test_a_notice_that_is_no_longer_true_is_not_sent(db, db_queue, tree):
     # Cancelled before the sender ran: "报名成功，票号…" would be false; the cancellation is told.
     site = tree["site_a"]
