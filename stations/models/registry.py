@@ -69,8 +69,8 @@ def closed_week() -> list:
     return [[] for _ in range(7)]
 
 
-class Amenity(TrackedModel):
-    """An amenity or service a station offers (drinking water, microwave, 手机贴膜…): one managed list."""
+class ManagedListItem(TrackedModel):
+    """An entry of a list officials manage (stations.services.reference): a code, a name, an order."""
 
     code = models.SlugField(_("代码"), max_length=30, unique=True)
     name = models.CharField(_("名称"), max_length=30, unique=True)
@@ -78,13 +78,20 @@ class Amenity(TrackedModel):
     active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        verbose_name = _("设施服务项目")
-        verbose_name_plural = pgettext_lazy("plural", "设施服务项目")
+        abstract = True
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
         # A standard name in the page's language (the list's migration marks them); others as typed.
         return gettext(self.name) if self.name else ""
+
+
+class Amenity(ManagedListItem):
+    """An amenity or service a station offers (drinking water, microwave, 手机贴膜…): one managed list."""
+
+    class Meta(ManagedListItem.Meta):
+        verbose_name = _("设施服务项目")
+        verbose_name_plural = pgettext_lazy("plural", "设施服务项目")
 
 
 @scoped(

@@ -5,15 +5,15 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, PERSONAL_VIEW, RoleKind, admin_and
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 from orgs.choices import EmploymentForm
 
-from .registry import Station
+from .registry import ManagedListItem, Station
 
 # One record is a day's services of one kind at one station: more person-times than this is a typo.
 MAX_SERVICE_COUNT = 10_000
@@ -63,22 +63,12 @@ class Visit(TrackedModel):
         return f"{self.station} {self.at:%Y-%m-%d %H:%M}"
 
 
-class ServiceKind(TrackedModel):
+class ServiceKind(ManagedListItem):
     """A service keepers record (手机贴膜, 义诊, 防暑降温包…): one managed list."""
 
-    code = models.SlugField(_("代码"), max_length=30, unique=True)
-    name = models.CharField(_("名称"), max_length=30, unique=True)
-    order = models.PositiveSmallIntegerField(_("排序"), default=0)
-    active = models.BooleanField(_("启用"), default=True)
-
-    class Meta:
+    class Meta(ManagedListItem.Meta):
         verbose_name = _("服务项目")
         verbose_name_plural = pgettext_lazy("plural", "服务项目")
-        ordering = ["order", "code"]
-
-    def __str__(self) -> str:
-        # A standard name in the page's language (the list's migration marks them); others as typed.
-        return gettext(self.name) if self.name else ""
 
 
 @scoped(
