@@ -113,6 +113,34 @@ def build_template(
     return buffer.getvalue()
 
 
+ZIP_MAGIC = b"PK\x03\x04"  # every xlsx is a zip
+OLD_XLS_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003's binary format
+
+
+def spreadsheet_format(content: bytes, file_name: str) -> str:
+    """How to read an upload, by its bytes before its name: "xlsx" for a zip, "xls" for the old binary
+    format (not read: the caller says so), "broken" for an .xlsx-named file that is neither a zip nor
+    text, else "csv" — text given the .xlsx name (a CSV renamed) is read as the CSV it is. What other
+    names a caller accepts is its own rule."""
+    if content.startswith(ZIP_MAGIC):
+        return "xlsx"
+    if content.startswith(OLD_XLS_MAGIC):
+        return "xls"
+    if file_name.lower().endswith((".xlsx", ".xlsm")) and not _is_text(content):
+        return "broken"
+    return "csv"
+
+
+def _is_text(content: bytes) -> bool:
+    # As the CSV readers decode: UTF-8 (with or without BOM), else GB 18030; text holds no NUL.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return "\x00" not in content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
 def read_rows(
     content: bytes, file_name: str, sheet_name: str | None = None, *, max_rows: int = MAX_ROWS
 ) -> tuple[list[str], list[tuple[int, list]]]:
@@ -122,16 +150,14 @@ def read_rows(
         raise FileError(_("文件是空的"))
     if len(content) > MAX_BYTES:
         raise FileError(_("文件过大（超过 %(mb)d MB），请分批导入") % {"mb": MAX_BYTES // (1024 * 1024)})
-    lower = file_name.lower()
-    if content[:4] == b"PK\x03\x04":
+    read_as = spreadsheet_format(content, file_name)
+    if read_as == "xlsx":
         rows = _xlsx_rows(content, sheet_name)
-    elif lower.endswith((".xlsx", ".xlsm")):
-        # Every xlsx is a zip. Text given the .xlsx name (a CSV renamed) is read as the CSV it is.
-        try:
-            rows = _csv_rows(content)
-        except FileError:
-            rows = _xlsx_rows(content, sheet_name)  # says the workbook cannot be read
-    elif lower.endswith((".csv", ".txt")):
+    elif read_as == "xls":
+        raise FileError(_("不支持旧版.xls格式，请在Excel中另存为.xlsx或.csv后再上传"))
+    elif read_as == "broken":
+        raise FileError(_("无法读取 Excel 文件：文件可能已损坏、不完整或不是 .xlsx 格式"))
+    elif file_name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
         rows = _csv_rows(content)
     else:
         raise FileError(_("只支持 .xlsx 和 .csv 文件"))

@@ -16,9 +16,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core import pii
-
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
+from core.spreadsheets import spreadsheet_format
 
 
 class ImportFileError(Exception):
@@ -72,22 +70,13 @@ class Sheet:
 
 
 def detect_format(data: bytes, file_name: str) -> str:
-    if data.startswith(OLE_MAGIC):
+    """ "xlsx" or "csv", as core.spreadsheets decides for every import; ImportFileError otherwise."""
+    read_as = spreadsheet_format(data, file_name)
+    if read_as == "xls":
         raise ImportFileError(_("不支持旧版.xls格式，请在Excel中另存为.xlsx或.csv后再上传"))
-    if data.startswith(ZIP_MAGIC):
-        return "xlsx"
-    if file_name.lower().endswith(".xlsx") and not _is_text(data):
-        # Every xlsx is a zip. Text given the .xlsx name (a CSV renamed) is read as the CSV it is.
+    if read_as == "broken":
         raise ImportFileError(_("文件已损坏或不完整，无法作为xlsx读取"))
-    return "csv"
-
-
-def _is_text(data: bytes) -> bool:
-    try:
-        text, _encoding = decode_csv(data)
-    except ImportFileError:
-        return False
-    return "\x00" not in text
+    return read_as
 
 
 def decode_csv(data: bytes) -> tuple[str, str]:
