@@ -28,7 +28,7 @@ def test_a_csv_named_xlsx_is_read_and_a_broken_workbook_is_said():
 def test_an_old_xls_is_told_to_be_saved_again_as_every_import_says():
     # The census and station imports said "只支持 .xlsx 和 .csv" of an .xls, the enrolment import
     # said what to do: now both, through one rule (spreadsheet_format).
-    with pytest.raises(spreadsheets.FileError, match="不支持旧版.xls格式，请在Excel中另存为.xlsx或.csv"):
+    with pytest.raises(spreadsheets.FileError, match=r"不支持旧版\.xls格式，请在Excel中另存为\.xlsx或\.csv"):
         spreadsheets.read_rows(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old", "名单.xls")
     assert [
         spreadsheets.spreadsheet_format(c, n)
