@@ -12,6 +12,7 @@ Two ways out, neither of which sends anything for a step that rolls back:
 
 import functools
 import logging
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.utils import dateformat, timezone
@@ -137,17 +138,25 @@ def wake() -> None:
         transaction.on_commit(send_due_task.enqueue)
 
 
-def outbox_sql(kind: str, source: str = "reg") -> tuple[str, list, bool]:
+class OutboxSql(NamedTuple):
+    """CTEs for a statement that inserts registrations: see outbox_sql."""
+
+    sql: str
+    params: list
+    woke: bool  # the wake-up is in it: the statement's `wake` CTE returns the task's id, if written
+
+
+def outbox_sql(kind: str, source: str = "reg") -> OutboxSql:
     """For one statement that inserts registrations (its CTE `source` returns their ids): CTEs that
     queue their notices as queue() would, the outbox rows and, with the database queue, the sender's
-    task row unless one is waiting (`wake`, returning its id: pass it to `woken()`). Returns the SQL,
-    its parameters and whether the wake-up is in it (if not, call wake() after the statement)."""
+    task row unless one is waiting (`wake`). After the statement, call queued() with what `wake`
+    returned."""
     notice_table = connection.ops.quote_name(PendingNotice._meta.db_table)
     sql = f"notice AS (INSERT INTO {notice_table} (registration_id, kind) SELECT id, %s FROM {source})"  # noqa: S608
     if not deferred() or connection.vendor != "postgresql":
-        return sql, [kind], False
+        return OutboxSql(sql, [kind], False)
     wake_sql, wake_params = _wake_sql(send_due_task.get_backend().alias, source)
-    return f"{sql}, wake AS ({wake_sql} RETURNING id)", [kind, *wake_params], True
+    return OutboxSql(f"{sql}, wake AS ({wake_sql} RETURNING id)", [kind, *wake_params], True)
 
 
 @functools.cache
@@ -178,10 +187,10 @@ def _wake_sql(alias: str, source: str) -> tuple[str, list]:
     )
 
 
-def queued(outbox, task_id) -> None:
-    """After a statement with outbox_sql's CTEs (`outbox`, what it returned) has run: the sender's
-    wake-up, told of (`woken`) when the statement wrote it, else done now."""
-    if outbox[2]:
+def queued(outbox: OutboxSql, task_id) -> None:
+    """After a statement with outbox_sql's CTEs has run: the sender's wake-up, told of (`woken`) when
+    the statement wrote it, else done now."""
+    if outbox.woke:
         woken(task_id)
     else:
         wake()

@@ -133,15 +133,14 @@ def take_seat_inserting(session_id: int, registration: Registration, history, ou
     session_table = quote(Session._meta.db_table)
     reg_sql, reg_params = insert_select(Registration, registration, "seat")
     hist_sql, hist_params = _history_sql(history, f"jsonb_set(%s::jsonb, {_ID_CHANGE})")
-    outbox_sql, outbox_params, woke = outbox
     sql = (
         f"WITH seat AS (UPDATE {session_table} SET seated = seated + 1 "  # noqa: S608
         "WHERE id = %s AND seated < capacity RETURNING id), "
-        f"reg AS ({reg_sql} RETURNING id), hist AS ({hist_sql}), {outbox_sql} "
-        f"SELECT id, {'(SELECT id FROM wake)' if woke else 'NULL'} FROM reg"
+        f"reg AS ({reg_sql} RETURNING id), hist AS ({hist_sql}), {outbox.sql} "
+        f"SELECT id, {'(SELECT id FROM wake)' if outbox.woke else 'NULL'} FROM reg"
     )
     with prepared_cursor() as cursor:  # the same text for every sign-up: parsed and planned once
-        cursor.execute(sql, [session_id, *reg_params, *hist_params, *outbox_params])
+        cursor.execute(sql, [session_id, *reg_params, *hist_params, *outbox.params])
         row = cursor.fetchone()
     if row is not None:
         registration.pk = row[0]
@@ -182,15 +181,14 @@ def insert_waitlisted(session_id: int, registration: Registration, history, outb
     hist_sql, hist_params = _history_sql(
         history, f"jsonb_set(jsonb_set(%s::jsonb, {_ID_CHANGE}), {_POSITION_CHANGE})"
     )
-    outbox_sql, outbox_params, woke = outbox
     sql = (
         f"WITH pos AS (UPDATE {session_table} SET last_position = last_position + 1 "  # noqa: S608
         "WHERE id = %s AND seated >= capacity RETURNING last_position), "
-        f"reg AS ({reg_sql} RETURNING id, position), hist AS ({hist_sql}), {outbox_sql} "
-        f"SELECT id, position, {'(SELECT id FROM wake)' if woke else 'NULL'} FROM reg"
+        f"reg AS ({reg_sql} RETURNING id, position), hist AS ({hist_sql}), {outbox.sql} "
+        f"SELECT id, position, {'(SELECT id FROM wake)' if outbox.woke else 'NULL'} FROM reg"
     )
     with prepared_cursor() as cursor:  # the same text for every waitlisted sign-up
-        cursor.execute(sql, [session_id, *reg_params, *hist_params, *outbox_params])
+        cursor.execute(sql, [session_id, *reg_params, *hist_params, *outbox.params])
         row = cursor.fetchone()
     if row is not None:
         registration.pk, registration.position = row[0], row[1]
