@@ -131,15 +131,16 @@ def _csv_sheet(data: bytes) -> Sheet:
         raise ImportFileError(_("第一行应为表头（姓名、身份证号……）"))
 
     def rows():
-        line = 1
+        # Rows are numbered as Excel shows them, a record a row: a quoted line break stays in its row
+        # (the reader's line count put every row after one a row too far down).
+        number = 1
         try:
-            for cells in reader:
-                line = reader.line_num
+            for number, cells in enumerate(reader, start=2):
                 if any(cells):
-                    yield line, [cell.strip() for cell in cells]
+                    yield number, [cell.strip() for cell in cells]
         except csv.Error:
             raise ImportFileError(
-                _("CSV格式错误（第%(n)d行附近），请检查引号是否成对") % {"n": line + 1}
+                _("CSV格式错误（第%(n)d行附近），请检查引号是否成对") % {"n": number + 1}
             ) from None
 
     sheet = Sheet("csv", encoding, headings, rows())

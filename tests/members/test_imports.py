@@ -607,6 +607,15 @@ def test_a_column_named_twice_or_not_at_all_is_said_and_nothing_changes(tree, or
     assert ImportBatch.objects.get(pk=batch.pk).mapping == batch.mapping
 
 
+def test_rows_after_a_quoted_line_break_keep_their_excel_row_numbers(tree, organiser):
+    # Excel shows a cell with a line break inside one row: the bad ID number below is on row 3.
+    rows = good_rows(2)
+    rows[0][0] = '"王\n一"'
+    rows[1][1] = rows[1][1][:-1] + ("0" if rows[1][1][-1] != "0" else "1")  # a wrong check digit
+    batch = upload(tree["site_a"], csv_bytes(rows), organiser)
+    assert [row[:2] for row in report(batch)[1:]] == [(3, "身份证号")]
+
+
 def test_a_quote_left_open_is_said_at_its_row(tree, organiser):
     rows = good_rows(4)
     rows[1][0] = '"王1'  # row 3 of the file: the quote is never closed
