@@ -10,6 +10,7 @@ Lottery and tickets live in `lottery` and `tickets`; their public names are re-e
 """
 
 import datetime
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -179,15 +180,24 @@ def _seated_at_once(registration: Registration, session: Session) -> bool:
     if connection.vendor != "postgresql":
         return False
     registration.status, registration.ticket_code = S.CONFIRMED, seats.new_ticket_code()
+    if _in_one_statement(registration, partial(seats.take_seat_inserting, session.pk), "confirmed"):
+        return True
+    registration.status, registration.ticket_code = "", None
+    return False
+
+
+def _in_one_statement(registration: Registration, statement, kind: str) -> bool:
+    """Run a sign-up's one statement (`statement(registration, history, outbox)`: seats'
+    take_seat_inserting or insert_waitlisted) with the creation's history row and the `kind` notice;
+    inside a caller's transaction in a savepoint, for the IntegrityError. False when it wrote nothing."""
     history = creation_entry(registration)
-    outbox = notices.outbox_sql("confirmed")
-    if connection.in_atomic_block:  # inside a caller's transaction: a savepoint, for the IntegrityError
+    outbox = notices.outbox_sql(kind)
+    if connection.in_atomic_block:
         with transaction.atomic():
-            row = seats.take_seat_inserting(session.pk, registration, history, outbox)
+            row = statement(registration, history, outbox)
     else:
-        row = seats.take_seat_inserting(session.pk, registration, history, outbox)
+        row = statement(registration, history, outbox)
     if row is None:
-        registration.status, registration.ticket_code = "", None
         return False
     mark_saved(registration)
     notices.queued(outbox, row[-1])
@@ -218,18 +228,15 @@ def _waitlisted(registration: Registration, session: Session, recheck: bool = Tr
 def _waitlisted_at_once(registration: Registration, session: Session) -> None:
     """PostgreSQL, in the caller's transaction: lock the session; a seat having come free meanwhile,
     confirmed the usual way; else one statement gives out the next position and inserts the
-    registration there with its history and its notice (seats.insert_waitlisted)."""
+    registration there with its history and its notice (seats.insert_waitlisted: the session is full
+    under our lock, so it writes)."""
     seated, capacity = seats.lock_seats(session.pk)
     if seated < capacity and seats.take_seat(session.pk):
         registration.status, registration.ticket_code = S.CONFIRMED, seats.new_ticket_code()
         registration.save()
         notices.queue(registration, "confirmed")
         return
-    history = creation_entry(registration)
-    outbox = notices.outbox_sql("waitlisted")
-    row = seats.insert_waitlisted(session.pk, registration, history, outbox)  # full under our lock
-    mark_saved(registration)
-    notices.queued(outbox, row[-1])
+    _in_one_statement(registration, partial(seats.insert_waitlisted, session.pk), "waitlisted")
 
 
 def _waitlisted_in_one(registration: Registration, session: Session) -> bool:
@@ -239,19 +246,10 @@ def _waitlisted_in_one(registration: Registration, session: Session) -> bool:
     if not seats.one_round_trip():
         return False
     registration.status, registration.ticket_code = S.WAITLISTED, None
-    history = creation_entry(registration)
-    outbox = notices.outbox_sql("waitlisted")
-    if connection.in_atomic_block:  # inside a caller's transaction: a savepoint, for the IntegrityError
-        with transaction.atomic():
-            row = seats.insert_waitlisted(session.pk, registration, history, outbox)
-    else:
-        row = seats.insert_waitlisted(session.pk, registration, history, outbox)
-    if row is None:
-        registration.status = ""
-        return False
-    mark_saved(registration)
-    notices.queued(outbox, row[-1])
-    return True
+    if _in_one_statement(registration, partial(seats.insert_waitlisted, session.pk), "waitlisted"):
+        return True
+    registration.status = ""
+    return False
 
 
 def _unguarded(registration: Registration, session: Session, free_seen: int) -> None:
