@@ -1,10 +1,14 @@
 """Scoped viewsets: reads through restrict(user, action), writes re-checked in the transaction."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from rest_framework import permissions, viewsets
+from rest_framework import generics, permissions, viewsets
+from rest_framework.exceptions import NotFound
 
+from .. import access
 from ..history import Actor, _actor
 from ..scoping import ADD, CHANGE, DELETE, VIEW, check_write
+from .errors import refused
 
 
 class IsOfficial(permissions.BasePermission):
@@ -36,7 +40,7 @@ class ScopedViewSet(ActorMixin, viewsets.ModelViewSet):
     FilterSet), `ordering_fields` and `ordering`. Another union's object is 404.
     """
 
-    access = "scoped"
+    access = access.SCOPED
     permission_classes = [IsOfficial]
     # Not `action_map`: DRF sets that on each instance (HTTP method -> action), which hid this
     # mapping and scoped every write as a view.
@@ -65,3 +69,39 @@ class ScopedViewSet(ActorMixin, viewsets.ModelViewSet):
 
     def update_instance(self, serializer):
         return serializer.save()
+
+
+class StepView(ActorMixin, generics.GenericAPIView):
+    """A POST step on one object found in the caller's CHANGE scope (another union's is 404)."""
+
+    # The one home of an official's step through a service (its docstring is the API's description of
+    # steps that have none of their own): the object is found in the caller's `scope` of `model`
+    # (`target`), the body checked by the view's serializer (`body`), and what the service refuses
+    # (`refusals`) is 400 with its message (`run`).
+
+    access = access.SCOPED
+    permission_classes = [IsOfficial]
+    serializer_class = None
+    model = None
+    scope = CHANGE
+    refusals: tuple = (ValidationError,)
+
+    def target(self, pk, queryset=None):
+        """The object with this id among `queryset` (default: the caller's `scope` of `model`)."""
+        if queryset is None:
+            queryset = self.model.objects.restrict(self.request.user, self.scope)
+        found = queryset.filter(pk=pk).first()
+        if found is None:
+            raise NotFound
+        return found
+
+    def body(self, request) -> dict:
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return body.validated_data
+
+    def run(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except self.refusals as error:
+            raise refused(error) from None

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from core import access
 from core.api.errors import refused
-from core.api.viewsets import ActorMixin, IsOfficial, IsWorker, ScopedViewSet
+from core.api.viewsets import ActorMixin, IsWorker, ScopedViewSet, StepView
 from core.scoping import CHANGE, VIEW
 from members.models import Person
 
@@ -115,28 +115,7 @@ class RegistrationViewSet(ScopedViewSet):
     ordering = ["session_id", "status", "position", "signed_up_at", "id"]
 
 
-class _Step(ActorMixin, generics.GenericAPIView):
-    """A POST step on one object found in the caller's CHANGE scope (another union's is 404)."""
-
-    access = access.SCOPED
-    permission_classes = [IsOfficial]
-    model = None
-    scope = CHANGE
-
-    def target(self, pk):
-        obj = self.model.objects.restrict(self.request.user, self.scope).filter(pk=pk).first()
-        if obj is None:
-            raise NotFound
-        return obj
-
-    def run(self, fn, *args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except ValidationError as error:
-            raise refused(error) from None
-
-
-class RegistrationSignUpView(_Step):
+class RegistrationSignUpView(StepView):
     """Sign a worker up on their behalf: the session must be one the caller may change, the person one
     they may see; the engine's rules apply (eligibility, one active registration, seats)."""
 
@@ -163,7 +142,7 @@ class RegistrationSignUpView(_Step):
         return Response(s.RegistrationSerializer(registration).data, status=201)
 
 
-class RegistrationCancelView(_Step):
+class RegistrationCancelView(StepView):
     model = Registration
     serializer_class = s.RegistrationReasonSerializer
 
@@ -181,7 +160,7 @@ class RegistrationCancelView(_Step):
         return Response(s.RegistrationSerializer(done).data)
 
 
-class RegistrationReorderView(_Step):
+class RegistrationReorderView(StepView):
     model = Registration
     serializer_class = s.RegistrationReorderSerializer
 
@@ -200,7 +179,7 @@ class RegistrationReorderView(_Step):
         return Response(s.RegistrationSerializer(done).data)
 
 
-class RegistrationMoveView(_Step):
+class RegistrationMoveView(StepView):
     model = Registration
     serializer_class = s.RegistrationMoveSerializer
 
@@ -221,7 +200,7 @@ class RegistrationMoveView(_Step):
         return Response(s.RegistrationSerializer(done).data)
 
 
-class SessionCapacityView(_Step):
+class SessionCapacityView(StepView):
     model = Session
     serializer_class = s.SessionCapacitySerializer
 
@@ -237,7 +216,7 @@ class SessionCapacityView(_Step):
         return Response(s.ProgramSessionSerializer(done, context={"request": request}).data)
 
 
-class SessionNoShowsView(_Step):
+class SessionNoShowsView(StepView):
     """After the session: confirmed registrations not checked in become no-shows."""
 
     model = Session
@@ -251,7 +230,7 @@ class SessionNoShowsView(_Step):
         return Response({"no_shows": self.run(engine.mark_no_shows, session)})
 
 
-class CheckInView(_Step):
+class CheckInView(StepView):
     """Check in at a session by the ticket QR, the typed ticket code, or the member card QR."""
 
     model = Session
@@ -268,7 +247,7 @@ class CheckInView(_Step):
         return Response(s.RegistrationSerializer(done).data)
 
 
-class ProgramDrawView(_Step):
+class ProgramDrawView(StepView):
     """Draw the lottery once (the seed is random unless given); the result is published."""
 
     model = Program
@@ -297,7 +276,7 @@ class ProgramDrawView(_Step):
         )
 
 
-class ProgramStatusView(_Step):
+class ProgramStatusView(StepView):
     """A program's status step: `publish` (a draft or closed program with a session) or `close`."""
 
     model = Program
@@ -309,7 +288,7 @@ class ProgramStatusView(_Step):
         return Response(s.ProgramSerializer(program, context={"request": request}).data)
 
 
-class ProgramFunnelView(_Step):
+class ProgramFunnelView(StepView):
     """Views → sign-ups → confirmed → attended per program and session, and spending against budget."""
 
     model = Program

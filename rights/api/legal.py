@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from core import access, limits
 from core.api.errors import refused
 from core.api.serializers import ScopedModelSerializer
-from core.api.viewsets import ActorMixin, IsOfficial, IsWorker, ScopedViewSet
+from core.api.viewsets import ActorMixin, IsWorker, ScopedViewSet, StepView
 from core.scoping import CHANGE, VIEW
 from orgs.models import Region
 
@@ -239,24 +239,19 @@ class DutyDayViewSet(ScopedViewSet):
     ordering = ["day", "starts_at", "id"]
 
 
-class _Step(ActorMixin, generics.GenericAPIView):
+class _Step(StepView):
     """A POST step on one consultation in the caller's CHANGE scope (another union's is 404)."""
 
-    access = access.SCOPED
-    permission_classes = [IsOfficial]
-    serializer_class = None
+    model = Consultation
+    # The service's PermissionDenied (a step that is not the caller's to take) is a refusal too.
+    refusals = (ValidationError, PermissionDenied)
 
-    def target(self, pk) -> Consultation:
-        found = Consultation.objects.restrict(self.request.user, CHANGE).select_related("union", "lawyer")
-        obj = found.filter(pk=pk).first()
-        if obj is None:
-            raise NotFound
-        return obj
-
-    def body(self, request):
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return body.validated_data
+    def target(self, pk, queryset=None):
+        if queryset is None:
+            queryset = Consultation.objects.restrict(self.request.user, CHANGE).select_related(
+                "union", "lawyer"
+            )
+        return super().target(pk, queryset)
 
     def done(self, consultation) -> Response:
         fresh = _with_thread(Consultation.objects.all()).get(pk=consultation.pk)
@@ -271,10 +266,7 @@ class AnswerView(_Step):
     @extend_schema(request=BodySerializer, responses={200: ConsultationSerializer, 400: OpenApiResponse()})
     def post(self, request, pk):
         consultation = self.target(pk)
-        try:
-            legal.answer(consultation, request.user, self.body(request)["body"])
-        except (ValidationError, PermissionDenied) as error:
-            raise refused(error) from None
+        self.run(legal.answer, consultation, request.user, self.body(request)["body"])
         return self.done(consultation)
 
 
@@ -289,10 +281,7 @@ class ReassignView(_Step):
         lawyer = Lawyer.objects.restrict(request.user, VIEW).filter(pk=self.body(request)["lawyer"]).first()
         if lawyer is None:
             raise ApiValidationError({"lawyer": [_("律师不存在或不在您的管辖范围内")]})
-        try:
-            legal.reassign(consultation, lawyer, request.user)
-        except (ValidationError, PermissionDenied) as error:
-            raise refused(error) from None
+        self.run(legal.reassign, consultation, lawyer, request.user)
         return self.done(consultation)
 
 
@@ -300,10 +289,7 @@ class CloseView(_Step):
     @extend_schema(request=None, responses={200: ConsultationSerializer, 400: OpenApiResponse()})
     def post(self, request, pk):
         consultation = self.target(pk)
-        try:
-            legal.close(consultation, request.user)
-        except (ValidationError, PermissionDenied) as error:
-            raise refused(error) from None
+        self.run(legal.close, consultation, request.user)
         return self.done(consultation)
 
 
@@ -313,10 +299,7 @@ class CaseOpenView(_Step):
     @extend_schema(request=CaseOpenSerializer, responses={201: CaseSerializer, 400: OpenApiResponse()})
     def post(self, request, pk):
         consultation = self.target(pk)
-        try:
-            case = legal.make_case(consultation, request.user, self.body(request)["summary"])
-        except (ValidationError, PermissionDenied) as error:
-            raise refused(error) from None
+        case = self.run(legal.make_case, consultation, request.user, self.body(request)["summary"])
         return Response(CaseSerializer(case).data, status=201)
 
 
@@ -325,26 +308,19 @@ class CaseOutcomeView(_Step):
 
     @extend_schema(request=CaseOutcomeSerializer, responses={200: CaseSerializer, 400: OpenApiResponse()})
     def post(self, request, pk):
-        case = (
-            RightsCase.objects.restrict(request.user, CHANGE)
-            .select_related("consultation")
-            .filter(pk=pk)
-            .first()
+        case = self.target(
+            pk, RightsCase.objects.restrict(request.user, CHANGE).select_related("consultation")
         )
-        if case is None:
-            raise NotFound
         data = self.body(request)
-        try:
-            legal.update_case(
-                case,
-                request.user,
-                data["outcome"],
-                data["amount_recovered"],
-                summary=data.get("summary"),
-                closed_on=data.get("closed_on"),
-            )
-        except (ValidationError, PermissionDenied) as error:
-            raise refused(error) from None
+        self.run(
+            legal.update_case,
+            case,
+            request.user,
+            data["outcome"],
+            data["amount_recovered"],
+            summary=data.get("summary"),
+            closed_on=data.get("closed_on"),
+        )
         return Response(CaseSerializer(case).data)
 
 

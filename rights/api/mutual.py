@@ -21,8 +21,7 @@ from rest_framework.response import Response
 from core import access, spreadsheets
 from core.api.errors import refused
 from core.api.serializers import ScopedModelSerializer
-from core.api.viewsets import ActorMixin, IsOfficial, IsWorker, ScopedViewSet
-from core.scoping import CHANGE, VIEW
+from core.api.viewsets import ActorMixin, IsWorker, ScopedViewSet, StepView
 from members.services.people import find_in_scope, id_number_key
 from orgs.models import Union
 
@@ -217,26 +216,16 @@ class MutualClaimViewSet(ScopedViewSet):
     ordering = ["-submitted_on", "-id"]
 
 
-class _Step(ActorMixin, generics.GenericAPIView):
-    access = access.SCOPED
-    permission_classes = [IsOfficial]
-    serializer_class = None
+class _Step(StepView):
+    # A step on a plan the caller takes part in (mutual.plans_for), or on an enrolment or a claim in
+    # their CHANGE scope; the service's PermissionDenied is a refusal (400) too.
     model = MutualAidPlan
-    action_needed = VIEW
+    refusals = (ValidationError, PermissionDenied)
 
-    def target(self, pk):
-        if self.model is MutualAidPlan:
-            found = mutual.plans_for(self.request.user).filter(pk=pk).first()
-        else:
-            found = self.model.objects.restrict(self.request.user, self.action_needed).filter(pk=pk).first()
-        if found is None:
-            raise NotFound
-        return found
-
-    def body(self, request):
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return body.validated_data
+    def target(self, pk, queryset=None):
+        if queryset is None and self.model is MutualAidPlan:
+            queryset = mutual.plans_for(self.request.user)
+        return super().target(pk, queryset)
 
     def union(self, pk):
         union = Union.objects.restrict(self.request.user).filter(pk=pk).first()
@@ -256,10 +245,9 @@ class EnrolBatchView(_Step):
     def post(self, request, pk):
         plan = self.target(pk)
         data = self.body(request)
-        try:
-            result = mutual.enrol_batch(plan, self.union(data["union"]), by=request.user, batch=data["batch"])
-        except (ValidationError, PermissionDenied) as error:
-            raise refused(error) from None
+        result = self.run(
+            mutual.enrol_batch, plan, self.union(data["union"]), by=request.user, batch=data["batch"]
+        )
         return Response(MutualBatchResultSerializer(result).data)
 
 
@@ -321,7 +309,6 @@ class ClaimOnBehalfView(_Step):
     serializer_class = MutualClaimInSerializer
     parser_classes = [MultiPartParser, FormParser]
     model = MutualAidEnrollment
-    action_needed = CHANGE
 
     @extend_schema(
         request=MutualClaimInSerializer, responses={201: MutualClaimSerializer, 400: OpenApiResponse()}
@@ -329,17 +316,15 @@ class ClaimOnBehalfView(_Step):
     def post(self, request, pk):
         enrolment = self.target(pk)
         data = self.body(request)
-        try:
-            claim = mutual.submit_claim(
-                enrolment,
-                data["kind"],
-                data["incurred_on"],
-                data["amount_claimed"],
-                documents=request.FILES.getlist("documents"),
-                by=request.user,
-            )
-        except (ValidationError, PermissionDenied) as error:
-            raise refused(error) from None
+        claim = self.run(
+            mutual.submit_claim,
+            enrolment,
+            data["kind"],
+            data["incurred_on"],
+            data["amount_claimed"],
+            documents=request.FILES.getlist("documents"),
+            by=request.user,
+        )
         return Response(MutualClaimSerializer(claim).data, status=201)
 
 
@@ -347,7 +332,6 @@ class ClaimStepView(_Step):
     """approve (amount ≤ claimed), reject (reason), pay (payment date, default today)."""
 
     model = MutualAidClaim
-    action_needed = CHANGE
     step = ""
 
     def get_serializer_class(self):
