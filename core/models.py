@@ -35,10 +35,11 @@ class TrackedModel(models.Model):
 
     def save(self, *args, **kwargs):
         if self.counters and not self._state.adding and kwargs.get("update_fields") is None:
+            deferred = self.get_deferred_fields()  # as Django's save() leaves fields not loaded alone
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in self.counters
+                if not field.primary_key and field.name not in self.counters and field.attname not in deferred
             ]
         super().save(*args, **kwargs)
 

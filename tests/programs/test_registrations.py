@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.models import HistoryEntry
@@ -94,6 +95,18 @@ def test_saving_a_session_read_earlier_keeps_the_seats_taken_meanwhile(site):
     assert (fresh.place, fresh.seated) == ("职工服务中心二楼", 1)
     assert engine.sign_up(fresh, make.worker(site, "乙")).status == "waitlisted"
     assert Registration.objects.filter(session=session, status="confirmed").count() == 1
+    # An instance read with some fields writes those only, as Django's save() would.
+    partly = Session.objects.only("place").get(pk=session.pk)
+    partly.place = "职工服务中心三楼"
+    with CaptureQueriesContext(connection) as queries:
+        partly.save()
+    (update,) = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert update.split(" WHERE ")[0].count("=") == 1 and '"place"' in update
+    assert Session.objects.values_list("place", "seated", "last_position").get(pk=session.pk) == (
+        "职工服务中心三楼",
+        1,
+        1,
+    )
 
 
 def test_saving_a_program_read_earlier_keeps_the_views_counted_meanwhile(site):
