@@ -116,8 +116,8 @@ def test_the_race_with_the_queue_neither_oversells_nor_doubles(committed, db_que
     )
     assert positions == list(range(1, 56))
     assert PendingNotice.objects.count() == 60
-    # Statements that ran side by side may each have found no sender waiting; most found one.
-    assert 1 <= senders_waiting() < 60
+    # At least one sender waits; statements that ran side by side may each have written one.
+    assert senders_waiting() >= 1
     run_queue()
     assert not PendingNotice.objects.exists()
     assert Notification.objects.filter(channel="sms", kind="programs.waitlisted").count() == 55
