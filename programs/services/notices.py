@@ -282,14 +282,15 @@ def _send_batch(claimed) -> int:
         _relax_commit()
         for _, registration_id, kind in claimed:
             registration = found.get(registration_id)
-            if registration is None or not _still_true(kind, registration):
+            body = text(kind, registration) if registration is not None else None
+            if body is not None and PLACE_MARK in body:
+                place = places.get(registration_id)  # none without a position: no place to tell
+                body = body.replace(PLACE_MARK, str(place)) if place is not None else None
+            if body is None or not _still_true(kind, registration):
                 # Cancelled, offered, moved or drawn before this went out: it would no longer be true,
                 # and the notice of what happened instead is theirs already or coming.
                 log.info("programs notice %s: registration %s has moved on, not sent", kind, registration_id)
                 continue
-            body = text(kind, registration)
-            if PLACE_MARK in body:
-                body = body.replace(PLACE_MARK, str(places[registration_id]))
             try:
                 _send(registration.person, kind, f"programs.{kind}", body)
             except Exception:  # one bad record must not cost the rest of the batch their notices

@@ -263,3 +263,19 @@ def test_the_minute_tick_sends_what_no_sender_took(db, db_queue, tree):
     assert run_tick()["notices_sent"] == 1
     assert Notification.objects.filter(user_id=person.user_id, kind="programs.confirmed").count() == 2
     assert not PendingNotice.objects.exists()
+
+
+def test_a_waitlist_notice_with_no_place_to_tell_costs_the_batch_nothing(db, db_queue, tree):
+    # A waitlisted registration without a position (data repaired by hand): its text has no true place
+    # to tell and is not sent; the batch's other notices still go out.
+    site = tree["site_a"]
+    session = make.session(make.program(site, title="候补无名次"), capacity=1)
+    seated, waiting = make.worker(site, "甲"), make.worker(site, "乙")
+    engine.sign_up(session, seated)
+    engine.sign_up(session, waiting)
+    Registration.objects.filter(person=waiting).update(position=None)
+    assert notices.send_due() == 1
+    assert not PendingNotice.objects.exists()
+    assert set(Notification.objects.values_list("user_id", "kind")) == {
+        (seated.user_id, "programs.confirmed")
+    }
