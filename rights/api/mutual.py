@@ -22,7 +22,6 @@ from core import access, spreadsheets
 from core.api.errors import refused
 from core.api.serializers import ScopedModelSerializer
 from core.api.viewsets import ActorMixin, IsWorker, ScopedViewSet, StepView
-from members.services.people import find_in_scope, id_number_key
 from orgs.models import Union
 
 from ..filtersets.mutual import ClaimFilterSet, EnrollmentFilterSet, PlanFilterSet
@@ -293,13 +292,8 @@ class EnrolPersonView(_Step):
     )
     def post(self, request, pk):
         plan = self.target(pk)
-        try:
-            person = find_in_scope(request.user, id_number_key(self.body(request)["id_number"]))
-            if person is None:  # unknown and outside the caller's scope alike: no existence oracle
-                raise ValidationError(mutual.NOT_IN_SCOPE)
-            enrolment = mutual.enrol(plan, person, by=request.user)
-        except (ValidationError, PermissionDenied) as error:
-            raise refused(error) from None
+        id_number = self.body(request)["id_number"]
+        enrolment = self.run(mutual.enrol_by_id_number, plan, id_number, by=request.user)
         return Response(MutualEnrollmentSerializer(enrolment).data, status=201)
 
 

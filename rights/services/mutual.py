@@ -46,6 +46,7 @@ from core.dates import past_day_problem
 from core.history import record_action, record_bulk_created
 from core.scoping import ADD, CHANGE, VIEW, can
 from members.models import Membership, Person
+from members.services.people import find_in_scope, id_number_key
 
 from ..choices import ClaimStatus
 from ..models import ClaimDocument, MutualAidClaim, MutualAidEnrollment, MutualAidPlan
@@ -294,6 +295,16 @@ def enrol(plan: MutualAidPlan, person, by=None, on=None, batch: str = "") -> Mut
     _require(by, ADD, enrolment)
     record_action(enrolment, "enrolled", _("个人参保") if by is None else _("工会代为参保"))
     return enrolment
+
+
+def enrol_by_id_number(plan: MutualAidPlan, id_number: str, *, by) -> MutualAidEnrollment:
+    """An official enrols a person they found by ID number (console and API alike). Only people in
+    their scope are found: an unknown number and one of another union get the same answer, so the
+    form is no oracle of who is on record."""
+    person = find_in_scope(by, id_number_key(id_number))
+    if person is None:
+        raise ValidationError(NOT_IN_SCOPE)
+    return enrol(plan, person, by=by)
 
 
 @dataclass

@@ -28,7 +28,6 @@ from core.views import (
     ConsoleUpdateView,
     ScopedMixin,
 )
-from members.services.people import find_in_scope, id_number_key
 
 from ..filtersets.mutual import ClaimFilterSet, EnrollmentFilterSet, PlanFilterSet
 from ..forms.mutual import (
@@ -239,14 +238,11 @@ def plan_enrol_person(request, pk):
         messages.error(request, _("请填写身份证号"))
         return redirect(plan)
     try:
-        person = find_in_scope(request.user, id_number_key(form.cleaned_data["id_number"]))
-        if person is None:  # unknown and outside the caller's scope alike: no existence oracle
-            raise ValidationError(services.NOT_IN_SCOPE)
-        enrolment = services.enrol(plan, person, by=request.user)
+        enrolment = services.enrol_by_id_number(plan, form.cleaned_data["id_number"], by=request.user)
     except (ValidationError, PermissionDenied) as error:
         _flash(request, error)
         return redirect(plan)
-    messages.success(request, _("%(name)s 已参保") % {"name": person.masked_name})
+    messages.success(request, _("%(name)s 已参保") % {"name": enrolment.person.masked_name})
     return redirect(enrolment)
 
 
