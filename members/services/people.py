@@ -41,7 +41,7 @@ def lookup_key(raw: str) -> tuple[str, str]:
         raise ValidationError(_("请输入完整的18位身份证号或11位手机号"), code="lookup")
     if compact.startswith(("+86", "0086")) or (compact.isdigit() and len(compact) == 11):
         return "phone_hash", pii.lookup_hash("phone", pii.normalise_phone(compact))
-    return "id_number_hash", pii.lookup_hash("id", pii.parse_id_number(compact).value)
+    return id_number_key(compact)
 
 
 def id_number_key(raw: str) -> tuple[str, str]:
