@@ -19,15 +19,14 @@ from ..choices import CaseOutcome, ConsultationCategory, ConsultationStatus, Mes
 RIGHTS_OFFICIALS = admin_and(RoleKind.RIGHTS)
 
 
-@scoped(
-    policy(
-        "union",
-        view=ALL_TREE,
-        change=RIGHTS_OFFICIALS,
-        assigned={"view": "user"},
-        assigned_role=RoleKind.LAWYER,
-    )
-)
+def _lawyer_policy(union: str, view, lawyer_user: str, *, lawyer_changes: bool = False):
+    """Rights officials change it; the lawyer at `lawyer_user` sees it (and changes it, with
+    `lawyer_changes`) only while they hold a lawyer's role: a revoked lawyer's old rows grant nothing."""
+    assigned = {"view": lawyer_user, **({"change": lawyer_user} if lawyer_changes else {})}
+    return policy(union, view=view, change=RIGHTS_OFFICIALS, assigned=assigned, assigned_role=RoleKind.LAWYER)
+
+
+@scoped(_lawyer_policy("union", ALL_TREE, "user"))
 class Lawyer(TrackedModel):
     """A pro bono lawyer (公益律师) in a union's pool: the categories and regions taken, and how many open."""
 
@@ -62,15 +61,7 @@ class Lawyer(TrackedModel):
         return reverse("rights:lawyer-detail", args=[self.pk])
 
 
-@scoped(
-    policy(
-        "union",
-        view=PERSONAL_VIEW,
-        change=RIGHTS_OFFICIALS,
-        assigned={"view": "lawyer__user", "change": "lawyer__user"},
-        assigned_role=RoleKind.LAWYER,
-    )
-)
+@scoped(_lawyer_policy("union", PERSONAL_VIEW, "lawyer__user", lawyer_changes=True))
 class Consultation(TrackedModel):
     """A worker's question to the union's lawyers; routed, answered, rated, maybe made a case."""
 
@@ -143,13 +134,7 @@ class Consultation(TrackedModel):
 
 
 @scoped(
-    policy(
-        "consultation__union",
-        view=PERSONAL_VIEW,
-        change=RIGHTS_OFFICIALS,
-        assigned={"view": "consultation__lawyer__user", "change": "consultation__lawyer__user"},
-        assigned_role=RoleKind.LAWYER,
-    )
+    _lawyer_policy("consultation__union", PERSONAL_VIEW, "consultation__lawyer__user", lawyer_changes=True)
 )
 class ConsultationMessage(TrackedModel):
     """One message of the thread: the lawyer's answer, a follow-up question, a reply."""
@@ -182,15 +167,7 @@ class ConsultationMessage(TrackedModel):
         return f"{self.consultation} · {self.get_author_kind_display()}"
 
 
-@scoped(
-    policy(
-        "consultation__union",
-        view=PERSONAL_VIEW,
-        change=RIGHTS_OFFICIALS,
-        assigned={"view": "consultation__lawyer__user"},
-        assigned_role=RoleKind.LAWYER,
-    )
-)
+@scoped(_lawyer_policy("consultation__union", PERSONAL_VIEW, "consultation__lawyer__user"))
 class ConsultationPhoto(TrackedModel):
     """A photo the worker attached (a payslip, a penalty notice, the spoiled order)."""
 
@@ -211,13 +188,7 @@ class ConsultationPhoto(TrackedModel):
 
 
 @scoped(
-    policy(
-        "consultation__union",
-        view=PERSONAL_VIEW,
-        change=RIGHTS_OFFICIALS,
-        assigned={"view": "consultation__lawyer__user", "change": "consultation__lawyer__user"},
-        assigned_role=RoleKind.LAWYER,
-    )
+    _lawyer_policy("consultation__union", PERSONAL_VIEW, "consultation__lawyer__user", lawyer_changes=True)
 )
 class RightsCase(TrackedModel):
     """A consultation taken further (维权案件): how it ended and what was recovered."""
@@ -252,15 +223,7 @@ class RightsCase(TrackedModel):
         return reverse("rights:consultation-detail", args=[self.consultation_id])
 
 
-@scoped(
-    policy(
-        "station__union",
-        view=ALL_TREE,
-        change=RIGHTS_OFFICIALS,
-        assigned={"view": "lawyer__user"},
-        assigned_role=RoleKind.LAWYER,
-    )
-)
+@scoped(_lawyer_policy("station__union", ALL_TREE, "lawyer__user"))
 class DutyDay(TrackedModel):
     """A lawyer on duty at a station on a day (律师驻站), shown on the station's page."""
 
