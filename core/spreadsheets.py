@@ -131,14 +131,19 @@ def spreadsheet_format(content: bytes, file_name: str) -> str:
     return "csv"
 
 
-def _is_text(content: bytes) -> bool:
-    # As the CSV readers decode: UTF-8 (with or without BOM), else GB 18030; text holds no NUL.
+def _decoded(content: bytes) -> str | None:
+    # Chinese Excel saves CSV as GBK; GB 18030 is its superset and decodes it too.
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return "\x00" not in content.decode(encoding)
+            return content.decode(encoding)
         except UnicodeDecodeError:
             continue
-    return False
+    return None
+
+
+def _is_text(content: bytes) -> bool:
+    decoded = _decoded(content)
+    return decoded is not None and "\x00" not in decoded
 
 
 def read_rows(
@@ -237,14 +242,8 @@ def _xlsx_rows(content: bytes, sheet_name: str | None):
 
 
 def _csv_rows(content: bytes):
-    # Chinese Excel saves CSV as GBK; GB 18030 is its superset and decodes it too.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            decoded = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    decoded = _decoded(content)
+    if decoded is None:
         raise FileError(_("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码"))
     if "\x00" in decoded:
         raise FileError(_("CSV 文件含有无效字符，可能不是文本文件"))
