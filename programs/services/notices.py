@@ -108,8 +108,7 @@ def queue(registration, kind: str) -> None:
     commits or rolls back with the step, and a wake-up of the sender (`wake`). The text is written
     when it is sent, as things are then. A backend that runs tasks at once (tests, one-process setups)
     sends here, so callers queue once the step's outcome is certain."""
-    PendingNotice.objects.create(registration_id=registration.pk, kind=kind)
-    wake()
+    queue_many([(registration, kind)])
 
 
 def queue_many(pairs) -> None:
