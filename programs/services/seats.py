@@ -174,7 +174,6 @@ def insert_waitlisted(session_id: int, registration: Registration, history, outb
     else (registration id, position, the notice sender's task id or None), the id and position also
     set on the registration. A waitlisted sign-up took four round trips (BEGIN, lock, insert with a
     MAX over the waitlist, COMMIT), then two statements in one pipeline."""
-    session_table = connection.ops.quote_name(Session._meta.db_table)
     reg_sql, reg_params = insert_select(
         Registration, registration, "pos", {"position": ("pos.last_position", [])}
     )
@@ -182,8 +181,7 @@ def insert_waitlisted(session_id: int, registration: Registration, history, outb
         history, f"jsonb_set(jsonb_set(%s::jsonb, {_ID_CHANGE}), {_POSITION_CHANGE})"
     )
     sql = (
-        f"WITH pos AS (UPDATE {session_table} SET last_position = last_position + 1 "  # noqa: S608
-        "WHERE id = %s AND seated >= capacity RETURNING last_position), "
+        f"WITH pos AS ({_next_position_sql(' AND seated >= capacity')}), "  # noqa: S608
         f"reg AS ({reg_sql} RETURNING id, position), hist AS ({hist_sql}), {outbox.sql} "
         f"SELECT id, position, {'(SELECT id FROM wake)' if outbox.woke else 'NULL'} FROM reg"
     )
@@ -298,13 +296,16 @@ def next_position(session_id: int) -> int:
     """The session's next waitlist position, counted on its row (`Session.last_position`) by one
     UPDATE … RETURNING: its row lock orders callers that run at once, so each gets its own. Inside the
     step's transaction: a step that rolls back gives its position back."""
-    table = connection.ops.quote_name(Session._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last_position = last_position + 1 WHERE id = %s RETURNING last_position",  # noqa: S608
-            [session_id],
-        )
+        cursor.execute(_next_position_sql(), [session_id])
         return cursor.fetchone()[0]
+
+
+def _next_position_sql(condition: str = "") -> str:
+    """Bump the session's (`%s`) waitlist counter and return the new value, `condition` permitting."""
+    table = connection.ops.quote_name(Session._meta.db_table)
+    bump = f"UPDATE {table} SET last_position = last_position + 1"  # noqa: S608
+    return f"{bump} WHERE id = %s{condition} RETURNING last_position"
 
 
 def positions_given(session_id: int, last: int) -> None:
