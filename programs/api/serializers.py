@@ -118,6 +118,13 @@ class ProgramSerializer(ScopedModelSerializer):
         return attrs
 
 
+_DATETIME = serializers.DateTimeField()  # DRF's rendering of a time (the API's zone, ISO 8601)
+
+
+def _when(value) -> str | None:
+    return None if value is None else _DATETIME.to_representation(value)
+
+
 class PublicProgramSessionSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """A session of a published program as anyone may read it, with its free seats."""
 
@@ -127,6 +134,23 @@ class PublicProgramSessionSerializer(FieldsBuiltOnce, serializers.ModelSerialize
         model = Session
         fields = ["id", "title", "place", "starts_at", "ends_at", "capacity", "free"]
         read_only_fields = fields
+
+    def to_representation(self, session):
+        return _public_session(session)
+
+
+def _public_session(session) -> dict:
+    # What DRF's generic to_representation gives for PublicProgramSessionSerializer (tests compare the
+    # two), read directly: it is in every sign-up's answer, where the generic one cost a quarter of it.
+    return {
+        "id": session.pk,
+        "title": session.title,
+        "place": session.place,
+        "starts_at": _when(session.starts_at),
+        "ends_at": _when(session.ends_at),
+        "capacity": session.capacity,
+        "free": session.free,
+    }
 
 
 class PublicProgramSerializer(serializers.ModelSerializer):
@@ -229,6 +253,26 @@ class MyRegistrationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "signed_up_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, registration):
+        # As _public_session: DRF's generic answer (tests compare), read directly, for a program
+        # sign-up's answer (the generic one took a tenth of the request).
+        return {
+            "id": registration.pk,
+            "program": registration.program_id,
+            "program_title": registration.program.title,
+            "session": registration.session_id,
+            "session_detail": _public_session(registration.session),
+            "status": str(registration.status),
+            "position": registration.position,
+            "place": self.get_place(registration),
+            "draw_rank": registration.draw_rank,
+            "offer_expires_at": _when(registration.offer_expires_at),
+            "ticket_code": registration.ticket_code,
+            "ticket": self.get_ticket(registration),
+            "checked_in_at": _when(registration.checked_in_at),
+            "signed_up_at": _when(registration.signed_up_at),
+        }
 
     def get_place(self, registration) -> int | None:
         # Annotated by registrations.with_place on the worker's list and detail.

@@ -35,6 +35,10 @@ def active_membership(person) -> Membership | None:
 # program's allowed regions into those two reads (one statement each instead of three).
 
 
+# What reasons() reads of a person besides the membership: a read for a sign-up loads only these.
+PERSON_FIELDS = ("id", "user_id", "employment_form", "gender", "birth_date")
+
+
 def with_membership(people):
     """People with their active membership (at most one: a partial unique index) joined in:
     `active_membership_id` (None when not a member) and `active_membership_region`."""

@@ -141,7 +141,7 @@ class OutboxSql(NamedTuple):
     """CTEs for a statement that inserts registrations: see outbox_sql."""
 
     sql: str
-    params: list
+    params: tuple
     woke: bool  # the wake-up is in it: the statement's `wake` CTE returns the task's id, if written
 
 
@@ -150,12 +150,18 @@ def outbox_sql(kind: str, source: str = "reg") -> OutboxSql:
     queue their notices as queue() would, the outbox rows and, with the database queue, the sender's
     task row unless one is waiting (`wake`). After the statement, call queued() with what `wake`
     returned."""
+    return _outbox_sql(kind, source, send_due_task.get_backend(), connection.vendor)
+
+
+@functools.cache
+def _outbox_sql(kind: str, source: str, backend, vendor: str) -> OutboxSql:
+    """outbox_sql's CTEs, the same for every statement of a kind: built once per process and backend."""
     notice_table = connection.ops.quote_name(PendingNotice._meta.db_table)
     sql = f"notice AS (INSERT INTO {notice_table} (registration_id, kind) SELECT id, %s FROM {source})"  # noqa: S608
-    if not deferred() or connection.vendor != "postgresql":
-        return OutboxSql(sql, [kind], False)
-    wake_sql, wake_params = _wake_sql(send_due_task.get_backend().alias, source)
-    return OutboxSql(f"{sql}, wake AS ({wake_sql} RETURNING id)", [kind, *wake_params], True)
+    if not deferred() or vendor != "postgresql":
+        return OutboxSql(sql, (kind,), False)
+    wake_sql, wake_params = _wake_sql(backend.alias, source)
+    return OutboxSql(f"{sql}, wake AS ({wake_sql} RETURNING id)", (kind, *wake_params), True)
 
 
 @functools.cache

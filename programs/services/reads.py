@@ -1,6 +1,6 @@
-"""A sign-up's two reads: the person with their active membership, and the session with its program
-and the program's allowed regions, each one statement compiled once per process (core.compiled):
-building them cost more than running them.
+"""A sign-up's two reads: the person (what eligibility needs) with their active membership, and the
+session with its program and the program's allowed regions, each one statement compiled once per
+process (core.compiled): building them cost more than running them.
 
 A flash of sign-ups asks for the same session again and again, so each process keeps what it read of
 a session for SESSION_SECONDS (core.recent): a program's rules, its sign-up window, the session's
@@ -25,8 +25,14 @@ SESSION_SECONDS = 1.0
 # Programs a worker may see and sign up for (a closed one's page stays; eligibility refuses it).
 VISIBLE_STATUSES = (ProgramStatus.PUBLISHED, ProgramStatus.CLOSED)
 
+# Only what eligibility reads of a person (ciphertexts, hashes and names are a sign-up's no business:
+# leaving them out cut the read by a third).
 signing_up_person = Compiled(
-    lambda user_id: eligibility.with_membership(Person.objects.filter(user_id=user_id)).order_by("pk")[:1]
+    lambda user_id: (
+        eligibility.with_membership(Person.objects.filter(user_id=user_id))
+        .only(*eligibility.PERSON_FIELDS)
+        .order_by("pk")[:1]
+    )
 )
 _session_to_sign_up = Compiled(
     lambda session_id: (

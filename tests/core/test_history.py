@@ -273,3 +273,33 @@ def test_history_shows_a_field_named_items(db):
     entry = HistoryEntry(kind="changed", object_repr="x", changes={"items": ["清凉包", "清凉包和毛巾"]})
     html = render_to_string("core/_history.html", {"history": [entry]})
     assert "清凉包和毛巾" in html and "<code>items</code>" in html
+
+
+def test_values_are_recorded_as_the_json_encoder_writes_them():
+    # _plain turns the usual values into JSON's without the encoder's round trip: the same text.
+    import datetime
+    import decimal
+    import uuid
+
+    from django.utils.translation import gettext_lazy
+
+    from core.history import _plain
+    from programs.choices import RegistrationStatus
+
+    values = [
+        timezone.now(),
+        datetime.datetime(2026, 11, 30, 8, 5, 1, 123456, tzinfo=datetime.UTC),
+        datetime.date(2026, 11, 30),
+        datetime.time(8, 5, 1, 500),
+        datetime.timedelta(hours=36, seconds=5),
+        decimal.Decimal("60000.00"),
+        uuid.uuid4(),
+        RegistrationStatus.CONFIRMED,
+        gettext_lazy("已确认"),
+        {"a": [1, datetime.date(2026, 1, 2)]},
+        "文本",
+        7,
+        None,
+    ]
+    for value in values:
+        assert _plain(value) == plain(value) and type(_plain(value)) is type(plain(value)), value

@@ -160,6 +160,19 @@ def test_serializers_built_once_give_what_drf_builds(site):
     registration = engine.sign_up(session, make.worker(site))
     first, second = MyRegistrationSerializer(registration), MyRegistrationSerializer(registration)
     assert first.data == second.data == Plain(registration).data
+    # The hand-read answer (to_representation) is DRF's generic one in every state a worker sees.
+    second_seat = engine.sign_up(session, make.worker(site))
+    engine.sign_up(session, make.worker(site))  # waitlisted, then offered the cancelled seat
+    engine.check_in(registration.ticket_code, by=None, session=session)
+    engine.cancel(second_seat)
+    engine.sign_up(session, make.worker(site))
+    states = engine.with_place(Registration.objects.filter(session=session)).select_related("session")
+    assert {r.status for r in states} == {"attended", "cancelled", "offered", "waitlisted"}
+    for shown in states:
+        assert MyRegistrationSerializer(shown).data == Plain(shown).data, shown.status
+        assert PublicProgramSessionSerializer(shown.session).data == drf.ModelSerializer.to_representation(
+            PublicProgramSessionSerializer(shown.session), shown.session
+        )
     assert first.data["ticket"] and first.data["session_detail"]["id"] == session.pk
     assert first.fields["ticket"] is not second.fields["ticket"]
     assert first.fields["ticket"].parent is first and second.fields["ticket"].parent is second

@@ -73,3 +73,36 @@ def test_seats_follow_the_database_not_the_count_read(tree, login):
     assert _sign_up(login, make.worker(site), session)[0].json()["status"] == "waitlisted"
     assert Registration.objects.filter(session=session, status="confirmed").count() == 3
     assert Session.objects.get(pk=session.pk).seated == 3
+
+
+def test_a_sign_up_reads_the_person_once_and_only_what_eligibility_needs(tree, login):
+    # The person is read with eligibility's columns only (eligibility.PERSON_FIELDS): a column the
+    # sign-up used beyond them would be read again, by a query of its own, on every sign-up.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    site = tree["site_a"]
+    person = make.worker(site, employment_form="rider")
+    program = make.program(
+        site,
+        members_only=True,
+        employment_forms=["rider"],
+        gender=person.gender,
+        min_age=16,
+        max_age=80,
+        once_per_year=True,
+    )
+    program.regions.add(site.region)
+    session = make.session(program, capacity=1)
+    client = login(person.user)
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.post(URL, {"session": session.pk}, content_type="application/json")
+    assert answer.status_code == 201, answer.json()
+    # The sign-up's own read finds the person by their user (logged where not prepared: SQLite); a
+    # column loaded late would be read by the person's id.
+    by_id = 'FROM "members_person" WHERE "members_person"."id"'
+    late = [q["sql"] for q in queries.captured_queries if by_id in q["sql"]]
+    assert not late, late
+    fresh = make.worker(site, "王师傅", employment_form="courier")  # refused by the conditions
+    answer = login(fresh.user).post(URL, {"session": session.pk}, content_type="application/json")
+    assert answer.status_code == 400 and "就业形态" in str(answer.json())

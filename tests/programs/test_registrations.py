@@ -289,3 +289,17 @@ def test_a_seat_freed_after_the_session_was_read_is_not_missed(site):
     assert late.status == "confirmed" and late.ticket_code and late.position is None
     assert Registration.objects.get(pk=late.pk).status == "confirmed"
     assert seated(session) == 1
+
+
+def test_ticket_codes_draw_every_letter_of_the_alphabet_alike():
+    # new_ticket_code maps a random byte to a letter: fair only while the alphabet's size divides 256.
+    import collections
+
+    from programs.services.seats import TICKET_ALPHABET, TICKET_LENGTH, new_ticket_code
+
+    assert 256 % len(TICKET_ALPHABET) == 0
+    letters = collections.Counter("".join(new_ticket_code() for _ in range(4000)))
+    assert set(letters) == set(TICKET_ALPHABET)
+    assert all(len(code) == TICKET_LENGTH for code in (new_ticket_code(), new_ticket_code()))
+    expected = 4000 * TICKET_LENGTH / len(TICKET_ALPHABET)  # 1000 each; a fair draw stays within ±15 %
+    assert all(0.85 * expected < n < 1.15 * expected for n in letters.values()), letters
