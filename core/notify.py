@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from functools import cache
 
 from django.conf import settings
+from django.db import connection, models
 from django.utils.module_loading import import_string
 
 from . import pii
@@ -91,7 +92,36 @@ def logged_together():
         yield
     finally:
         _logged_together.reset(token)
-    Notification.objects.bulk_create(records, batch_size=500)
+    _insert(records)
+
+
+def _insert(records: list[Notification]) -> None:
+    """Save new log rows at once: on PostgreSQL by COPY (bulk_create's INSERT, its placeholders built
+    and its values quoted one by one, was a third of a notice sender's Python); the rows' ids are not
+    read back."""
+    if not records:
+        return
+    if connection.vendor != "postgresql":
+        Notification.objects.bulk_create(records, batch_size=500)
+        return
+    fields = [field for field in Notification._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    table = quote(Notification._meta.db_table)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for record in records:
+            copy.write_row([_column_value(field, record) for field in fields])
+    for record in records:
+        record._state.adding, record._state.db = False, connection.alias
+
+
+def _column_value(field, record):
+    value = getattr(record, field.attname)
+    if value is None or isinstance(field, models.DateTimeField | models.ForeignKey):
+        return value  # an aware time or an id: COPY writes it as it is
+    if isinstance(value, str):
+        return str.__str__(value)  # a choice as its plain text
+    return field.get_db_prep_save(value, connection)
 
 
 def _log(record: Notification) -> Notification:
