@@ -284,7 +284,7 @@ class MyRegistrationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         return None
 
 
-class ProgramSignUpSerializer(serializers.Serializer):
+class ProgramSignUpSerializer(FieldsBuiltOnce, serializers.Serializer):
     session = serializers.IntegerField(help_text=_("场次编号"))
 
 

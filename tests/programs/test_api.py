@@ -183,6 +183,16 @@ def test_serializers_built_once_give_what_drf_builds(site):
     assert nested_first.fields["free"].parent is nested_first
     # The class's own fields are never bound (a copy's binding must not reach them).
     assert all(f.parent is None for f in MyRegistrationSerializer._fields_built_once.values())
+    # A plain serializer's declared fields too: each body checked by its own copy, as DRF would.
+    from programs.api.serializers import ProgramSignUpSerializer
+
+    class PlainBody(drf.Serializer):
+        session = drf.IntegerField()
+
+    for body in ({"session": 12}, {"session": "十二"}, {}, {"session": 2**70}):
+        ours, drfs = ProgramSignUpSerializer(data=body), PlainBody(data=body)
+        assert ours.is_valid() == drfs.is_valid() and ours.errors == drfs.errors, body
+    assert all(f.parent is None for f in ProgramSignUpSerializer._fields_built_once.values())
 
 
 def test_represent_shows_what_data_shows_through_one_serializer(site):
