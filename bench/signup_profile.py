@@ -2,7 +2,7 @@
 bench/program_signups.py for finding what to make faster (it measures; it sets no target).
 
     python bench/signup_profile.py [--n 600] [--reps 3] [--signups 2000]
-                                  [--cprofile K [--sort cumulative] [--only 'programs/']]
+                                  [--cprofile K [--sort cumulative] [--only 'programs/'] | --statements]
 
 A scratch PostgreSQL database is built as program_signups.py builds it (`--build`); then, in this
 process, Django's WSGI handler answers the same requests the bench sends (`GET /api/v1/me/`, sign-ups
@@ -64,7 +64,7 @@ def _environ(method: str, path: str, key: str, body: bytes) -> dict:
 # --------------------------------------------------------------------------- inside Django
 
 
-def profile(info: dict, n: int, reps: int, cprofile: dict | None = None) -> None:
+def profile(info: dict, n: int, reps: int, cprofile: dict | None = None, statements: bool = False) -> None:
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -133,6 +133,14 @@ def profile(info: dict, n: int, reps: int, cprofile: dict | None = None) -> None
     for rep in range(reps - 1):  # the last repetition is the one with the parts timed
         for label, jobs in runs.items():
             figures[label].append(measure(jobs(rep)))
+    if statements:  # instead of the timed parts: what each statement costs the server
+        for label, jobs in runs.items():
+            per_statement = _statement_costs(connection, lambda jobs=jobs: [call(*j) for j in jobs(reps - 1)])
+            print(f"\n==== PostgreSQL CPU per request, {label}: ms in the statement (getrusage: user +")
+            print("     system), ms of the backend while it was out (/proc), statements per request")
+            for sql, (inside, whole, count) in sorted(per_statement.items(), key=lambda kv: -kv[1][1]):
+                print(f"  {inside * 1e3 / n:6.3f} {whole * 1e3 / n:6.3f} {count / n:5.2f}  {sql}")
+        return
     if cprofile:  # instead of the timed parts: where the last repetition's Python goes, function by function
         import cProfile
         import pstats
@@ -165,6 +173,44 @@ def profile(info: dict, n: int, reps: int, cprofile: dict | None = None) -> None
         print(f"\nparts of {label} (Python ms per request; calls per request):")
         for name, (seconds, calls) in found.items():  # callers before what they call
             print(f"  {name:<48} {seconds / n * 1e3:>7.3f}  ({calls / n:.0f})")
+
+
+def _statement_costs(connection, run) -> dict:
+    """{statement's first 100 characters: [seconds by getrusage, seconds by /proc, runs]} over run()."""
+    import re
+
+    costs: dict = collections.defaultdict(lambda: [0.0, 0.0, 0])
+    notes: list[str] = []
+    ready: set[int] = set()
+    tick = 1 / os.sysconf("SC_CLK_TCK")
+
+    def backend_seconds() -> float:
+        fields = Path(f"/proc/{connection.connection.info.backend_pid}/stat").read_text().rsplit(")", 1)[1]
+        return (int(fields.split()[11]) + int(fields.split()[12])) * tick
+
+    def measured(execute, sql, params, many, context):
+        raw = connection.connection
+        if id(raw) not in ready:  # each new connection: the server's statistics, sent as notices
+            ready.add(id(raw))
+            raw.add_notice_handler(lambda diagnostic: notes.append(diagnostic.message_detail or ""))
+            raw.execute("SET client_min_messages = log")
+            raw.execute("SET log_statement_stats = on")
+        notes.clear()
+        before = backend_seconds()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            cost = costs[re.sub(r"\s+", " ", sql)[:100]]
+            for note in notes:
+                found = re.search(r"([0-9.]+) s user, ([0-9.]+) s system", note)
+                if found:
+                    cost[0] += float(found[1]) + float(found[2])
+            cost[1] += backend_seconds() - before
+            cost[2] += 1
+
+    with connection.execute_wrapper(measured):
+        run()
+    return costs
 
 
 FLOOR_PATH = "/api/v1/_profile_floor/"
@@ -248,6 +294,9 @@ def main() -> None:
     parser.add_argument(
         "--only", help="with --cprofile: only functions whose file:line(name) matches this regex"
     )
+    parser.add_argument(
+        "--statements", action="store_true", help="PostgreSQL's CPU per SQL statement instead of the parts"
+    )
     parser.add_argument("--inside", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if Path(sys.prefix).resolve() != (ROOT / ".venv").resolve() and VENV_PYTHON.exists():
@@ -255,7 +304,11 @@ def main() -> None:
     if args.inside:
         cprofile = {"k": args.cprofile, "sort": args.sort, "only": [args.only] if args.only else []}
         profile(
-            json.loads(Path(args.inside).read_text()), args.n, args.reps, cprofile if args.cprofile else None
+            json.loads(Path(args.inside).read_text()),
+            args.n,
+            args.reps,
+            cprofile if args.cprofile else None,
+            args.statements,
         )
         return
     workdir = Path(tempfile.mkdtemp(prefix="nj-signup-profile-"))
@@ -273,6 +326,7 @@ def main() -> None:
             *(sys.executable, __file__, "--inside", str(out)),
             *("--n", str(args.n), "--reps", str(args.reps), "--cprofile", str(args.cprofile)),
             *("--sort", args.sort, *(("--only", args.only) if args.only else ())),
+            *(("--statements",) if args.statements else ()),
         )
     finally:
         clean_up(pg_name=pg_name, workdir=workdir)

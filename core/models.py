@@ -95,7 +95,13 @@ class HistoryEntry(models.Model):
     """One recorded change or workflow step of a domain object; append-only."""
 
     kind = models.CharField(_("类型"), max_length=10, choices=choices.HistoryKind.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
+    # No foreign-key constraint in the database (the ORM still protects a type with history): its
+    # check locks the model's one ContentType row at every commit, so every writer of a model queued on
+    # that row, and it was a fifth of a program sign-up's PostgreSQL CPU (bench/signup_profile.py
+    # --statements). Content types are not deleted while history names them.
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, db_constraint=False, verbose_name=_("对象类型")
+    )
     object_id = models.CharField(_("对象编号"), max_length=64)
     object_repr = models.CharField(_("对象"), max_length=200)
     verb = models.CharField(_("操作"), max_length=64, blank=True)

@@ -25,8 +25,15 @@ class Registration(TrackedModel):
     over the active statuses makes the database refuse a second one, whoever races.
     """
 
+    # No foreign-key constraint on the program in the database (the ORM still cascades): its check
+    # locked the program's row at every sign-up's commit, a row all of a flash's sign-ups share. The
+    # session's constraint (kept) ties a registration to a session, and the session to its program.
     program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("活动")
+        Program,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="registrations",
+        verbose_name=_("活动"),
     )
     session = models.ForeignKey(
         Session, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("场次")
@@ -104,7 +111,11 @@ class PendingNotice(models.Model):
     the outbox saves): only the engine writes and reads it, and no page or API lists it.
     """
 
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="+")
+    # No constraint in the database (the ORM still cascades): a notice waits seconds, the sender skips
+    # one whose registration is gone, and the check cost every sign-up's commit a lookup and a lock.
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
     kind = models.CharField(max_length=16)
 
     def __str__(self) -> str:

@@ -279,3 +279,18 @@ def test_a_waitlist_notice_with_no_place_to_tell_costs_the_batch_nothing(db, db_
     assert set(Notification.objects.values_list("user_id", "kind")) == {
         (seated.user_id, "programs.confirmed")
     }
+
+
+def test_without_database_constraints_the_orm_still_guards_the_outbox_and_history(db, db_queue, tree):
+    # The outbox's registration and the history's content type have no constraint in the database
+    # (their checks cost every sign-up's commit); deleting through the ORM still cascades or refuses.
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import ProtectedError
+
+    session = make.session(make.program(tree["site_a"], title="约束"), capacity=2)
+    registration = engine.sign_up(session, make.worker(tree["site_a"], "甲"))
+    assert PendingNotice.objects.filter(registration=registration).exists()
+    PendingNotice.objects.filter(registration=registration).first().registration.delete()
+    assert not PendingNotice.objects.filter(registration_id=registration.pk).exists()
+    with pytest.raises(ProtectedError):
+        ContentType.objects.get_for_model(Registration).delete()
