@@ -285,6 +285,8 @@ class MyRegistrationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
 
 
 class ProgramSignUpSerializer(FieldsBuiltOnce, serializers.Serializer):
+    """A worker's sign-up: the session to sign up for."""
+
     session = serializers.IntegerField(help_text=_("场次编号"))
 
 
