@@ -67,8 +67,9 @@ def take_seat(session_id: int) -> bool:
 @functools.cache
 def _insert_plan(model, vendor: str, source: str, overridden: tuple) -> tuple[str, tuple]:
     """The INSERT … SELECT text of a model's row from `source`, with SQL of its own in place of the
-    `overridden` ((attname, SQL), …) columns, and how each other column's value is read and prepared:
-    the same for every statement of a kind (building it was a third of the statement's Python)."""
+    `overridden` ((attname, SQL), …) columns, and how each column's value is read and prepared (None
+    for an overridden one: its params come with the override): the same for every statement of a kind,
+    so built once (the values, read and prepared per statement, are most of insert_select's time)."""
     quote = connection.ops.quote_name
     sql_of = dict(overridden)
     columns, values, steps = [], [], []
