@@ -84,24 +84,17 @@ def profile(info: dict, n: int, reps: int, cprofile: dict | None = None, stateme
         b"".join(answer)
         answer.close()
 
-    def backend_seconds() -> float:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            pid = cursor.fetchone()[0]
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
     def sign_ups(which: str, keys: list[str]) -> list:
         body = json.dumps({"session": info[which]["session"]}).encode()
         return [("POST", "/api/v1/me/registrations/", key, body) for key in keys]
 
     def measure(jobs: list) -> tuple[float, float]:
         statuses.clear()
-        backend, started = backend_seconds(), time.process_time()
+        backend, started = _backend_seconds(connection), time.process_time()
         for job in jobs:
             call(*job)
         python = (time.process_time() - started) / len(jobs) * 1e3
-        postgres = (backend_seconds() - backend) / len(jobs) * 1e3
+        postgres = (_backend_seconds(connection) - backend) / len(jobs) * 1e3
         unexpected = {code: k for code, k in statuses.items() if code not in ("200", "201")}
         if unexpected:
             sys.exit(f"unexpected answers: {unexpected}")
@@ -175,6 +168,15 @@ def profile(info: dict, n: int, reps: int, cprofile: dict | None = None, stateme
             print(f"  {name:<48} {seconds / n * 1e3:>7.3f}  ({calls / n:.0f})")
 
 
+def _backend_seconds(connection) -> float:
+    """The CPU seconds (user + system) of the connection's PostgreSQL backend so far, from /proc (read
+    without a query: a statement to ask its pid would be measured too)."""
+    connection.ensure_connection()
+    stat = Path(f"/proc/{connection.connection.info.backend_pid}/stat").read_text()
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _statement_costs(connection, run) -> dict:
     """{statement's first 100 characters: [seconds by getrusage, seconds by /proc, runs]} over run()."""
     import re
@@ -182,11 +184,6 @@ def _statement_costs(connection, run) -> dict:
     costs: dict = collections.defaultdict(lambda: [0.0, 0.0, 0])
     notes: list[str] = []
     ready: set[int] = set()
-    tick = 1 / os.sysconf("SC_CLK_TCK")
-
-    def backend_seconds() -> float:
-        fields = Path(f"/proc/{connection.connection.info.backend_pid}/stat").read_text().rsplit(")", 1)[1]
-        return (int(fields.split()[11]) + int(fields.split()[12])) * tick
 
     def measured(execute, sql, params, many, context):
         raw = connection.connection
@@ -196,7 +193,7 @@ def _statement_costs(connection, run) -> dict:
             raw.execute("SET client_min_messages = log")
             raw.execute("SET log_statement_stats = on")
         notes.clear()
-        before = backend_seconds()
+        before = _backend_seconds(connection)
         try:
             return execute(sql, params, many, context)
         finally:
@@ -205,7 +202,7 @@ def _statement_costs(connection, run) -> dict:
                 found = re.search(r"([0-9.]+) s user, ([0-9.]+) s system", note)
                 if found:
                     cost[0] += float(found[1]) + float(found[2])
-            cost[1] += backend_seconds() - before
+            cost[1] += _backend_seconds(connection) - before
             cost[2] += 1
 
     with connection.execute_wrapper(measured):
