@@ -261,7 +261,7 @@ def _time_parts() -> dict:
 
     wrap(auth, "get_user", "session and user (auth.get_user)")
     wrap(SessionAuthentication, "enforce_csrf", "CSRF check (parses the body)")
-    wrap(views.IsSigningUpWorker, "has_permission", "permission: the person's read")
+    wrap(views.IsSigningUpWorker, "has_permission", "permission (the person, unless read with the user)")
     wrap(views.MyRegistrationViewSet, "create", "view: create")
     wrap(serializers.ProgramSignUpSerializer, "is_valid", "  body's serializer")
     wrap(reads, "session_to_sign_up", "  session (kept a moment)")

@@ -39,17 +39,36 @@ def _default_label() -> str:
     return "system"
 
 
-_actor: ContextVar[Actor | None] = ContextVar("niangjia_actor", default=None)
+_actor: ContextVar = ContextVar("niangjia_actor", default=None)  # an Actor, or a callable giving one
 
 
 def current_actor() -> Actor:
-    return _actor.get() or Actor(None, _default_label())
+    actor = _actor.get()
+    if callable(actor):  # a request's, its user read now (acting_for)
+        return actor()
+    return actor or Actor(None, _default_label())
 
 
 @contextlib.contextmanager
 def acting_as(user=None, label: str = "system"):
     """Attribute every change inside the block to this user and source."""
     token = _actor.set(Actor(getattr(user, "pk", user), label))
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+@contextlib.contextmanager
+def acting_for(user, label: str):
+    """acting_as for a request's user (Django's lazy object), read only when a change is recorded: a
+    view's authentication may read the user its own way first (accounts.backends.reading_users_with),
+    and a request that changes nothing never needs it."""
+
+    def actor() -> Actor:
+        return Actor(user.pk if user.is_authenticated else None, label)
+
+    token = _actor.set(actor)
     try:
         yield
     finally:

@@ -1,14 +1,13 @@
-from .history import acting_as
+from .history import acting_for
 
 
 class ActorMiddleware:
-    """Attributes every change made while serving a request to its user."""
+    """Attributes every change made while serving a request to its user (read when first needed)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user if request.user.is_authenticated else None
         label = "api" if request.path.startswith("/api/") else "web"
-        with acting_as(user, label):
+        with acting_for(request.user, label):
             return self.get_response(request)

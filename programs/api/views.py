@@ -19,6 +19,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
+from accounts.backends import reading_users_with
 from core import access
 from core.api.errors import refused
 from core.api.viewsets import ActorMixin, IsWorker, ScopedViewSet, StepView
@@ -34,13 +35,15 @@ from . import serializers as s
 
 
 class IsSigningUpWorker(IsWorker):
-    """A worker; a sign-up reads the person with their active membership at once (eligibility needs both)."""
+    """A worker; a sign-up reads the person with their active membership at once (eligibility needs both):
+    with the user (MyRegistrationViewSet.perform_authentication), or on its own when the user was read
+    before."""
 
     def has_permission(self, request, view):
         user = request.user
         if not (user and user.is_authenticated and user.is_worker):
             return False
-        if getattr(view, "action", None) == "create" and "person" not in user._state.fields_cache:
+        if getattr(view, "action", None) == "create" and not reads.person_read_with(user):
             person = reads.signing_up_person.first(user.pk)
             if person is None:
                 return False
@@ -372,6 +375,13 @@ class MyRegistrationViewSet(
     serializer_class = s.MyRegistrationSerializer
     filterset_fields = ["status", "program"]
     ordering = ["-signed_up_at", "-id"]
+
+    def perform_authentication(self, request):
+        if self.action != "create":
+            return super().perform_authentication(request)
+        # A sign-up's user is read with the person (one statement: the person's read was a round trip).
+        with reading_users_with(reads.signing_up_user):
+            return super().perform_authentication(request)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user

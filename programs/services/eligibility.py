@@ -39,12 +39,13 @@ def active_membership(person) -> Membership | None:
 PERSON_FIELDS = ("id", "user_id", "employment_form", "gender", "birth_date")
 
 
-def with_membership(people):
-    """People with their active membership (at most one: a partial unique index) joined in:
-    `active_membership_id` (None when not a member) and `active_membership_region`."""
-    return people.annotate(
+def with_membership(rows, through: str = ""):
+    """Rows with their person's active membership (at most one: a partial unique index) joined in:
+    `active_membership_id` (None when not a member) and `active_membership_region`. `through` is the
+    path to the person ("" for people, "person__" for their users)."""
+    return rows.annotate(
         _active_membership=FilteredRelation(
-            "memberships", condition=Q(memberships__status=MembershipStatus.ACTIVE)
+            f"{through}memberships", condition=Q(**{f"{through}memberships__status": MembershipStatus.ACTIVE})
         ),
         active_membership_id=F("_active_membership__id"),
         active_membership_region=F("_active_membership__union__region_id"),

@@ -1,6 +1,7 @@
 """A sign-up's two reads: the person (what eligibility needs) with their active membership, and the
 session with its program and the program's allowed regions, each one statement compiled once per
-process (core.compiled): building them cost more than running them.
+process (core.compiled): building them cost more than running them. The person is read with the
+signed-in user where the API can (`signing_up_user`, one round trip for both), else on its own.
 
 A flash of sign-ups asks for the same session again and again, so each process keeps what it read of
 a session for SESSION_SECONDS (core.recent): a program's rules, its sign-up window, the session's
@@ -13,6 +14,7 @@ costs at most a second try.
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from accounts.models import User
 from core.compiled import Compiled
 from core.recent import Recent
 from members.models import Person
@@ -34,6 +36,35 @@ signing_up_person = Compiled(
         .order_by("pk")[:1]
     )
 )
+# The user as the session's authentication reads it (every column), with the person as signing_up_person
+# reads it: for accounts.backends.reading_users_with, then `person_read_with(user)`.
+signing_up_user = Compiled(
+    lambda user_id: (
+        eligibility.with_membership(User.objects.filter(pk=user_id), through="person__")
+        .select_related("person")
+        .defer(
+            *(
+                f"person__{field.name}"
+                for field in Person._meta.concrete_fields
+                if field.attname not in eligibility.PERSON_FIELDS
+            )
+        )[:1]
+    )
+)
+
+
+def person_read_with(user) -> bool:
+    """Whether `user` was read by signing_up_user: then its person (None when it has none) is loaded,
+    with the membership's facts where eligibility looks for them."""
+    if not hasattr(user, "active_membership_id"):
+        return False
+    person = user._state.fields_cache.get("person")
+    if person is not None:
+        person.active_membership_id = user.active_membership_id
+        person.active_membership_region = user.active_membership_region
+    return True
+
+
 _session_to_sign_up = Compiled(
     lambda session_id: (
         eligibility.with_region_codes(

@@ -106,3 +106,35 @@ def test_a_sign_up_reads_the_person_once_and_only_what_eligibility_needs(tree, l
     fresh = make.worker(site, "王师傅", employment_form="courier")  # refused by the conditions
     answer = login(fresh.user).post(URL, {"session": session.pk}, content_type="application/json")
     assert answer.status_code == 400 and "就业形态" in str(answer.json())
+
+
+def test_the_api_reads_the_user_and_the_person_in_one_statement(tree, login):
+    # MyRegistrationViewSet.perform_authentication: the signed-in user is read with the person (one round
+    # trip for both). It fails if anything before the view reads the user first (a middleware), as the
+    # person's read is then a statement of its own.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    site = tree["site_a"]
+    session = make.session(make.program(site, members_only=True), capacity=1)
+    client = login(make.worker(site).user)
+    client.get("/api/v1/me/")  # the session's first request may refresh it
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.post(URL, {"session": session.pk}, content_type="application/json")
+    assert answer.status_code == 201, answer.json()
+    if connection.vendor == "sqlite":  # PostgreSQL's prepared statements are not logged
+        sql = [q["sql"] for q in queries.captured_queries]
+        alone = [q for q in sql if 'FROM "members_person"' in q]
+        users = [q for q in sql if q.startswith('SELECT "accounts_user"."id"')]
+        assert not alone, alone
+        assert len(users) == 1 and 'JOIN "members_person"' in users[0], users
+
+
+def test_a_worker_without_a_person_record_may_not_sign_up(tree, login):
+    from accounts.models import User
+
+    session = make.session(make.program(tree["site_a"]), capacity=1)
+    client = login(User.objects.create_user("w13800000077", is_worker=True))
+    answer = client.post(URL, {"session": session.pk}, content_type="application/json")
+    assert answer.status_code == 403
+    assert not Registration.objects.filter(session=session).exists()
