@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 
 from .sessions import keep_alive
 
@@ -19,7 +20,8 @@ class IdleTimeoutMiddleware:
         # requests have no session to keep alive.
         user = getattr(request, "user", None)
         response = self.get_response(request)
-        if user is not None and user.is_authenticated:
+        # Signed out by the view (the session flushed): nothing left to keep alive.
+        if user is not None and user.is_authenticated and SESSION_KEY in request.session:
             if user.is_worker and not user.has_usable_password():
                 keep_alive(request.session, settings.WORKER_SESSION_DAYS * 86400)
             else:

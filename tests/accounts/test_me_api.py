@@ -61,3 +61,15 @@ def test_the_signed_in_user_is_read_afresh_each_request(db, login):
     again = login(user)
     user.delete()
     assert again.get(URL).status_code in (401, 403)
+
+
+def test_signing_out_leaves_no_session_behind(db, login):
+    # The idle timeout slides the session after the view: not one the view has just flushed.
+    from django.contrib.sessions.models import Session
+
+    client = login(User.objects.create_user("w13800000004", is_worker=True))
+    assert client.get(URL).status_code == 200
+    assert Session.objects.count() == 1
+    assert client.post("/logout/").status_code == 302
+    assert Session.objects.count() == 0
+    assert client.get(URL).status_code in (401, 403)

@@ -138,3 +138,21 @@ def test_a_worker_without_a_person_record_may_not_sign_up(tree, login):
     answer = client.post(URL, {"session": session.pk}, content_type="application/json")
     assert answer.status_code == 403
     assert not Registration.objects.filter(session=session).exists()
+
+
+def test_a_deactivated_worker_is_signed_out_on_the_sign_up_path_too(tree, login):
+    # The sign-up's own read of the user (signing_up_user) goes through Django's session checks as the
+    # usual read does: inactive or a changed password, no sign-up.
+    from accounts.models import User
+
+    site = tree["site_a"]
+    session = make.session(make.program(site), capacity=5)
+    person = make.worker(site)
+    client = login(person.user)
+    User.objects.filter(pk=person.user_id).update(is_active=False)
+    assert client.post(URL, {"session": session.pk}, content_type="application/json").status_code == 403
+    User.objects.filter(pk=person.user_id).update(is_active=True)
+    person.user.set_password("another-horse-battery")
+    person.user.save()
+    assert client.post(URL, {"session": session.pk}, content_type="application/json").status_code == 403
+    assert not Registration.objects.filter(session=session).exists()
