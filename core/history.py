@@ -50,29 +50,24 @@ def current_actor() -> Actor:
 
 
 @contextlib.contextmanager
-def acting_as(user=None, label: str = "system"):
-    """Attribute every change inside the block to this user and source."""
-    token = _actor.set(Actor(getattr(user, "pk", user), label))
-    try:
-        yield
-    finally:
-        _actor.reset(token)
-
-
-@contextlib.contextmanager
-def acting_for(user, label: str):
-    """acting_as for a request's user (Django's lazy object), read only when a change is recorded: a
-    view's authentication may read the user its own way first (accounts.backends.reading_users_with),
-    and a request that changes nothing never needs it."""
-
-    def actor() -> Actor:
-        return Actor(user.pk if user.is_authenticated else None, label)
-
+def _acting(actor):
     token = _actor.set(actor)
     try:
         yield
     finally:
         _actor.reset(token)
+
+
+def acting_as(user=None, label: str = "system"):
+    """Attribute every change inside the block to this user and source."""
+    return _acting(Actor(getattr(user, "pk", user), label))
+
+
+def acting_for(user, label: str):
+    """acting_as for a request's user (Django's lazy object), read only when a change is recorded: a
+    view's authentication may read the user its own way first (accounts.backends.reading_users_with),
+    and a request that changes nothing never needs it."""
+    return _acting(lambda: Actor(user.pk if user.is_authenticated else None, label))
 
 
 _JSON_NATIVE = (str, int, float, bool, type(None))

@@ -8,6 +8,8 @@ Workers: their own registrations (`me/registrations`), sign-up, cancel, offers, 
 Every step calls programs.services; a refused step is 400 with the engine's plain-Chinese message.
 """
 
+from contextlib import nullcontext
+
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -377,11 +379,10 @@ class MyRegistrationViewSet(
     ordering = ["-signed_up_at", "-id"]
 
     def perform_authentication(self, request):
-        if self.action != "create":
-            return super().perform_authentication(request)
         # A sign-up's user is read with the person (one statement: the person's read was a round trip).
-        with reading_users_with(reads.signing_up_user):
-            return super().perform_authentication(request)
+        reading = reading_users_with(reads.signing_up_user) if self.action == "create" else nullcontext()
+        with reading:
+            super().perform_authentication(request)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
