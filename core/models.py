@@ -99,8 +99,9 @@ class HistoryEntry(models.Model):
     # check locks the model's one ContentType row at every commit, so every writer of a model queued on
     # that row, and it was a fifth of a program sign-up's PostgreSQL CPU (bench/signup_profile.py
     # --statements). Content types are not deleted while history names them.
+    # Nor an index of its own: core_history_object starts with it.
     content_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, db_constraint=False, verbose_name=_("对象类型")
+        ContentType, on_delete=models.PROTECT, db_constraint=False, db_index=False, verbose_name=_("对象类型")
     )
     object_id = models.CharField(_("对象编号"), max_length=64)
     object_repr = models.CharField(_("对象"), max_length=200)

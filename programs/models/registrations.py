@@ -35,11 +35,21 @@ class Registration(TrackedModel):
         related_name="registrations",
         verbose_name=_("活动"),
     )
+    # The session's and the person's own indexes would repeat the first column of programs_reg_queue
+    # and programs_reg_person: every index is written at every sign-up (Meta.indexes says which).
     session = models.ForeignKey(
-        Session, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("场次")
+        Session,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="registrations",
+        verbose_name=_("场次"),
     )
     person = models.ForeignKey(
-        "members.Person", on_delete=models.PROTECT, related_name="registrations", verbose_name=_("职工")
+        "members.Person",
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="registrations",
+        verbose_name=_("职工"),
     )
     holder = models.CharField(_("报名限制键"), max_length=30, editable=False)
     status = models.CharField(_("状态"), max_length=12, choices=RegistrationStatus.choices)
@@ -51,6 +61,7 @@ class Registration(TrackedModel):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        db_index=False,  # partial: programs_reg_made_by
         related_name="registrations_made",
         verbose_name=_("代报名人"),
     )
@@ -59,15 +70,15 @@ class Registration(TrackedModel):
     draw_rank = models.PositiveIntegerField(_("抽签序号"), null=True, blank=True, editable=False)
     offer_expires_at = models.DateTimeField(_("递补确认截止"), null=True, blank=True)
     # Short code staff may type at check-in; the QR carries a signed token of the id instead.
-    ticket_code = models.CharField(
-        _("票号"), max_length=12, unique=True, null=True, blank=True, editable=False
-    )
+    # Unique among the rows that have one (Meta.constraints): a waitlisted sign-up writes no entry.
+    ticket_code = models.CharField(_("票号"), max_length=12, null=True, blank=True, editable=False)
     checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True, editable=False)
     checked_in_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        db_index=False,  # partial: programs_reg_checked_in_by
         related_name="check_ins",
         verbose_name=_("签到人"),
     )
@@ -88,11 +99,31 @@ class Registration(TrackedModel):
                 name="%(app_label)s_%(class)s_one_active",
                 violation_error_message=_("已报名，不能重复报名"),
             ),
+            models.UniqueConstraint(
+                fields=["ticket_code"],
+                condition=Q(ticket_code__isnull=False),
+                name="programs_reg_ticket_code",
+            ),
         ]
+        # Each index here is written by every insert its condition admits: the partial ones are for
+        # the few rows they find (offers to expire; who signed someone up or checked them in, looked
+        # up when that user is deleted), so a sign-up writes none of them.
         indexes = [
             models.Index(fields=["session", "status", "position"], name="programs_reg_queue"),
             models.Index(fields=["person", "-signed_up_at"], name="programs_reg_person"),
-            models.Index(fields=["status", "offer_expires_at"], name="programs_reg_offers"),
+            models.Index(
+                fields=["offer_expires_at"],
+                condition=Q(status=RegistrationStatus.OFFERED),
+                name="programs_reg_offers",
+            ),
+            models.Index(
+                fields=["created_by"], condition=Q(created_by__isnull=False), name="programs_reg_made_by"
+            ),
+            models.Index(
+                fields=["checked_in_by"],
+                condition=Q(checked_in_by__isnull=False),
+                name="programs_reg_checked_in_by",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -113,8 +144,9 @@ class PendingNotice(models.Model):
 
     # No constraint in the database (the ORM still cascades): a notice waits seconds, the sender skips
     # one whose registration is gone, and the check cost every sign-up's commit a lookup and a lock.
+    # Nor an index: the outbox is near empty, and only deleting a registration looks it up this way.
     registration = models.ForeignKey(
-        Registration, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+        Registration, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+"
     )
     kind = models.CharField(max_length=16)
 

@@ -75,6 +75,16 @@ def test_the_database_refuses_a_second_active_registration(site):
         )
 
 
+def test_the_database_refuses_a_ticket_code_twice_but_not_two_without_one(site):
+    """The partial unique index covers the rows with a code: waitlisted rows (none) are not its entries."""
+    session = make.session(make.program(site), capacity=1)
+    confirmed = engine.sign_up(session, make.worker(site, "甲"))
+    waiting = [engine.sign_up(session, make.worker(site, name)) for name in ("乙", "丙")]
+    assert [r.ticket_code for r in waiting] == [None, None]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Registration.objects.filter(pk=waiting[0].pk).update(ticket_code=confirmed.ticket_code)
+
+
 def test_the_database_refuses_an_oversold_session(site):
     session = make.session(make.program(site), capacity=1)
     engine.sign_up(session, make.worker(site))
