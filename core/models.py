@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
@@ -202,16 +203,19 @@ class Notification(models.Model):
 
     channel = models.CharField(_("渠道"), max_length=10, choices=choices.Channel.choices)
     kind = models.CharField(_("类别"), max_length=64)
+    # Indexed with the time (Meta.indexes): a person's messages, newest first.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.CASCADE,
+        db_index=False,
         related_name="notifications",
         verbose_name=_("接收用户"),
     )
-    # Keyed hash of the phone (see core.pii), so a person's SMS can be found without storing the number.
-    phone_hash = models.CharField(_("手机号摘要"), max_length=64, blank=True, db_index=True)
+    # Keyed hash of the phone (see core.pii), so a person's SMS can be found without storing the number
+    # (indexed for the rows that have one: an in-site message writes no entry).
+    phone_hash = models.CharField(_("手机号摘要"), max_length=64, blank=True)
     phone_mask = models.CharField(_("手机号"), max_length=20, blank=True)
     subject = models.CharField(_("标题"), max_length=200, blank=True)
     body = models.TextField(_("内容"))
@@ -229,7 +233,10 @@ class Notification(models.Model):
         verbose_name = _("消息")
         verbose_name_plural = pgettext_lazy("plural", "消息")
         ordering = ["-sent_at", "-id"]
-        indexes = [models.Index(fields=["user", "sent_at"], name="core_notification_user")]
+        indexes = [
+            models.Index(fields=["user", "sent_at"], name="core_notification_user"),
+            models.Index(fields=["phone_hash"], condition=~Q(phone_hash=""), name="core_notification_phone"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.kind} {self.sent_at:%Y-%m-%d %H:%M}"

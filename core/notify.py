@@ -13,7 +13,8 @@ from contextvars import ContextVar
 from functools import cache
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from . import pii
@@ -84,73 +85,78 @@ _logged_together: ContextVar[list | None] = ContextVar("notifications_logged_tog
 @contextmanager
 def logged_together():
     """Messages sent inside are logged by one insert at the end of the block (a sender of hundreds of
-    notices spent most of its time saving their log rows one by one); the records the send functions
-    return inside are not saved yet. Use it inside the transaction the log rows belong to."""
-    records: list[Notification] = []
-    token = _logged_together.set(records)
+    notices spent most of its time saving their log rows one by one); the send functions return None
+    inside, as their rows are not written yet. Use it inside the transaction the log rows belong to."""
+    rows: list[dict] = []
+    token = _logged_together.set(rows)
     try:
         yield
     finally:
         _logged_together.reset(token)
-    _insert(records)
+    _insert(rows)
 
 
-def _insert(records: list[Notification]) -> None:
-    """Save new log rows at once: on PostgreSQL by COPY (bulk_create's INSERT, its placeholders built
-    and its values quoted one by one, was a third of a notice sender's Python); the rows' ids are not
-    read back."""
-    if not records:
+def _insert(rows: list[dict]) -> None:
+    """Save the rows logged together at once: on PostgreSQL by COPY of their plain values (model
+    instances, bulk_create's placeholders and values quoted one by one were most of a notice sender's
+    Python); a column a row does not name gets the field's default. The rows' ids are not read back."""
+    if not rows:
         return
     if connection.vendor != "postgresql":
-        Notification.objects.bulk_create(records, batch_size=500)
+        Notification.objects.bulk_create([Notification(**row) for row in rows], batch_size=500)
         return
     fields = [field for field in Notification._meta.concrete_fields if not field.primary_key]
+    defaults = [(field.attname, field.get_default()) for field in fields]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     table = quote(Notification._meta.db_table)
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for record in records:
-            copy.write_row([_column_value(field, record) for field in fields])
-    for record in records:
-        record._state.adding, record._state.db = False, connection.alias
+        for row in rows:
+            copy.write_row([row.get(name, default) for name, default in defaults])
 
 
-def _column_value(field, record):
-    value = getattr(record, field.attname)
-    if value is None or isinstance(field, models.DateTimeField | models.ForeignKey):
-        return value  # an aware time or an id: COPY writes it as it is
-    if isinstance(value, str):
-        return str.__str__(value)  # a choice as its plain text
-    return field.get_db_prep_save(value, connection)
-
-
-def _log(record: Notification) -> Notification:
+def _log(**row) -> Notification | None:
+    """Log a sent message: saved now, or kept for the insert at the end of logged_together()."""
     together = _logged_together.get()
-    if together is None:
-        record.save()
-    else:
-        together.append(record)
+    if together is not None:
+        together.append(row)
+        return None
+    record = Notification(**row)
+    record.save()
     return record
 
 
-def send_sms(phone: str, text: str, *, kind: str, user=None, logged_text: str | None = None) -> Notification:
-    """Send an SMS and log it for the person; `logged_text` replaces secrets such as codes."""
-    record = Notification(
-        channel=Channel.SMS,
-        kind=kind,
-        user=user,
-        phone_hash=pii.lookup_hash("phone", phone),
-        phone_mask=pii.mask_phone(phone),
-        body=logged_text if logged_text is not None else text,
-    )
+def send_sms(
+    phone: str, text: str, *, kind: str, user=None, logged_text: str | None = None
+) -> Notification | None:
+    """Send an SMS and log it for the person (`user`: their account or its id); `logged_text` replaces
+    secrets such as codes."""
+    status, error = NotificationStatus.SENT.value, ""
     try:
         sms_backend().send(phone, text)
     except Exception as exc:  # a gateway failure is recorded, never raised into the page
         log.warning("sms backend failed: %s", type(exc).__name__)
-        record.status, record.error = NotificationStatus.FAILED, type(exc).__name__
-    return _log(record)
+        status, error = NotificationStatus.FAILED.value, type(exc).__name__
+    return _log(
+        channel=Channel.SMS.value,
+        kind=kind,
+        user_id=getattr(user, "pk", user),
+        phone_hash=pii.lookup_hash("phone", phone),
+        phone_mask=pii.mask_phone(phone),
+        body=logged_text if logged_text is not None else text,
+        status=status,
+        error=error,
+        sent_at=timezone.now(),
+    )
 
 
-def send_site_message(user, subject: str, body: str, *, kind: str) -> Notification:
-    """An in-site message shown in the worker's or official's inbox."""
-    return _log(Notification(channel=Channel.SITE, kind=kind, user=user, subject=subject, body=body))
+def send_site_message(user, subject: str, body: str, *, kind: str) -> Notification | None:
+    """An in-site message shown in the worker's or official's inbox (`user`: the account or its id)."""
+    return _log(
+        channel=Channel.SITE.value,
+        kind=kind,
+        user_id=getattr(user, "pk", user),
+        subject=subject,
+        body=body,
+        sent_at=timezone.now(),
+    )
