@@ -146,6 +146,7 @@ def profile(info: dict, n: int, reps: int, cprofile: dict | None = None, stateme
             profiler.disable()
             print(f"\n==== cProfile {label}")
             pstats.Stats(profiler).sort_stats(cprofile["sort"]).print_stats(*cprofile["only"], cprofile["k"])
+        _time_sender(connection, cprofile)
         return
     parts = _time_parts()
     timed = {}
@@ -166,6 +167,41 @@ def profile(info: dict, n: int, reps: int, cprofile: dict | None = None, stateme
         print(f"\nparts of {label} (Python ms per request; calls per request):")
         for name, (seconds, calls) in found.items():  # callers before what they call
             print(f"  {name:<48} {seconds / n * 1e3:>7.3f}  ({calls / n:.0f})")
+    _time_sender(connection)
+
+
+def _time_sender(connection, cprofile: dict | None = None) -> None:
+    """The notice worker's side of the sign-ups above: their notices wait in the outbox (the sender's
+    task rows are the database queue's, which nothing runs here); send them as the worker would and
+    print its CPU per notice. The console SMS backend writes to a scratch file, as the bench's worker
+    writes to its log. With `cprofile`, its functions as for the requests."""
+    import cProfile
+    import pstats
+
+    from programs.models import PendingNotice
+    from programs.services import notices
+
+    waiting = PendingNotice.objects.count()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        profiler = cProfile.Profile(time.process_time) if cprofile else None
+        try:
+            backend, started = _backend_seconds(connection), time.process_time()
+            if profiler:
+                profiler.enable()
+            sent = notices.send_due_task.call()
+            python = time.process_time() - started
+            postgres = _backend_seconds(connection) - backend
+        finally:
+            if profiler:
+                profiler.disable()
+            os.dup2(saved, 2)
+            os.close(saved)
+    print(f"\nnotice sender (the worker's side), {sent} of {waiting} notices sent, ms per notice:")
+    print(f"  Python {python / max(sent, 1) * 1e3:.3f}, PostgreSQL {postgres / max(sent, 1) * 1e3:.3f}")
+    if profiler:
+        pstats.Stats(profiler).sort_stats(cprofile["sort"]).print_stats(*cprofile["only"], cprofile["k"])
 
 
 def _backend_seconds(connection) -> float:

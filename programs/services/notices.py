@@ -10,18 +10,18 @@ Two ways out, neither of which sends anything for a step that rolls back:
 - `send()` after the step's transaction has finished, in the request.
 """
 
+import datetime
 import functools
 import logging
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.utils import dateformat, timezone
-from django.utils.translation import gettext as _
+from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 from django_tasks.backends.immediate import ImmediateBackend
 
-from core import notify
+from core import notify, pii
 from core.compiled import Compiled
 from core.history import acting_as
 
@@ -49,9 +49,47 @@ KINDS = {
 PLACE_MARK = "\u2063place\u2063"
 
 
-def _when(value) -> str:
-    # The pages' format (their templates use the same text), in the language the message is written in.
-    return _formatted(value, _("m月d日 H:i"), timezone.get_current_timezone())
+# Each kind's text. Translated once per language (_wording): gettext, three calls a notice, was a tenth
+# of the sender's Python.
+TEXTS = {
+    "confirmed": gettext_lazy("您已报名「%(title)s」，%(when)s 在%(place)s，票号 %(code)s，请按时到场签到。"),
+    "waitlisted": gettext_lazy(
+        "「%(title)s」%(when)s 场次名额已满，您已进入候补第 %(position)s 位，有空位时会通知您。"
+    ),
+    "entered": gettext_lazy("您已参与「%(title)s」%(when)s 场次的抽签，抽签结果将另行通知。"),
+    "offered": gettext_lazy(
+        "「%(title)s」%(when)s 场次有空位递补给您，请在 %(deadline)s 前登录确认，逾期将顺延给下一位。"
+    ),
+    "reminder": gettext_lazy("提醒：您报名的「%(title)s」将于 %(when)s 在%(place)s举行，票号 %(code)s。"),
+    "cancelled": gettext_lazy("您报名的「%(title)s」%(when)s 场次已取消。"),
+    "not_drawn": gettext_lazy(
+        "「%(title)s」%(when)s 场次抽签未中，您在候补第 %(position)s 位，有空位时会通知您。"
+    ),
+    "moved": gettext_lazy("您报名的「%(title)s」已调整到 %(when)s 在%(place)s的场次。"),
+}
+# The pages' format of a time (their templates use the same text).
+WHEN = gettext_lazy("m月d日 H:i")
+
+
+class Wording(NamedTuple):
+    texts: dict[str, str]
+    subjects: dict[str, str]
+    when: str
+
+
+@functools.lru_cache(maxsize=16)
+def _wording(language: str | None) -> Wording:
+    with translation.override(language):
+        return Wording(
+            {kind: str(template) for kind, template in TEXTS.items()},
+            {kind: str(subject) for kind, subject in KINDS.items()},
+            str(WHEN),
+        )
+
+
+def wording() -> Wording:
+    """The notices' texts in the active language."""
+    return _wording(translation.get_language())
 
 
 @functools.lru_cache(maxsize=256)
@@ -61,45 +99,48 @@ def _formatted(value, form: str, zone) -> str:
     return dateformat.format(timezone.localtime(value, zone), form)
 
 
-def text(kind: str, registration) -> str:
-    session, program = registration.session, registration.program
-    base = {"title": program.title, "when": _when(session.starts_at), "place": session.place}
-    if kind == "confirmed":
-        return _("您已报名「%(title)s」，%(when)s 在%(place)s，票号 %(code)s，请按时到场签到。") % {
-            **base,
-            "code": registration.ticket_code or "",
-        }
-    if kind == "waitlisted":
-        return _("「%(title)s」%(when)s 场次名额已满，您已进入候补第 %(position)s 位，有空位时会通知您。") % {
-            **base,
-            "position": PLACE_MARK,
-        }
-    if kind == "entered":
-        return _("您已参与「%(title)s」%(when)s 场次的抽签，抽签结果将另行通知。") % base
+class About(NamedTuple):
+    """What a notice says of a registration: its program, session, ticket and offer."""
+
+    title: str
+    starts_at: datetime.datetime
+    place: str
+    ticket_code: str | None
+    offer_expires_at: datetime.datetime | None
+
+
+def about(registration) -> About:
+    session = registration.session
+    return About(
+        registration.program.title,
+        session.starts_at,
+        session.place,
+        registration.ticket_code,
+        registration.offer_expires_at,
+    )
+
+
+def text(kind: str, told: About) -> str:
+    """The notice of this kind, in the active language; a waitlist place stands as PLACE_MARK."""
+    words = wording()
+    if kind not in words.texts:
+        raise ValueError(kind)
+    zone = timezone.get_current_timezone()
+    values = {
+        "title": told.title,
+        "when": _formatted(told.starts_at, words.when, zone),
+        "place": told.place,
+        "code": told.ticket_code or "",
+        "position": PLACE_MARK,
+    }
     if kind == "offered":
-        return _(
-            "「%(title)s」%(when)s 场次有空位递补给您，请在 %(deadline)s 前登录确认，逾期将顺延给下一位。"
-        ) % {**base, "deadline": _when(registration.offer_expires_at)}
-    if kind == "reminder":
-        return _("提醒：您报名的「%(title)s」将于 %(when)s 在%(place)s举行，票号 %(code)s。") % {
-            **base,
-            "code": registration.ticket_code or "",
-        }
-    if kind == "cancelled":
-        return _("您报名的「%(title)s」%(when)s 场次已取消。") % base
-    if kind == "not_drawn":
-        return _("「%(title)s」%(when)s 场次抽签未中，您在候补第 %(position)s 位，有空位时会通知您。") % {
-            **base,
-            "position": PLACE_MARK,
-        }
-    if kind == "moved":
-        return _("您报名的「%(title)s」已调整到 %(when)s 在%(place)s的场次。") % base
-    raise ValueError(kind)
+        values["deadline"] = _formatted(told.offer_expires_at, words.when, zone)
+    return words.texts[kind] % values
 
 
 def send(registration, kind: str) -> None:
     """Tell the person by SMS (when a phone is on file) and by in-site message (when they have an account)."""
-    _deliver(registration.person, kind, text(kind, registration), registration.pk)
+    _deliver(registration.person, kind, text(kind, about(registration)), registration.pk)
 
 
 def deferred() -> bool:
@@ -236,21 +277,24 @@ STILL_TRUE = {
 }
 
 
-# What text() and _send() read of a notice's registration.
-_NEEDED = (
+# What text() and _send() read of a notice's registration, as plain values (model instances were a
+# quarter of the sender's Python): its id and status, then About's fields, then the person's.
+_TOLD = (
+    "pk",
     "status",
-    "ticket_code",
-    "offer_expires_at",
     "program__title",
     "session__starts_at",
     "session__place",
+    "ticket_code",
+    "offer_expires_at",
+    "person_id",
     "person__phone_cipher",
-    "person__user__id",
+    "person__user_id",
 )
 
 
-def _still_true(kind: str, registration) -> bool:
-    return registration.status in STILL_TRUE.get(kind, (registration.status,))
+def _still_true(kind: str, status: str) -> bool:
+    return status in STILL_TRUE.get(kind, (status,))
 
 
 def send_due(batch: int = BATCH) -> int:
@@ -264,24 +308,24 @@ def send_due(batch: int = BATCH) -> int:
 
 
 def _claim(batch: int) -> list[tuple[int, int, str]]:
-    with transaction.atomic():
-        rows = list(
-            PendingNotice.objects.select_for_update(skip_locked=True)
-            .order_by("pk")
-            .values_list("pk", "registration_id", "kind")[:batch]
-        )
-        if rows:
-            PendingNotice.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
-    return rows
+    """Delete the oldest `batch` notices nobody else holds and return them (id, registration id, kind):
+    one statement. The ORM's delete() read the rows back as instances to send post_delete for each
+    (core.history listens to every model's), a fifth of the sender's Python; nothing tracks the outbox."""
+    table = connection.ops.quote_name(PendingNotice._meta.db_table)
+    # SQLite has no row locks and runs one writer at a time: there, the oldest are nobody else's.
+    skip = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    sql = (
+        f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} ORDER BY id LIMIT %s{skip}) "  # noqa: S608
+        "RETURNING id, registration_id, kind"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [batch])
+        return sorted(cursor.fetchall())  # RETURNING's order is not the table's
 
 
 def _send_batch(claimed) -> int:
     ids = [registration_id for _, registration_id, _ in claimed]
-    found = (
-        Registration.objects.select_related("program", "session", "person__user")
-        .only(*_NEEDED)  # a program's description and a person's other columns are not read here
-        .in_bulk(ids)
-    )
+    found = {row[0]: row for row in Registration.objects.filter(pk__in=ids).order_by().values_list(*_TOLD)}
     places = dict(
         seats.with_place(
             Registration.objects.filter(
@@ -293,18 +337,19 @@ def _send_batch(claimed) -> int:
     with transaction.atomic(), notify.logged_together():  # the batch's log rows: one insert, one commit
         _relax_commit()
         for _, registration_id, kind in claimed:
-            registration = found.get(registration_id)
-            body = text(kind, registration) if registration is not None else None
+            row = found.get(registration_id)
+            body = text(kind, About(*row[2:7])) if row is not None else None
             if body is not None and PLACE_MARK in body:
                 place = places.get(registration_id)  # none without a position: no place to tell
                 body = body.replace(PLACE_MARK, str(place)) if place is not None else None
-            if body is None or not _still_true(kind, registration):
+            if body is None or not _still_true(kind, row[1]):
                 # Cancelled, offered, moved or drawn before this went out: it would no longer be true,
                 # and the notice of what happened instead is theirs already or coming.
                 log.info("programs notice %s: registration %s has moved on, not sent", kind, registration_id)
                 continue
+            person_id, phone_cipher, user_id = row[7:]
             try:
-                _send(registration.person, kind, f"programs.{kind}", body)
+                _send(person_id, phone_cipher, user_id, kind, body)
             except Exception:  # one bad record must not cost the rest of the batch their notices
                 log.exception("programs notice %s: registration %s not sent", kind, registration_id)
                 continue
@@ -352,7 +397,7 @@ def _deliver(person, kind: str, body: str, registration_id: int | None) -> None:
         body = body.replace(PLACE_MARK, str(place))
     with transaction.atomic():  # both log rows in one commit
         _relax_commit()
-        _send(person, kind, f"programs.{kind}", body)
+        _send(person.pk, person.phone_cipher, person.user_id, kind, body)
 
 
 def _relax_commit() -> None:
@@ -365,14 +410,15 @@ def _relax_commit() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def _send(person, kind: str, code: str, body: str) -> None:
-    if person.phone_cipher:
+def _send(person_id: int, phone_cipher: str, user_id: int | None, kind: str, body: str) -> None:
+    code = f"programs.{kind}"
+    if phone_cipher:
         try:
-            phone = person.decrypted("phone")
+            phone = pii.decrypt(phone_cipher)
         except Exception:  # an undecryptable phone must not break a sign-up; the log says so
-            log.warning("programs notice: phone of person %s could not be decrypted", person.pk)
+            log.warning("programs notice: phone of person %s could not be decrypted", person_id)
             phone = ""
         if phone:
-            notify.send_sms(phone, body, kind=code, user=person.user)
-    if person.user_id:
-        notify.send_site_message(person.user, str(KINDS[kind]), body, kind=code)
+            notify.send_sms(phone, body, kind=code, user=user_id)
+    if user_id:
+        notify.send_site_message(user_id, wording().subjects[kind], body, kind=code)

@@ -221,6 +221,44 @@ def test_the_sender_sends_each_notice_once_in_batches(db, db_queue, tree):
         assert Notification.objects.filter(user_id=person.user_id, channel="sms").count() == 1
 
 
+def test_two_senders_claim_different_notices(committed, db_queue, tree):  # noqa: F811
+    # A sender holds its batch (its claim not yet committed): a second sender skips those rows and takes
+    # the rest, and when the first gives its batch back (a rollback), the notices are there again.
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL (SQLite runs one writer at a time)")
+    import threading
+
+    from django.db import connections, transaction
+
+    site = tree["site_a"]
+    session = make.session(make.program(site, title="两个发送者"), capacity=2)
+    for i in range(4):
+        engine.sign_up(session, make.worker(site, f"职工{i}"))
+    held, release, first = threading.Event(), threading.Event(), []
+
+    def other_sender():
+        try:
+            with transaction.atomic():
+                first.extend(notices._claim(2))
+                held.set()
+                release.wait(10)
+                transaction.set_rollback(True)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_sender)
+    thread.start()
+    try:
+        assert held.wait(10)
+        second = notices._claim(10)
+    finally:
+        release.set()
+        thread.join(10)
+    ids = sorted(PendingNotice.objects.values_list("pk", flat=True))
+    assert len(first) == len(second) == 2 and not {r[0] for r in first} & {r[0] for r in second}
+    assert sorted(r[0] for r in first) == ids  # given back
+
+
 def test_the_sender_reads_a_batch_in_as_many_queries_whatever_its_size(db, db_queue, tree):
     # A column the sender forgot to load (it loads only what a text needs) would be read per notice.
     from django.db import connection
