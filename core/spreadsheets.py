@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -234,11 +235,72 @@ def _xlsx_rows(content: bytes, sheet_name: str | None):
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = book[sheet_name] if sheet_name and sheet_name in book.sheetnames else book.worksheets[0]
         # Read everything now: a truncated archive fails here, not half-way through the import.
-        return [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True), 1)]
+        rows = [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True), 1)]
+        formulas = formula_rows(content, sheet.title)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, EOFError) as exc:
         raise FileError(_("无法读取 Excel 文件：文件可能已损坏、不完整或不是 .xlsx 格式")) from exc
     except Exception as exc:  # openpyxl raises many kinds on malformed XML; none should become a 500.
         raise FileError(_("无法读取 Excel 文件：文件可能已损坏、不完整或不是 .xlsx 格式")) from exc
+    if formulas is not None:
+        for (number, cells), in_formulas in zip(rows, formulas, strict=False):
+            if (column := uncomputed(cells, in_formulas)) is not None:
+                raise FileError(uncomputed_message(number, column))
+    return rows
+
+
+# A formula's element in a worksheet's XML (<f>, <f t="shared" …/>, with or without a prefix).
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def formula_rows(content: bytes, sheet_title: str):
+    """None when no worksheet of the xlsx holds a formula (a scan of its XML, the usual case);
+    else the sheet's rows as formulas ("=…") and values, for uncomputed()."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        if not any(_holds_formula(archive, name) for name in names):
+            return None
+    return _formulas_of(load_workbook(io.BytesIO(content), read_only=True, data_only=False), sheet_title)
+
+
+def _formulas_of(book, sheet_title: str):
+    try:
+        yield from book[sheet_title].iter_rows(values_only=True)
+    finally:
+        book.close()
+
+
+def _holds_formula(archive: zipfile.ZipFile, name: str) -> bool:
+    with archive.open(name) as member:
+        tail = b""
+        while chunk := member.read(1 << 20):
+            if _FORMULA.search(tail + chunk):
+                return True
+            tail = chunk[-16:]  # an element split between two chunks
+    return False
+
+
+def uncomputed(values, formulas) -> str | None:
+    """The column letter of the first cell of a row that is a formula with no computed value (`values`
+    as read for the import, `formulas` the same row from formula_rows): such a cell reads as empty."""
+    for index, value in enumerate(values):
+        if value is None and index < len(formulas) and _is_formula(formulas[index]):
+            return get_column_letter(index + 1)
+    return None
+
+
+def _is_formula(cell) -> bool:
+    if isinstance(cell, str):
+        return cell.startswith("=")
+    return isinstance(cell, ArrayFormula | DataTableFormula)
+
+
+def uncomputed_message(row: int, column: str) -> str:
+    # A program that writes xlsx (not Excel or WPS) may store formulas without their results; their
+    # cells would be imported as empty, though the official sees values on screen.
+    return _(
+        "第 %(row)d 行 %(column)s 列是公式，但文件中没有它的计算结果（文件可能由其他程序生成）："
+        "请用 Excel 或 WPS 打开后保存再上传，或把公式粘贴为数值"
+    ) % {"row": row, "column": column}
 
 
 def _csv_rows(content: bytes):

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core import pii
-from core.spreadsheets import spreadsheet_format
+from core.spreadsheets import formula_rows, spreadsheet_format, uncomputed, uncomputed_message
 
 
 class ImportFileError(Exception):
@@ -158,6 +158,9 @@ def _xlsx_sheet(data: bytes) -> Sheet:
         sheet = book.worksheets[0]
         iterator = sheet.iter_rows(values_only=True)
         first = next(iterator, None)
+        formulas = formula_rows(data, sheet.title)  # None without any formula (the usual case)
+        if formulas is not None:
+            next(formulas, None)  # the heading row
     except Exception:  # zipfile, XML and openpyxl errors alike: the file is not a readable workbook
         raise ImportFileError(_("文件已损坏或不完整，无法作为xlsx读取")) from None
     if first is None:
@@ -170,6 +173,9 @@ def _xlsx_sheet(data: bytes) -> Sheet:
         try:
             for cells in iterator:
                 number += 1
+                in_formulas = next(formulas, ()) if formulas is not None else ()
+                if in_formulas and (column := uncomputed(cells, in_formulas)) is not None:
+                    raise ImportFileError(uncomputed_message(number, column))
                 if any(cell not in (None, "") for cell in cells):
                     yield number, [_text(cell) for cell in cells]
         except (zipfile.BadZipFile, EOFError, KeyError, ValueError, OSError):

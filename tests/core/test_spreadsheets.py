@@ -39,3 +39,45 @@ def test_an_old_xls_is_told_to_be_saved_again_as_every_import_says():
             (b"\x00\x01garbage", "a.csv"),
         )
     ] == ["xlsx", "csv", "broken", "csv"]
+
+
+def _workbook(rows, cached: dict[str, str] | None = None) -> bytes:
+    """An xlsx as a program writes it (openpyxl: formulas without their results); `cached` gives
+    cells their results as Excel or WPS store them on saving ({"C2": "4"})."""
+    import io
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    if not cached:
+        return buffer.getvalue()
+    source, out = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                for ref, value in cached.items():
+                    data = re.sub(rf'(<c r="{ref}">.*?)<v ?/>'.encode(), rf"\1<v>{value}</v>".encode(), data)
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+ROWS = [["姓名", "数量", "合计"], ["甲", 2, "=B2*2"], ["乙", 3, "=B3*2"]]
+
+
+def test_a_formula_without_its_result_is_said_at_its_cell():
+    # Read as it is, the cell is empty: the official sees 4 and 6 on screen, the import would get nothing.
+    with pytest.raises(spreadsheets.FileError, match="第 2 行 C 列是公式，但文件中没有它的计算结果"):
+        spreadsheets.read_rows(_workbook(ROWS), "名单.xlsx")
+    # Saved by Excel (results stored), the results are read.
+    header, rows = spreadsheets.read_rows(_workbook(ROWS, {"C2": "4", "C3": "6"}), "名单.xlsx")
+    assert header == ["姓名", "数量", "合计"] and rows == [(2, ["甲", 2, 4]), (3, ["乙", 3, 6])]
+    # One result missing: that cell is named.
+    with pytest.raises(spreadsheets.FileError, match="第 3 行 C 列是公式"):
+        spreadsheets.read_rows(_workbook(ROWS, {"C2": "4"}), "名单.xlsx")

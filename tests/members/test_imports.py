@@ -622,3 +622,14 @@ def test_a_quote_left_open_is_said_at_its_row(tree, organiser):
     batch = upload(tree["site_a"], csv_bytes(rows), organiser)
     assert (batch.status, batch.message) == ("failed", "CSV格式错误（第3行附近），请检查引号是否成对")
     assert not Person.objects.exists()
+
+
+def test_a_formula_without_its_result_is_said_at_its_cell(tree, organiser):
+    # A list written by a program keeps a formula's text but not its result: read as it is, the
+    # phone would be imported empty, though the official sees it on screen.
+    rows = good_rows(3)
+    rows[1][2] = '="1380000"&"0001"'  # row 3, column C
+    batch = upload(tree["site_a"], xlsx_bytes(rows), organiser, "名单.xlsx")
+    assert batch.status == "failed"
+    assert batch.message.startswith("第 3 行 C 列是公式，但文件中没有它的计算结果")
+    assert not Person.objects.exists()
