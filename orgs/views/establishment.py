@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from core import access
 from core.scoping import ADD, CHANGE, registry
+from core.steps import step
 from core.views import ConsoleDetailView, ConsoleListView
 
 from ..filtersets.organising import EstablishmentFilterSet
@@ -93,19 +94,7 @@ def _changeable(request, pk) -> Establishment:
 def _step(request, pk, form_class, action):
     establishment = _changeable(request, pk)
     form = form_class(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect(establishment)
-    try:
-        action(establishment, form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except PermissionDenied as error:
-        raise Http404 from error
-    else:
-        messages.success(request, _("已保存"))
-    return redirect(establishment)
+    return step(request, establishment, form, lambda data: action(establishment, data), _("已保存"))
 
 
 @require_POST
@@ -145,21 +134,13 @@ def establishment_abandon(request, pk):
 @access.requires(access.SCOPED)
 def establishment_document_add(request, pk):
     establishment = _changeable(request, pk)
-    form = DocumentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect(establishment)
-    data = form.cleaned_data
-    try:
-        services.add_document(establishment, data["kind"], data["title"], data["file"], request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except PermissionDenied as error:
-        raise Http404 from error
-    else:
-        messages.success(request, _("已上传"))
-    return redirect(establishment)
+    return step(
+        request,
+        establishment,
+        DocumentForm(request.POST, request.FILES),
+        lambda d: services.add_document(establishment, d["kind"], d["title"], d["file"], request.user),
+        _("已上传"),
+    )
 
 
 @access.requires(access.SCOPED)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core import access
 from core.scoping import ADD, CHANGE, check_write, owners_for
+from core.steps import form_errors, refused
 from core.views import ConsoleCreateView, ConsoleDetailView, ConsoleListView, ConsoleUpdateView
 from orgs.models import Union
 
@@ -23,19 +24,6 @@ from ..models import Program, ProgramExpense, ProgramSeries, Session
 from ..services import catalogue, lottery
 from ..services import funnel as funnel_service
 from ..services import registrations as engine
-
-
-def form_errors(form) -> str:
-    """A form's errors on one line for a message, each after its field's label: "名额：…"."""
-    return " ".join(
-        (f"{form[name].label}：" if name in form.fields else "") + " ".join(errors)
-        for name, errors in form.errors.items()
-    )
-
-
-def refused(request, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
-
 
 # --- series -------------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core import access
 from core.scoping import CHANGE
+from core.steps import step
 from core.views import ConsoleDetailView
 from members import services as members
 
@@ -19,7 +20,7 @@ from ..choices import RegistrationChannel, RegistrationStatus
 from ..forms.registrations import CancelForm, CheckInForm, MoveForm, OnBehalfForm, ReorderForm
 from ..models import Registration
 from ..services import registrations as engine
-from .catalogue import SessionDetailView, changeable_session, form_errors, refused
+from .catalogue import SessionDetailView, changeable_session
 
 
 class RegistrationDetailView(ConsoleDetailView):
@@ -62,54 +63,39 @@ def _changeable(request, pk) -> Registration:
 @access.requires(access.SCOPED)
 def registration_cancel(request, pk):
     registration = _changeable(request, pk)
-    form = CancelForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect(registration)
-    try:
-        engine.cancel(registration, by=request.user, reason=form.cleaned_data["reason"])
-    except ValidationError as error:
-        refused(request, error)
-    else:
-        messages.success(request, _("已取消报名"))
-    return redirect(registration)
+    return step(
+        request,
+        registration,
+        CancelForm(request.POST),
+        lambda data: engine.cancel(registration, by=request.user, reason=data["reason"]),
+        _("已取消报名"),
+    )
 
 
 @require_POST
 @access.requires(access.SCOPED)
 def registration_reorder(request, pk):
     registration = _changeable(request, pk)
-    form = ReorderForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect(registration)
-    try:
-        engine.reorder(
-            registration, form.cleaned_data["position"], by=request.user, reason=form.cleaned_data["reason"]
-        )
-    except ValidationError as error:
-        refused(request, error)
-    else:
-        messages.success(request, _("已调整候补顺序"))
-    return redirect(registration)
+    return step(
+        request,
+        registration,
+        ReorderForm(request.POST),
+        lambda data: engine.reorder(registration, data["position"], by=request.user, reason=data["reason"]),
+        _("已调整候补顺序"),
+    )
 
 
 @require_POST
 @access.requires(access.SCOPED)
 def registration_move(request, pk):
     registration = _changeable(request, pk)
-    form = MoveForm(request.POST, registration=registration)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect(registration)
-    target = form.cleaned_data["session"]
-    try:
-        engine.move(registration, target, by=request.user, reason=form.cleaned_data["reason"])
-    except ValidationError as error:
-        refused(request, error)
-    else:
-        messages.success(request, _("已改到“%s”") % target)
-    return redirect(registration)
+    return step(
+        request,
+        registration,
+        MoveForm(request.POST, registration=registration),
+        lambda data: engine.move(registration, data["session"], by=request.user, reason=data["reason"]),
+        lambda data: _("已改到“%s”") % data["session"],
+    )
 
 
 @never_cache

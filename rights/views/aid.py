@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core import access
 from core.scoping import CHANGE, VIEW, can
+from core.steps import step
 from core.views import ConsoleDetailView, ConsoleListView
 
 from ..choices import AidStatus
@@ -37,10 +38,6 @@ from ..models import AidCase, AidDocument
 from ..services import aid as services
 
 S = AidStatus
-
-
-def _flash(request, error) -> None:
-    messages.error(request, " ".join(getattr(error, "messages", None) or [_("没有权限")]))
 
 
 def add_errors(form, error: ValidationError) -> None:
@@ -174,16 +171,7 @@ def _case(request, pk, action=CHANGE) -> AidCase:
 def _step(request, pk, form_class, run, success: str, action=CHANGE):
     case = _case(request, pk, action)
     form = form_class(request.POST, request.FILES or None)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect(case)
-    try:
-        run(case, form.cleaned_data)
-    except (ValidationError, PermissionDenied) as error:
-        _flash(request, error)
-    else:
-        messages.success(request, success)
-    return redirect(case)
+    return step(request, case, form, lambda data: run(case, data), success)
 
 
 @require_POST

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core import access
 from core.scoping import CHANGE, VIEW, can
+from core.steps import refused
 from core.views import ConsoleCreateView, ConsoleDetailView, ConsoleListView, ConsoleUpdateView
 
 from ..filtersets.knowledge import ArticleFilterSet
@@ -22,10 +23,6 @@ from ..forms.knowledge import ArticleForm, WithdrawForm
 from ..models import Article, Consultation
 from ..services import knowledge as services
 from ..services import search
-
-
-def _flash(request, error) -> None:
-    messages.error(request, " ".join(getattr(error, "messages", None) or [_("没有权限")]))
 
 
 class ArticleListView(ConsoleListView):
@@ -135,7 +132,7 @@ def article_publish(request, pk):
     try:
         services.publish(article)
     except (ValidationError, PermissionDenied) as error:
-        _flash(request, error)
+        refused(request, error)
     else:
         messages.success(request, _("文章已发布，职工可以在“法律知识”中查到"))
     return redirect(article)
@@ -152,7 +149,7 @@ def article_withdraw(request, pk):
     try:
         services.withdraw(article, form.cleaned_data["note"])
     except (ValidationError, PermissionDenied) as error:
-        _flash(request, error)
+        refused(request, error)
     else:
         messages.success(request, _("文章已撤下，不再向职工展示"))
     return redirect(article)

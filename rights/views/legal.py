@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core import access
 from core.scoping import CHANGE, DELETE, VIEW, can, check_write
+from core.steps import form_errors, refused
 from core.views import ConsoleCreateView, ConsoleDetailView, ConsoleListView, ConsoleUpdateView
 
 from ..choices import ConsultationStatus
@@ -26,10 +27,6 @@ from ..models import Consultation, ConsultationPhoto, DutyDay, Lawyer, RightsCas
 from ..services import legal as services
 
 S = ConsultationStatus
-
-
-def _flash(request, error) -> None:
-    messages.error(request, " ".join(getattr(error, "messages", None) or [_("没有权限")]))
 
 
 # ---------------------------------------------------------------- consultations
@@ -114,7 +111,7 @@ def consultation_reply(request, pk):
     try:
         services.answer(item, request.user, form.cleaned_data["body"])
     except (ValidationError, PermissionDenied) as error:
-        _flash(request, error)
+        refused(request, error)
     else:
         messages.success(request, _("已答复，职工会收到通知"))
     return redirect(
@@ -133,7 +130,7 @@ def consultation_reassign(request, pk):
     try:
         services.reassign(item, form.cleaned_data["lawyer"], request.user)
     except (ValidationError, PermissionDenied) as error:
-        _flash(request, error)
+        refused(request, error)
     else:
         messages.success(request, _("已改派给 %(name)s") % {"name": form.cleaned_data["lawyer"].name})
     return redirect(item)
@@ -146,7 +143,7 @@ def consultation_close(request, pk):
     try:
         services.close(item, request.user)
     except (ValidationError, PermissionDenied) as error:
-        _flash(request, error)
+        refused(request, error)
     else:
         messages.success(request, _("咨询已结束"))
     return redirect(item)
@@ -160,7 +157,7 @@ def consultation_case(request, pk):
     try:
         services.make_case(item, request.user, request.POST.get("summary", ""))
     except (ValidationError, PermissionDenied) as error:
-        _flash(request, error)
+        refused(request, error)
     else:
         messages.success(request, _("已转为维权案件"))
     return redirect(item)
@@ -177,7 +174,7 @@ def case_edit(request, pk):
     )
     form = CaseForm(request.POST, instance=RightsCase.objects.get(pk=case.pk))
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors(form))
         return redirect(case.consultation)
     data = form.cleaned_data
     try:
@@ -190,7 +187,7 @@ def case_edit(request, pk):
             closed_on=data.get("closed_on"),
         )
     except (ValidationError, PermissionDenied) as error:
-        _flash(request, error)
+        refused(request, error)
     else:
         messages.success(request, _("已保存办理结果"))
     return redirect(case.consultation)

@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import access, spreadsheets
+from core import access, spreadsheets, steps
 from core.scoping import CHANGE, VIEW, can
+from core.steps import refused
 from core.views import (
     ConsoleCreateView,
     ConsoleDetailView,
@@ -41,14 +42,6 @@ from ..forms.mutual import (
 )
 from ..models import ClaimDocument, MutualAidClaim, MutualAidEnrollment, MutualAidPlan
 from ..services import mutual as services
-
-
-def _flash(request, error) -> None:
-    if isinstance(error, PermissionDenied):
-        messages.error(request, _("超出您的管理范围"))
-        return
-    messages.error(request, " ".join(getattr(error, "messages", None) or [_("操作未完成")]))
-
 
 # ---------------------------------------------------------------- plans
 
@@ -190,7 +183,7 @@ def plan_enrol_batch(request, pk):
         except spreadsheets.FileError as error:
             form.add_error("file", str(error))
         except (ValidationError, PermissionDenied) as error:
-            _flash(request, error)
+            refused(request, error)
         else:
             if not problems:
                 messages.success(
@@ -240,7 +233,7 @@ def plan_enrol_person(request, pk):
     try:
         enrolment = services.enrol_by_id_number(plan, form.cleaned_data["id_number"], by=request.user)
     except (ValidationError, PermissionDenied) as error:
-        _flash(request, error)
+        refused(request, error)
         return redirect(plan)
     messages.success(request, _("%(name)s 已参保") % {"name": enrolment.person.masked_name})
     return redirect(enrolment)
@@ -307,7 +300,7 @@ def enrollment_claim(request, pk):
             by=request.user,
         )
     except (ValidationError, PermissionDenied) as error:
-        _flash(request, error)
+        refused(request, error)
         return redirect(item)
     messages.success(request, _("理赔申请已提交"))
     return redirect(claim)
@@ -370,27 +363,28 @@ def _claim(request, pk, action=CHANGE) -> MutualAidClaim:
 @access.requires(access.SCOPED)
 def claim_step(request, pk, step):
     claim = _claim(request, pk)
-    form_class = {"approve": ApproveForm, "reject": RejectForm, "pay": PayForm}.get(step)
-    if form_class is None:
+    user = request.user
+    by_step = {
+        "approve": (
+            ApproveForm,
+            lambda d: services.approve(claim, user, d["amount_approved"], d.get("note", "")),
+            _("已核准，职工会收到通知"),
+        ),
+        "reject": (
+            RejectForm,
+            lambda d: services.reject(claim, user, d["reason"]),
+            _("已作不予核准处理，职工会收到通知"),
+        ),
+        "pay": (
+            PayForm,
+            lambda d: services.pay(claim, user, d.get("paid_on")),
+            _("已登记赔付，职工会收到通知"),
+        ),
+    }
+    if step not in by_step:
         raise Http404
-    form = form_class(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect(claim)
-    data = form.cleaned_data
-    try:
-        if step == "approve":
-            services.approve(claim, request.user, data["amount_approved"], data.get("note", ""))
-            messages.success(request, _("已核准，职工会收到通知"))
-        elif step == "reject":
-            services.reject(claim, request.user, data["reason"])
-            messages.success(request, _("已作不予核准处理，职工会收到通知"))
-        else:
-            services.pay(claim, request.user, data.get("paid_on"))
-            messages.success(request, _("已登记赔付，职工会收到通知"))
-    except (ValidationError, PermissionDenied) as error:
-        _flash(request, error)
-    return redirect(claim)
+    form_class, run, success = by_step[step]
+    return steps.step(request, claim, form_class(request.POST), run, success)
 
 
 @access.requires(access.SCOPED)

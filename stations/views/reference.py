@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core import access
+from core.steps import refused
 
 from ..services import reference as services
 
@@ -28,10 +29,6 @@ def _model(kind: str):
     return model
 
 
-def _errors(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
 @access.requires(access.OFFICIAL)
 def reference_list(request, kind):
     model = _model(kind)
@@ -47,7 +44,7 @@ def reference_list(request, kind):
                     request.user, model, form.cleaned_data["code"], form.cleaned_data["name"]
                 )
             except ValidationError as error:
-                messages.error(request, _errors(error))
+                refused(request, error)
             else:
                 messages.success(request, _("已添加 %(name)s") % {"name": item.name})
                 return redirect("stations:reference-list", kind=kind)
@@ -79,7 +76,7 @@ def reference_change(request, kind, pk, step):
         else:
             raise Http404
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        refused(request, error)
     except PermissionDenied as error:
         raise Http404 from error
     return redirect("stations:reference-list", kind=kind)

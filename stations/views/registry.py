@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from core import access, geo
 from core.scoping import CHANGE, EXPORT, VIEW
 from core.spreadsheets import FileError
+from core.steps import form_errors, refused, step
 from core.views import ConsoleCreateView, ConsoleDetailView, ConsoleListView, ConsoleUpdateView
 
 from .. import hours as rules
@@ -138,7 +139,7 @@ def keeper_assign(request, pk):
     try:
         services.assign_keeper(station, user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refused(request, error)
     else:
         messages.success(request, _("已指派 %(user)s") % {"user": user})
     return redirect(station)
@@ -154,28 +155,17 @@ def keeper_unassign(request, pk, user_pk):
     return redirect(station)
 
 
-def _form_errors(form) -> str:
-    return " ".join(
-        f"{form[name].label if name in form.fields else ''}{' '.join(errors)}"
-        for name, errors in form.errors.items()
-    )
-
-
 @require_POST
 @access.requires(access.SCOPED)
 def closure_add(request, pk):
     station = _changeable(request, pk)
-    form = ClosureForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_closure(station, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("已添加闭站安排"))
-    else:
-        messages.error(request, _form_errors(form))
-    return redirect(station)
+    return step(
+        request,
+        station,
+        ClosureForm(request.POST),
+        lambda data: services.add_closure(station, **data),
+        _("已添加闭站安排"),
+    )
 
 
 @require_POST
@@ -197,7 +187,7 @@ def photo_add(request, pk):
         services.add_photo(station, form.cleaned_data["image"], form.cleaned_data["caption"])
         messages.success(request, _("已上传照片"))
     else:
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
     return redirect(station)
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core import access
 from core.scoping import ADD, CHANGE, DELETE, can, check_write
+from core.steps import form_errors, refused
 from core.views import ConsoleCreateView, ConsoleDetailView, ConsoleListView, ConsoleUpdateView
 
 from ..filtersets.standard import ChecklistFilterSet, InspectionFilterSet
@@ -28,10 +29,6 @@ def _add_errors(form, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
-
-
-def _flash(request, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
 
 
 # ---------------------------------------------------------------- checklists
@@ -110,23 +107,15 @@ def checklist_item_add(request, pk):
     checklist = _changeable_checklist(request, pk)
     form = ChecklistItemForm(request.POST, instance=ChecklistItem(checklist=checklist))
     if not form.is_valid():
-        messages.error(request, _("条目未添加：%(errors)s") % {"errors": _form_errors(form)})
+        messages.error(request, _("条目未添加：%(errors)s") % {"errors": form_errors(form)})
         return redirect(checklist)
     try:
         services.save_item(form.instance)
     except ValidationError as error:
-        _flash(request, error)
+        refused(request, error)
     else:
         messages.success(request, _("已添加条目“%(item)s”") % {"item": form.instance.text})
     return redirect(checklist)
-
-
-def _form_errors(form) -> str:
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        parts.append(f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
-    return " ".join(parts)
 
 
 def _changeable_item(request, pk, item_pk) -> ChecklistItem:
@@ -142,12 +131,12 @@ def checklist_item_edit(request, pk, item_pk):
     item = _changeable_item(request, pk, item_pk)
     form = ChecklistItemForm(request.POST, instance=item)
     if not form.is_valid():
-        messages.error(request, _("条目未保存：%(errors)s") % {"errors": _form_errors(form)})
+        messages.error(request, _("条目未保存：%(errors)s") % {"errors": form_errors(form)})
         return redirect(item.checklist)
     try:
         services.save_item(form.instance)
     except ValidationError as error:
-        _flash(request, error)
+        refused(request, error)
     else:
         messages.success(request, _("已保存条目“%(item)s”") % {"item": item.text})
     return redirect(item.checklist)
@@ -160,7 +149,7 @@ def checklist_item_move(request, pk, item_pk):
     try:
         services.move_item(item, -1 if request.POST.get("direction") == "up" else 1)
     except ValidationError as error:
-        _flash(request, error)
+        refused(request, error)
     return redirect(item.checklist)
 
 
@@ -171,7 +160,7 @@ def checklist_item_remove(request, pk, item_pk):
     try:
         services.remove_item(item)
     except ValidationError as error:
-        _flash(request, error)
+        refused(request, error)
     else:
         messages.success(request, _("已删除条目“%(item)s”") % {"item": item.text})
     return redirect(item.checklist)
@@ -184,7 +173,7 @@ def checklist_activate(request, pk):
     try:
         services.activate(checklist)
     except ValidationError as error:
-        _flash(request, error)
+        refused(request, error)
     else:
         messages.success(
             request, _("已启用，%(union)s及下级工会的站点按此标准检查") % {"union": checklist.union}
@@ -388,7 +377,7 @@ def inspection_follow_up(request, pk):
     try:
         services.mark_followed_up(inspection, note)
     except ValidationError as error:
-        _flash(request, error)
+        refused(request, error)
     else:
         messages.success(request, _("已记录整改复查完成"))
     return redirect(inspection)
