@@ -236,16 +236,23 @@ def _xlsx_rows(content: bytes, sheet_name: str | None):
         sheet = book[sheet_name] if sheet_name and sheet_name in book.sheetnames else book.worksheets[0]
         # Read everything now: a truncated archive fails here, not half-way through the import.
         rows = [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True), 1)]
-        formulas = formula_rows(content, sheet.title)
+        formula_at = _first_uncomputed(rows, formula_rows(content, sheet.title))
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, EOFError) as exc:
         raise FileError(_("无法读取 Excel 文件：文件可能已损坏、不完整或不是 .xlsx 格式")) from exc
     except Exception as exc:  # openpyxl raises many kinds on malformed XML; none should become a 500.
         raise FileError(_("无法读取 Excel 文件：文件可能已损坏、不完整或不是 .xlsx 格式")) from exc
-    if formulas is not None:
-        for (number, cells), in_formulas in zip(rows, formulas, strict=False):
-            if (column := uncomputed(cells, in_formulas)) is not None:
-                raise FileError(uncomputed_message(number, column))
+    if formula_at is not None:
+        raise FileError(uncomputed_message(*formula_at))
     return rows
+
+
+def _first_uncomputed(rows, formulas) -> tuple[int, str] | None:
+    if formulas is None:
+        return None
+    for (number, cells), in_formulas in zip(rows, formulas, strict=False):
+        if (column := uncomputed(cells, in_formulas)) is not None:
+            return number, column
+    return None
 
 
 # A formula's element in a worksheet's XML (<f>, <f t="shared" …/>, with or without a prefix).
