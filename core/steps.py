@@ -1,10 +1,10 @@
 """Console steps: a POST that runs one service step on an object and goes back to the object's page.
 
 What every module's step does alike lives here: the form's errors and the service's refusal are said
-as a message on the page (a refusal changes nothing: the service raises before it writes), success
-is said, and the official is sent back. Reading the object within the user's scope (404 otherwise)
-is the caller's, as each module reads its own. The API's steps have their own home
-(core.api.viewsets.StepView)."""
+as a message on the page (the services refuse inside their transaction, so a refused step leaves
+nothing written), success is said, and the official is sent back. Reading the object within the
+user's scope (404 otherwise) is the caller's, as each module reads its own. The API's steps have
+their own home (core.api.viewsets.StepView)."""
 
 from collections.abc import Callable
 
