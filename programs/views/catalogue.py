@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core import access
 from core.scoping import ADD, CHANGE, check_write, owners_for
-from core.steps import form_errors, refused
+from core.steps import form_errors, refused, step
 from core.views import ConsoleCreateView, ConsoleDetailView, ConsoleListView, ConsoleUpdateView
 from orgs.models import Union
 
@@ -296,17 +296,13 @@ class SessionUpdateView(ConsoleUpdateView):
 @access.requires(access.SCOPED)
 def session_capacity(request, pk):
     session = changeable_session(request, pk)
-    form = CapacityForm(request.POST)
-    if form.is_valid():
-        try:
-            engine.set_capacity(session, form.cleaned_data["capacity"], by=request.user)
-        except ValidationError as error:
-            refused(request, error)
-        else:
-            messages.success(request, _("名额已调整为 %d") % form.cleaned_data["capacity"])
-    else:
-        messages.error(request, form_errors(form))
-    return redirect((request.POST.get("back") == "program" and session.program) or session)
+    return step(
+        request,
+        (request.POST.get("back") == "program" and session.program) or session,
+        CapacityForm(request.POST),
+        lambda data: engine.set_capacity(session, data["capacity"], by=request.user),
+        lambda data: _("名额已调整为 %d") % data["capacity"],
+    )
 
 
 def may_spend(user, program) -> bool:

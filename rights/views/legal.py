@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core import access
 from core.scoping import CHANGE, DELETE, VIEW, can, check_write
-from core.steps import form_errors, refused
+from core.steps import refused, step
 from core.views import ConsoleCreateView, ConsoleDetailView, ConsoleListView, ConsoleUpdateView
 
 from ..choices import ConsultationStatus
@@ -172,25 +172,20 @@ def case_edit(request, pk):
         ),
         pk=pk,
     )
-    form = CaseForm(request.POST, instance=RightsCase.objects.get(pk=case.pk))
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect(case.consultation)
-    data = form.cleaned_data
-    try:
-        services.update_case(
+    return step(
+        request,
+        case.consultation,
+        CaseForm(request.POST, instance=RightsCase.objects.get(pk=case.pk)),
+        lambda data: services.update_case(
             case,
             request.user,
             data["outcome"],
             data["amount_recovered"],
             summary=data.get("summary", ""),
             closed_on=data.get("closed_on"),
-        )
-    except (ValidationError, PermissionDenied) as error:
-        refused(request, error)
-    else:
-        messages.success(request, _("已保存办理结果"))
-    return redirect(case.consultation)
+        ),
+        _("已保存办理结果"),
+    )
 
 
 @access.requires(access.SCOPED)
