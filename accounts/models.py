@@ -118,4 +118,4 @@ class OneTimeCode(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M}"
+        return f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"

@@ -239,7 +239,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} {self.kind} {self.sent_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_channel_display()} {self.kind} {timezone.localtime(self.sent_at):%Y-%m-%d %H:%M}"
 
 
 # An SMS log keeps only the phone's hash, so a change of the HMAC key must remap it (rotate_pii_keys).

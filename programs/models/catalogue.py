@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -231,8 +232,12 @@ class Session(TrackedModel):
         ]
 
     def __str__(self) -> str:
-        label = self.title or f"{self.starts_at:%Y-%m-%d %H:%M}"
-        return f"{self.program} · {label}"
+        return f"{self.program} · {self.label}"
+
+    @property
+    def label(self) -> str:
+        """Its title, else when it starts (local time: the database gives UTC)."""
+        return self.title or f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:
         return reverse("programs:session-detail", args=[self.pk])

@@ -59,7 +59,7 @@ def funnel(program: Program) -> dict:
         sessions.append(
             {
                 "session": session.pk,
-                "label": str(session.title or f"{session.starts_at:%Y-%m-%d %H:%M}"),
+                "label": str(session.label),
                 "capacity": session.capacity,
                 "seated": session.seated,
                 **{k: row.get(k, 0) for k in ("signups", "confirmed", "attended", "waitlisted", "no_shows")},

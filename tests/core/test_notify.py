@@ -30,3 +30,13 @@ def test_messages_logged_together_are_the_rows_logged_one_by_one(db):
     assert (sms.status, sms.phone_mask) == ("sent", "138****8000")
     assert sms.phone_hash == pii.lookup_hash("phone", phone)
     assert sms.sent_at is not None and sms.user == user
+
+
+def test_a_logged_message_is_named_by_its_local_time(db):
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    sent = datetime.datetime(2026, 12, 3, 8, 5, tzinfo=ZoneInfo("Asia/Shanghai"))  # 00:05 in UTC
+    notify.send_sms("13800138000", "您已报名「插花课」", kind="local.time")
+    Notification.objects.filter(kind="local.time").update(sent_at=sent)
+    assert str(Notification.objects.get(kind="local.time")).endswith("local.time 2026-12-03 08:05")

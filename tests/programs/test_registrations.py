@@ -313,3 +313,21 @@ def test_ticket_codes_draw_every_letter_of_the_alphabet_alike():
     assert all(len(code) == TICKET_LENGTH for code in (new_ticket_code(), new_ticket_code()))
     expected = 4000 * TICKET_LENGTH / len(TICKET_ALPHABET)  # 1000 each; a fair draw stays within ±15 %
     assert all(0.85 * expected < n < 1.15 * expected for n in letters.values()), letters
+
+
+def test_a_session_without_a_title_is_named_by_its_local_start(site):
+    # The database gives the time in UTC: 18:30 in Shanghai is 10:30 there, and officials read 18:30.
+    from zoneinfo import ZoneInfo
+
+    from programs.services.funnel import funnel
+
+    prog = make.program(site)
+    start = datetime.datetime(2026, 12, 3, 18, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    Session.objects.create(
+        program=prog, starts_at=start, ends_at=start + datetime.timedelta(hours=2), capacity=3, place="站点"
+    )
+    session = Session.objects.get(program=prog)
+    assert session.label == "2026-12-03 18:30" and str(session) == f"{prog.title} · 2026-12-03 18:30"
+    assert [row["label"] for row in funnel(prog)["sessions"]] == ["2026-12-03 18:30"]
+    session.title = "第一期"
+    assert session.label == "第一期"
