@@ -303,3 +303,20 @@ def test_values_are_recorded_as_the_json_encoder_writes_them():
     ]
     for value in values:
         assert _plain(value) == plain(value) and type(_plain(value)) is type(plain(value)), value
+
+
+def test_a_snapshot_reads_every_recorded_field_a_file_by_its_stored_name():
+    # _snapshot reads a model's recorded fields with one getter: the values value_from_object gives,
+    # a file field's stored name in place of the file object, nothing history ignores.
+    from core.history import _snapshot
+    from orgs.models import EstablishmentDocument
+
+    document = EstablishmentDocument(file="establishments/2026/章程.pdf")
+    snapshot = _snapshot(document)
+    expected = {
+        field.attname: field.value_from_object(document)
+        for field in EstablishmentDocument._meta.concrete_fields
+        if field.attname not in EstablishmentDocument.history_ignored_fields
+    }
+    assert snapshot == {**expected, "file": "establishments/2026/章程.pdf"}
+    assert "updated_at" not in snapshot and type(snapshot["file"]) is str
