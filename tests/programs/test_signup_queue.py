@@ -332,3 +332,63 @@ def test_without_database_constraints_the_orm_still_guards_the_outbox_and_histor
     assert not PendingNotice.objects.filter(registration_id=registration.pk).exists()
     with pytest.raises(ProtectedError):
         ContentType.objects.get_for_model(Registration).delete()
+
+
+def test_insert_select_prepares_each_value_as_the_field_would(db, tree):
+    # The one statement's values skip the field's preparation for common types (text, ids, integers,
+    # aware times): each must be what get_db_prep_save gives, type included (psycopg's Int4 for an
+    # integer column on PostgreSQL), for every field and for the values that take the field's way.
+    import zoneinfo
+
+    from programs.services import seats
+
+    site = tree["site_a"]
+    session = make.session(make.program(site), capacity=3)
+    person = make.worker(site)
+    shanghai = datetime.datetime(2026, 12, 3, 18, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    objects = [
+        Registration(
+            program=session.program,
+            session=session,
+            person=person,
+            holder="p1",
+            status="confirmed",
+            ticket_code="ABCDEFGH",
+            signed_up_at=shanghai,
+            position=3,
+            draw_rank=0,
+        ),
+        Registration(
+            program=session.program,
+            session=session,
+            person=person,
+            holder="p1",
+            status="waitlisted",
+            signed_up_at=timezone.now(),
+            offer_expires_at=timezone.now(),
+        ),
+        HistoryEntry(kind="created", object_id="1", object_repr="x", changes={"a": [None, 1]}, actor_id=None),
+    ]
+    for obj in objects:
+        model = type(obj)
+        _, params = seats.insert_select(model, obj, "src")
+        expected = []
+        for field in model._meta.local_concrete_fields:
+            if field.primary_key:
+                continue
+            value = getattr(obj, field.attname)  # an auto_now time as insert_select's pre_save set it
+            expected.append(
+                None if value is None and field.null else field.get_db_prep_save(value, connection)
+            )
+        same = [
+            (a == b or (hasattr(a, "obj") and a.obj == b.obj)) and type(a) is type(b)
+            for a, b in zip(params, expected, strict=True)
+        ]
+        assert all(same), [(a, b) for a, b, ok in zip(params, expected, same, strict=True) if not ok]
+    # A naive time goes the field's way (made aware, with Django's warning), as save() would.
+    naive = Registration(program=session.program, session=session, person=person, holder="p1",
+                         signed_up_at=datetime.datetime(2026, 12, 3, 18, 30))  # fmt: skip
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        _, params = seats.insert_select(Registration, naive, "src")
+    field = Registration._meta.get_field("signed_up_at")
+    assert field.get_db_prep_save(timezone.make_aware(naive.signed_up_at), connection) in params
