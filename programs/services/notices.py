@@ -146,9 +146,13 @@ def send(registration, kind: str) -> None:
 def deferred() -> bool:
     """True when the notice sender's wake-up is a row of the database queue (django_tasks_db), written
     in the caller's transaction and run by a worker after the commit."""
+    return _database_queue(send_due_task.get_backend())
+
+
+def _database_queue(backend) -> bool:
     from django_tasks_db.backend import DatabaseBackend
 
-    return isinstance(send_due_task.get_backend(), DatabaseBackend)
+    return isinstance(backend, DatabaseBackend)
 
 
 def queue(registration, kind: str) -> None:
@@ -206,7 +210,7 @@ def _outbox_sql(kind: str, source: str, backend, vendor: str) -> OutboxSql:
     """outbox_sql's CTEs, the same for every statement of a kind: built once per process and backend."""
     notice_table = connection.ops.quote_name(PendingNotice._meta.db_table)
     sql = f"notice AS (INSERT INTO {notice_table} (registration_id, kind) SELECT id, %s FROM {source})"  # noqa: S608
-    if not deferred() or vendor != "postgresql":
+    if not _database_queue(backend) or vendor != "postgresql":
         return OutboxSql(sql, (kind,), False)
     wake_sql, wake_params = _wake_sql(backend.alias, source)
     return OutboxSql(f"{sql}, wake AS ({wake_sql} RETURNING id)", (kind, *wake_params), True)
