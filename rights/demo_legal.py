@@ -200,7 +200,8 @@ def seed_legal(district_union, rng: random.Random, worker=None) -> dict:
     """Lawyers' profiles, consultations and duty days; `worker` (a Person) asks the seed's question."""
     now = timezone.now()
     lawyers = _lawyers(district_union)
-    done = {"lawyers": len(lawyers), "consultations": 0, "duty_days": _duty_days(lawyers, rng, now.date())}
+    duty_days = _duty_days(lawyers, rng, timezone.localdate(now))
+    done = {"lawyers": len(lawyers), "consultations": 0, "duty_days": duty_days}
     if not lawyers or Consultation.objects.filter(union=district_union, question=SEED_QUESTION).exists():
         return done
     officials = legal.rights_officials(district_union)
@@ -272,7 +273,7 @@ def seed_legal(district_union, rng: random.Random, worker=None) -> dict:
             official,
             "mediated",
             Decimal("1860.00"),
-            closed_on=(mediated.submitted_at + datetime.timedelta(days=12)).date(),
+            closed_on=timezone.localdate(mediated.submitted_at + datetime.timedelta(days=12)),
         )
         arbitration = by_question[QUESTIONS[9][1]]
         case = legal.make_case(arbitration, official, "帮助申请劳动仲裁，主张未签劳动合同二倍工资差额。")
