@@ -534,11 +534,14 @@ def run(args) -> int:
             print(f"  {label:<24} {cells}")
         print(f"\nCPU per request, ms ({os.cpu_count()} CPUs: at most {os.cpu_count()} CPU-seconds a second)")
         names = list(next(iter(spent.values())))
-        print(f"{'run':<22} " + " ".join(f"{n:>13}" for n in [*names, "all"]))
+        # "busy": CPUs these processes kept busy while the run's requests were out (its CPU-seconds a
+        # second): well under the machine's count, its processes waited (for a lock, a disk flush).
+        print(f"{'run':<22} " + " ".join(f"{n:>13}" for n in [*names, "all"]) + f" {'busy':>6}")
         for (label, result), name in zip(runs, spent, strict=True):
             per = {group: seconds * 1000 / result["n"] for group, seconds in spent[name].items()}
             cells = " ".join(f"{per[n]:>13.2f}" for n in names)
-            print(f"{label:<22} {cells} {sum(per.values()):>13.2f}")
+            busy = sum(spent[name].values()) * result["rps"] / result["n"]
+            print(f"{label:<22} {cells} {sum(per.values()):>13.2f} {busy:>6.2f}")
         sample = runs[3][1]["sample"]
         if sample:
             shown = json.loads(sample[0])
