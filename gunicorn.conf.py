@@ -14,13 +14,7 @@ def env(name: str, default) -> str:
 
 
 bind = env("BIND", "127.0.0.1:8000")
-# gunicorn's usual 2 × CPUs + 1, and one more: a program sign-up waits for its commit's disk flush
-# while holding its session's row (sign-ups of one session take turns there), and with one worker
-# more the CPUs stay busy meanwhile. Measured on 2 CPUs (bench/program_signups.py), 6 workers
-# against 5: sign-ups for a large session at 0.50–0.54 of the trivial read's throughput against
-# 0.43–0.53, the read itself no slower. bench/program_signups.py serves with this default too.
-DEFAULT_WORKERS = multiprocessing.cpu_count() * 2 + 2
-workers = int(env("WORKERS", DEFAULT_WORKERS))
+workers = int(env("WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(env("THREADS", 1))
 timeout = int(env("TIMEOUT", 30))
 # Recycle workers now and then so a slow leak never grows into an outage; jitter avoids all at once.

@@ -37,7 +37,6 @@ prints and cleans up.
 import argparse
 import json
 import os
-import runpy
 import secrets
 import signal
 import statistics
@@ -612,12 +611,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--signups", type=int, default=2000, help="sign-ups per run (distinct workers)")
     parser.add_argument("--rounds", type=int, default=8, help="interleaved rounds")
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=runpy.run_path(str(ROOT / "gunicorn.conf.py"))["DEFAULT_WORKERS"],
-        help="gunicorn workers (default: production's, gunicorn.conf.py: 2 × CPUs + 2)",
-    )
+    parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (production: 2 × CPUs + 1)")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread when > 1)")
     parser.add_argument("--keep", action="store_true", help="keep the database and files")
     parser.add_argument("--build", help=argparse.SUPPRESS)
