@@ -240,18 +240,28 @@ class AidStepView(ActorMixin, generics.GenericAPIView):
     access = access.SCOPED
     permission_classes = [IsOfficial]
     step = ""
-    bodies = {
-        "visit": VisitBodySerializer,
-        "approve": NoteSerializer,
-        "send-back": NoteSerializer,
-        "reject": NoteSerializer,
-        "payment": PaymentBodySerializer,
-        "recheck": RecheckBodySerializer,
-        "exit": NoteSerializer,
+    # Each step: its body's serializer and what it asks of the service.
+    steps = {
+        "visit": (
+            VisitBodySerializer,
+            lambda case, user, d: aid.record_visit(case, user, d["visited_on"], d["visitors"], d["findings"]),
+        ),
+        "approve": (NoteSerializer, lambda case, user, d: aid.approve(case, user, d["note"])),
+        "send-back": (NoteSerializer, lambda case, user, d: aid.send_back(case, user, d["note"])),
+        "reject": (NoteSerializer, lambda case, user, d: aid.reject(case, user, d["note"])),
+        "payment": (
+            PaymentBodySerializer,
+            lambda case, user, d: aid.record_payment(case, user, d["paid_on"], d["amount"], d["purpose"]),
+        ),
+        "recheck": (
+            RecheckBodySerializer,
+            lambda case, user, d: aid.recheck(case, user, d["tier"], d["note"]),
+        ),
+        "exit": (NoteSerializer, lambda case, user, d: aid.exit_case(case, user, d["note"])),
     }
 
     def get_serializer_class(self):
-        return self.bodies.get(self.step, NoteSerializer)
+        return self.steps[self.step][0] if self.step in self.steps else NoteSerializer
 
     @extend_schema(responses={200: AidCaseSerializer, 400: OpenApiResponse(), 404: OpenApiResponse()})
     def post(self, request, pk):
@@ -263,22 +273,8 @@ class AidStepView(ActorMixin, generics.GenericAPIView):
             raise NotFound
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        data, user = body.validated_data, request.user
         try:
-            if self.step == "visit":
-                aid.record_visit(case, user, data["visited_on"], data["visitors"], data["findings"])
-            elif self.step == "approve":
-                aid.approve(case, user, data["note"])
-            elif self.step == "send-back":
-                aid.send_back(case, user, data["note"])
-            elif self.step == "reject":
-                aid.reject(case, user, data["note"])
-            elif self.step == "payment":
-                aid.record_payment(case, user, data["paid_on"], data["amount"], data["purpose"])
-            elif self.step == "recheck":
-                aid.recheck(case, user, data["tier"], data["note"])
-            else:
-                aid.exit_case(case, user, data["note"])
+            self.steps[self.step][1](case, request.user, body.validated_data)
         except PermissionDenied as error:
             # A file the caller sees but may not decide at this level: say whose turn it is.
             if str(error):
@@ -339,7 +335,7 @@ def register(router) -> None:
 def urls():
     """The steps, to be placed before the router's paths."""
     routes = [path("aid-cases/apply/", AidApplyView.as_view(), name="aid-case-apply")]
-    for step in ("visit", "approve", "send-back", "reject", "payment", "recheck", "exit"):
+    for step in AidStepView.steps:
         routes.append(
             path(f"aid-cases/<int:pk>/{step}/", AidStepView.as_view(step=step), name=f"aid-case-{step}")
         )

@@ -248,3 +248,46 @@ def test_a_refused_application_leaves_no_person_behind(tree, officials, login):
     page = login(officials["site"]).post(reverse("rights:aid-add"), _form(tree, number, number))
     assert page.status_code == 200  # the applicant listed again as a member: refused on the page
     assert Person.objects.count() == before and not AidCase.objects.exists()
+
+
+def test_api_payment_recheck_exit_and_reject(tree, officials, login):
+    # Each API step reaches its service with the body's fields in their places.
+    from tests.rights.test_aid_service import _active, _to_visited, file_for
+
+    people = {**officials, "district": factories.official("kq_rights", "rights", tree["district"])}
+    case = _active(tree, people)
+    site = login(officials["site"])
+    today = timezone.localdate().isoformat()
+    paid = site.post(
+        f"/api/v1/aid-cases/{case.pk}/payment/",
+        {"paid_on": today, "amount": "2000", "purpose": "春节送温暖"},
+        "application/json",
+    )
+    assert paid.status_code == 200, paid.content
+    payment = case.payments.get()
+    assert (str(payment.amount), payment.purpose, payment.paid_on.isoformat()) == (
+        "2000.00",
+        "春节送温暖",
+        today,
+    )
+    bad = site.post(
+        f"/api/v1/aid-cases/{case.pk}/payment/", {"paid_on": today, "amount": "0", "purpose": "x"}
+    )
+    assert bad.status_code == 400 and "amount" in bad.json()
+    rechecked = site.post(
+        f"/api/v1/aid-cases/{case.pk}/recheck/",
+        {"tier": "relative", "note": "收入有所提高"},
+        "application/json",
+    )
+    assert rechecked.status_code == 200 and rechecked.json()["tier"] == "relative"
+    left = site.post(
+        f"/api/v1/aid-cases/{case.pk}/exit/", {"note": "家庭收入稳定，已脱困"}, "application/json"
+    )
+    assert left.status_code == 200 and left.json()["status"] == "exited"
+    assert AidCase.objects.get(pk=case.pk).exit_reason == "家庭收入稳定，已脱困"
+    # A file at its first level: the site's official rejects it.
+    other = _to_visited(file_for(tree, by=officials["site"]), officials["site"])
+    said = site.post(
+        f"/api/v1/aid-cases/{other.pk}/reject/", {"note": "家庭收入高于标准"}, "application/json"
+    )
+    assert said.status_code == 200 and said.json()["status"] == "rejected"
