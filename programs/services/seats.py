@@ -144,11 +144,11 @@ _INTEGERS = (
 
 
 def _prepared_directly(field, vendor: str) -> tuple:
-    """(type, convert): a value of exactly that type is prepared as get_db_prep_save would prepare it
-    here, without the field's chain of five calls (four a sign-up's most values took): `convert(value)`,
-    the value as it is for None, or for _AWARE when it has a time zone. (None, None): only the field
-    knows. Only Django's own field classes (a subclass may prepare its values its own way); tested
-    against get_db_prep_save."""
+    """(type, convert): a value of exactly `type` is prepared here as get_db_prep_save would prepare it,
+    without the field's chain of calls (most of a sign-up's values went through four or five): by
+    `convert(value)`, or as it is when `convert` is None (or _AWARE and the value has a time zone).
+    (None, None): only the field knows. Django's own field classes only (a subclass may prepare its
+    values its own way); tested against get_db_prep_save."""
     kind = type(field)
     if kind in (CharField, TextField):
         return str, None
