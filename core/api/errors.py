@@ -4,9 +4,11 @@ from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 JSON_ERROR = "JSON parse error - "
+NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 
 
 def exception_handler(exc, context):
@@ -24,10 +26,20 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ParseError) and str(exc.detail).startswith(JSON_ERROR):
         # DRF's text is not translated; the parser's own part says where (line, column).
         exc = exceptions.ParseError(_("请求内容不是有效的 JSON（%s）") % str(exc.detail)[len(JSON_ERROR) :])
+    if isinstance(exc, exceptions.ValidationError) and _no_data(exc.detail):
+        # DRF's words for a body of JSON null are hard-coded English.
+        exc = exceptions.ValidationError({NON_FIELD: [_("没有提供数据：请求内容应为一个 JSON 对象")]})
     if isinstance(exc, IntegrityError):
         # The database's own message may quote stored values; say only what conflicts.
         exc = exceptions.ValidationError({"non_field_errors": [_("与已有记录冲突，未保存。")]})
     return drf_exception_handler(exc, context)
+
+
+def _no_data(detail) -> bool:
+    if not (isinstance(detail, dict) and list(detail) == [NON_FIELD] and len(detail[NON_FIELD]) == 1):
+        return False
+    (said,) = detail[NON_FIELD]
+    return getattr(said, "code", None) == "null" and str(said) == "No data provided"
 
 
 def refused(

@@ -170,6 +170,9 @@ def test_api_messages_are_in_chinese(site, login):
     broken = client.post("/api/v1/me/registrations/", "{session: 1", content_type=JSON)
     assert broken.status_code == 400 and broken.json()["detail"].startswith("请求内容不是有效的 JSON（")
     assert "line 1 column 2" in broken.json()["detail"]  # where, as the parser says it
+    empty = client.post("/api/v1/me/registrations/", "null", content_type=JSON)
+    assert empty.status_code == 400
+    assert empty.json() == {"non_field_errors": ["没有提供数据：请求内容应为一个 JSON 对象"]}
 
 
 def test_a_path_no_endpoint_answers_is_a_json_404_under_the_api(site, official, login):
