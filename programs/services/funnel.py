@@ -59,7 +59,7 @@ def funnel(program: Program) -> dict:
         sessions.append(
             {
                 "session": session.pk,
-                "label": str(session.label),
+                "label": session.label,
                 "capacity": session.capacity,
                 "seated": session.seated,
                 **{k: row.get(k, 0) for k in ("signups", "confirmed", "attended", "waitlisted", "no_shows")},

@@ -346,27 +346,18 @@ def test_insert_select_prepares_each_value_as_the_field_would(db, tree):
     session = make.session(make.program(site), capacity=3)
     person = make.worker(site)
     shanghai = datetime.datetime(2026, 12, 3, 18, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    now = timezone.now()
+    sign_up = {"program": session.program, "session": session, "person": person, "holder": "p1"}
     objects = [
         Registration(
-            program=session.program,
-            session=session,
-            person=person,
-            holder="p1",
+            **sign_up,
             status="confirmed",
             ticket_code="ABCDEFGH",
             signed_up_at=shanghai,
             position=3,
             draw_rank=0,
         ),
-        Registration(
-            program=session.program,
-            session=session,
-            person=person,
-            holder="p1",
-            status="waitlisted",
-            signed_up_at=timezone.now(),
-            offer_expires_at=timezone.now(),
-        ),
+        Registration(**sign_up, status="waitlisted", signed_up_at=now, offer_expires_at=now),
         HistoryEntry(kind="created", object_id="1", object_repr="x", changes={"a": [None, 1]}, actor_id=None),
     ]
     for obj in objects:
@@ -386,8 +377,7 @@ def test_insert_select_prepares_each_value_as_the_field_would(db, tree):
         ]
         assert all(same), [(a, b) for a, b, ok in zip(params, expected, same, strict=True) if not ok]
     # A naive time goes the field's way (made aware, with Django's warning), as save() would.
-    naive = Registration(program=session.program, session=session, person=person, holder="p1",
-                         signed_up_at=datetime.datetime(2026, 12, 3, 18, 30))  # fmt: skip
+    naive = Registration(**sign_up, signed_up_at=datetime.datetime(2026, 12, 3, 18, 30))
     with pytest.warns(RuntimeWarning, match="naive datetime"):
         _, params = seats.insert_select(Registration, naive, "src")
     field = Registration._meta.get_field("signed_up_at")
