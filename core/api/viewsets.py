@@ -33,6 +33,15 @@ class ActorMixin:
             _actor.set(Actor(request.user.pk, "api"))
 
 
+class BodyMixin:
+    """`body(request)`: the request's body checked by the view's serializer (400 with the field errors)."""
+
+    def body(self, request) -> dict:
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return body.validated_data
+
+
 class ScopedViewSet(ActorMixin, viewsets.ModelViewSet):
     """CRUD over a scoped model: reads through restrict(user, action), writes re-checked in the transaction.
 
@@ -71,7 +80,7 @@ class ScopedViewSet(ActorMixin, viewsets.ModelViewSet):
         return serializer.save()
 
 
-class StepView(ActorMixin, generics.GenericAPIView):
+class StepView(ActorMixin, BodyMixin, generics.GenericAPIView):
     """A POST step on one object found in the caller's CHANGE scope (another union's is 404)."""
 
     # The one home of an official's step through a service (its docstring is the API's description of
@@ -94,11 +103,6 @@ class StepView(ActorMixin, generics.GenericAPIView):
         if found is None:
             raise NotFound
         return found
-
-    def body(self, request) -> dict:
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return body.validated_data
 
     def run(self, fn, *args, **kwargs):
         try:

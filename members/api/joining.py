@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from core import access, limits
-from core.api.viewsets import IsOfficial, ScopedViewSet
+from core.api.viewsets import BodyMixin, IsOfficial, ScopedViewSet
 from core.scoping import CHANGE
 
 from ..filtersets.joining import JoinRequestFilterSet, TransferFilterSet
@@ -188,7 +188,7 @@ class CardCheckResultSerializer(serializers.Serializer):
     status = serializers.CharField(allow_null=True, help_text=_("会籍当前状态（在线核验时）"))
 
 
-class CardCheckView(generics.GenericAPIView):
+class CardCheckView(BodyMixin, generics.GenericAPIView):
     """Check a member card's code: the signature and expiry need no database; the status is one query."""
 
     access = access.OFFICIAL
@@ -197,8 +197,7 @@ class CardCheckView(generics.GenericAPIView):
 
     @extend_schema(request=CardCheckSerializer, responses={200: CardCheckResultSerializer})
     def post(self, request):
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        check = cards.verify_card(body.validated_data["code"])
+        data = self.body(request)
+        check = cards.verify_card(data["code"])
         status = cards.current_status(check) if check.valid else None
         return Response(CardCheckResultSerializer({**check.__dict__, "status": status}).data)

@@ -132,13 +132,12 @@ class RegistrationSignUpView(StepView):
         responses={201: s.RegistrationSerializer, 400: OpenApiResponse()},
     )
     def post(self, request):
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        session = self.model.objects.restrict(request.user, CHANGE).filter(pk=body.validated_data["session"])
+        data = self.body(request)
+        session = self.model.objects.restrict(request.user, CHANGE).filter(pk=data["session"])
         session = session.select_related("program").first()
         if session is None:
             raise ApiValidationError({"session": [_("场次不存在或不在您的管辖范围内")]})
-        person = Person.objects.restrict(request.user, VIEW).filter(pk=body.validated_data["person"]).first()
+        person = Person.objects.restrict(request.user, VIEW).filter(pk=data["person"]).first()
         if person is None:
             raise ApiValidationError({"person": [_("职工不存在或不在您的管辖范围内")]})
         registration = self.run(
@@ -157,11 +156,8 @@ class RegistrationCancelView(StepView):
     )
     def post(self, request, pk):
         registration = self.target(pk)
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        done = self.run(
-            engine.cancel, registration, by=request.user, reason=body.validated_data.get("reason", "")
-        )
+        data = self.body(request)
+        done = self.run(engine.cancel, registration, by=request.user, reason=data.get("reason", ""))
         return Response(s.RegistrationSerializer(done).data)
 
 
@@ -175,9 +171,7 @@ class RegistrationReorderView(StepView):
     )
     def post(self, request, pk):
         registration = self.target(pk)
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = self.body(request)
         done = self.run(
             engine.reorder, registration, data["position"], by=request.user, reason=data["reason"]
         )
@@ -194,14 +188,11 @@ class RegistrationMoveView(StepView):
     )
     def post(self, request, pk):
         registration = self.target(pk)
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        to = Session.objects.restrict(request.user, CHANGE).filter(pk=body.validated_data["session"]).first()
+        data = self.body(request)
+        to = Session.objects.restrict(request.user, CHANGE).filter(pk=data["session"]).first()
         if to is None:
             raise ApiValidationError({"session": [_("场次不存在或不在您的管辖范围内")]})
-        done = self.run(
-            engine.move, registration, to, by=request.user, reason=body.validated_data.get("reason", "")
-        )
+        done = self.run(engine.move, registration, to, by=request.user, reason=data.get("reason", ""))
         return Response(s.RegistrationSerializer(done).data)
 
 
@@ -215,9 +206,8 @@ class SessionCapacityView(StepView):
     )
     def post(self, request, pk):
         session = self.target(pk)
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        done = self.run(engine.set_capacity, session, body.validated_data["capacity"], by=request.user)
+        data = self.body(request)
+        done = self.run(engine.set_capacity, session, data["capacity"], by=request.user)
         return Response(s.ProgramSessionSerializer(done, context={"request": request}).data)
 
 
@@ -245,10 +235,9 @@ class CheckInView(StepView):
         request=s.ProgramCheckInSerializer, responses={200: s.RegistrationSerializer, 400: OpenApiResponse()}
     )
     def post(self, request):
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        session = self.target(body.validated_data["session"])
-        done = self.run(engine.check_in, body.validated_data["code"], by=request.user, session=session)
+        data = self.body(request)
+        session = self.target(data["session"])
+        done = self.run(engine.check_in, data["code"], by=request.user, session=session)
         return Response(s.RegistrationSerializer(done).data)
 
 
@@ -263,11 +252,8 @@ class ProgramDrawView(StepView):
     )
     def post(self, request, pk):
         program = self.target(pk)
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        result = self.run(
-            engine.draw_lottery, program, by=request.user, seed=body.validated_data.get("seed") or None
-        )
+        data = self.body(request)
+        result = self.run(engine.draw_lottery, program, by=request.user, seed=data.get("seed") or None)
         return Response(
             {
                 "seed": result["seed"],

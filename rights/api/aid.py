@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from core import access
 from core.api.errors import refused
-from core.api.viewsets import ActorMixin, IsOfficial, IsWorker, ScopedViewSet
+from core.api.viewsets import ActorMixin, BodyMixin, IsOfficial, IsWorker, ScopedViewSet
 from core.scoping import CHANGE, VIEW
 from orgs.models import Union
 
@@ -200,7 +200,7 @@ class AidCaseViewSet(ScopedViewSet):
         aid.finish_notices()  # files whose notice has ended are active before they are read
 
 
-class AidApplyView(ActorMixin, generics.GenericAPIView):
+class AidApplyView(ActorMixin, BodyMixin, generics.GenericAPIView):
     """Apply on a worker's behalf; the applicant and household are found or created by ID number."""
 
     access = access.SCOPED
@@ -209,9 +209,7 @@ class AidApplyView(ActorMixin, generics.GenericAPIView):
 
     @extend_schema(request=OnBehalfSerializer, responses={201: AidCaseSerializer, 400: OpenApiResponse()})
     def post(self, request):
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = self.body(request)
         union = Union.objects.filter(pk=data["union"]).first()
         if union is None:
             raise NotFound
@@ -234,7 +232,7 @@ class AidApplyView(ActorMixin, generics.GenericAPIView):
         return Response(AidCaseSerializer(_full(AidCase.objects.all()).get(pk=case.pk)).data, status=201)
 
 
-class AidStepView(ActorMixin, generics.GenericAPIView):
+class AidStepView(ActorMixin, BodyMixin, generics.GenericAPIView):
     """A POST step on one file; decisions are checked against the awaiting union by the service."""
 
     access = access.SCOPED
@@ -271,10 +269,9 @@ class AidStepView(ActorMixin, generics.GenericAPIView):
         case = AidCase.objects.restrict(request.user, action).filter(pk=pk).first()
         if case is None:
             raise NotFound
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        data = self.body(request)
         try:
-            self.steps[self.step][1](case, request.user, body.validated_data)
+            self.steps[self.step][1](case, request.user, data)
         except PermissionDenied as error:
             # A file the caller sees but may not decide at this level: say whose turn it is.
             if str(error):

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from core import access
 from core.api.errors import refused
 from core.api.serializers import ScopedModelSerializer
-from core.api.viewsets import ActorMixin, IsOfficial, IsWorker, ScopedViewSet
+from core.api.viewsets import ActorMixin, BodyMixin, IsOfficial, IsWorker, ScopedViewSet
 from core.scoping import CHANGE, VIEW
 from orgs.choices import EmploymentForm
 from stations.models import Station
@@ -126,7 +126,7 @@ class GrantViewSet(ScopedViewSet):
     ordering = ["id"]
 
 
-class BuildView(ActorMixin, generics.GenericAPIView):
+class BuildView(ActorMixin, BodyMixin, generics.GenericAPIView):
     access = access.SCOPED
     permission_classes = [IsOfficial]
     serializer_class = BuildSerializer
@@ -136,9 +136,8 @@ class BuildView(ActorMixin, generics.GenericAPIView):
         item = BenefitDistribution.objects.restrict(request.user, CHANGE).filter(pk=pk).first()
         if item is None:
             raise NotFound
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        added = benefits.build_list(item, request.user, body.validated_data["employment_forms"])
+        data = self.body(request)
+        added = benefits.build_list(item, request.user, data["employment_forms"])
         counts = benefits.progress(item)
         return Response({"added": added, "listed": counts["listed"], "redeemed": counts["redeemed"]})
 
@@ -156,7 +155,7 @@ class ProgressView(ActorMixin, generics.GenericAPIView):
         return Response(benefits.progress(item))
 
 
-class RedeemView(ActorMixin, generics.GenericAPIView):
+class RedeemView(ActorMixin, BodyMixin, generics.GenericAPIView):
     """Scan a member card for this distribution (officials in scope; keepers at their stations)."""
 
     access = access.OFFICIAL
@@ -176,15 +175,14 @@ class RedeemView(ActorMixin, generics.GenericAPIView):
         item = next((d for d in benefits.redeemable(request.user) if d.pk == pk), None)
         if item is None:
             raise NotFound
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        data = self.body(request)
         station = None
-        if body.validated_data.get("station"):
-            station = Station.objects.filter(pk=body.validated_data["station"]).first()
+        if data.get("station"):
+            station = Station.objects.filter(pk=data["station"]).first()
             if station is None:
                 raise NotFound
         try:
-            done = benefits.redeem(item, body.validated_data["code"], request.user, station=station)
+            done = benefits.redeem(item, data["code"], request.user, station=station)
         except PermissionDenied:
             raise NotFound from None
         except ValidationError as error:

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from core import access, limits
 from core.api.errors import refused
 from core.api.serializers import ScopedModelSerializer
-from core.api.viewsets import ActorMixin, IsWorker, ScopedViewSet, StepView
+from core.api.viewsets import ActorMixin, BodyMixin, IsWorker, ScopedViewSet, StepView
 from core.scoping import CHANGE, VIEW
 from orgs.models import Region
 
@@ -369,7 +369,7 @@ class MyConsultationViewSet(
         return Response(MyConsultationSerializer(fresh).data, status=201)
 
 
-class MyStepView(ActorMixin, generics.GenericAPIView):
+class MyStepView(ActorMixin, BodyMixin, generics.GenericAPIView):
     """A worker's step on their own consultation: message (a follow-up), rate, close."""
 
     access = access.WORKER
@@ -386,9 +386,7 @@ class MyStepView(ActorMixin, generics.GenericAPIView):
         if consultation is None:
             raise NotFound
         person = request.user.person
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = self.body(request)
         try:
             if self.step == "message":
                 legal.follow_up(consultation, person, data["body"])
