@@ -174,7 +174,8 @@ def template() -> bytes:
 # ------------------------------------------------------------------ redemption
 
 
-def may_redeem(user, distribution: BenefitDistribution, station=None) -> bool:
+def may_redeem(user, distribution: BenefitDistribution, station=None, station_ids=None) -> bool:
+    """`station_ids`: the distribution's stations, when the caller has read them already."""
     if not user.is_authenticated:
         return False
     if can(user, CHANGE, distribution):
@@ -183,12 +184,18 @@ def may_redeem(user, distribution: BenefitDistribution, station=None) -> bool:
         return False
     from stations.services.registry import may_keep
 
-    return may_keep(user, station) and _at_station_ok(distribution, station)
+    if station_ids is None:
+        station_ids = _station_ids(distribution)
+    return may_keep(user, station) and _at_station_ok(station_ids, station)
 
 
-def _at_station_ok(distribution, station) -> bool:
-    ids = set(distribution.stations.values_list("pk", flat=True))
-    return not ids or (station is not None and station.pk in ids)
+def _station_ids(distribution) -> set[int]:
+    return set(distribution.stations.values_list("pk", flat=True))
+
+
+def _at_station_ok(station_ids: set[int], station) -> bool:
+    """No stations named: anywhere (the event's own site); else one of them."""
+    return not station_ids or (station is not None and station.pk in station_ids)
 
 
 def redeemable(user, today: datetime.date | None = None):
@@ -239,14 +246,15 @@ def redeem(
     """Redeem the grant of the person whose member card was scanned; ValidationError says why not."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    if not may_redeem(by, distribution, station):
+    station_ids = _station_ids(distribution)
+    if not may_redeem(by, distribution, station, station_ids):
         raise PermissionDenied(_("您不能为此发放核销（不在管理范围内，或不是该站点的管理员）"))
     if today < distribution.starts_on or today > distribution.ends_on:
         raise ValidationError(
             _("不在领取时间内：%(start)s 至 %(end)s")
             % {"start": distribution.starts_on.isoformat(), "end": distribution.ends_on.isoformat()}
         )
-    if not _at_station_ok(distribution, station):
+    if not _at_station_ok(station_ids, station):
         raise ValidationError(_("本次发放只能在指定站点领取"))
     check = verify_card(token, today=today)
     if not check.valid:
@@ -260,12 +268,13 @@ def redeem(
             _("%(name)s 不在“%(title)s”的发放名单中")
             % {"name": check.masked_name, "title": distribution.title}
         )
+    grant.distribution = distribution  # named in the history row: no read of it again
     with transaction.atomic():
         won = BenefitGrant.objects.filter(pk=grant.pk, redeemed_at__isnull=True).update(
             redeemed_at=now, redeemed_by=by, station=station, updated_at=now
         )
         if won:
-            grant.refresh_from_db()
+            grant.redeemed_at, grant.redeemed_by, grant.station, grant.updated_at = now, by, station, now
             record_action(
                 grant,
                 "redeemed",

@@ -1,7 +1,6 @@
 """This year's organising in the demo: the district's statistics page reads the seed's sentence."""
 
 import io
-import time
 
 import pytest
 from django.core.management import call_command
@@ -24,9 +23,7 @@ def seed() -> str:
 
 
 def test_the_district_page_reads_the_seed_sentence(login):
-    started = time.monotonic()
     seed()
-    assert time.monotonic() - started < 30
     district = Union.objects.get(name="柯桥区总工会", parent=None)
     first, last = period.this_year()
     figures = statistics.figures(district, first, last)

@@ -1,6 +1,5 @@
 import hashlib
 import io
-import time
 from collections import Counter
 
 import pytest
@@ -51,11 +50,8 @@ def totals() -> dict:
 
 
 def test_builds_the_seed_district():
-    started = time.monotonic()
+    # Its time (the issue's "under 30 s") is bench/seed_demo.py's figure, not a test's.
     output = seed()
-    seconds = time.monotonic() - started
-    print(f"seed_demo took {seconds:.1f} s")  # the figure the issue asks for
-    assert seconds < 30
 
     assert Counter(Union.objects.values_list("kind", "status")) == {
         ("federation", "active"): 1,
