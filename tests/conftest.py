@@ -1,5 +1,3 @@
-import importlib
-
 import pytest
 from django.test import Client
 
@@ -45,23 +43,7 @@ def reference_lists(request):
         request.getfixturevalue("db")
     elif not request.node.get_closest_marker("django_db"):
         return
-    from orgs.models import Region
-    from orgs.region_data import read_rows
-    from stations.models import Amenity, ServiceKind
-
-    if not Region.objects.exists():  # read_rows gives parents first; bulk_create as for the lists below
-        Region.objects.bulk_create(
-            Region(code=r["code"], name=r["name"], level=r["level"], parent_id=r["parent"] or None)
-            for r in read_rows()
-        )
-
-    if not Amenity.objects.exists() and not ServiceKind.objects.exists():
-        # bulk_create: as a migration writes them, with no history rows a test might count.
-        reference = importlib.import_module("stations.migrations.0003_reg4_reference_lists")
-        for model, rows in ((Amenity, reference.AMENITIES), (ServiceKind, reference.SERVICE_KINDS)):
-            model.objects.bulk_create(
-                model(code=code, name=name, order=order * 10) for order, (code, name) in enumerate(rows, 1)
-            )
+    factories.reference_lists()
 
 
 @pytest.fixture

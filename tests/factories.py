@@ -1,5 +1,6 @@
 """Small builders for test data: valid ID numbers, a union tree, officials with roles, members."""
 
+import importlib
 import itertools
 
 from accounts.models import User
@@ -55,3 +56,23 @@ def member(union: Union, name: str = "测试职工", **person_fields) -> Person:
     person.save()
     Membership.objects.create(person=person, union=union, card_number=f"K{person.pk:09d}")
     return person
+
+
+def reference_lists() -> None:
+    """The lists data migrations seed (regions, amenities, service kinds), where they are missing."""
+    from orgs.region_data import read_rows
+    from stations.models import Amenity, ServiceKind
+
+    if not Region.objects.exists():  # read_rows gives parents first; bulk_create as for the lists below
+        Region.objects.bulk_create(
+            Region(code=r["code"], name=r["name"], level=r["level"], parent_id=r["parent"] or None)
+            for r in read_rows()
+        )
+
+    if not Amenity.objects.exists() and not ServiceKind.objects.exists():
+        # bulk_create: as a migration writes them, with no history rows a test might count.
+        reference = importlib.import_module("stations.migrations.0003_reg4_reference_lists")
+        for model, rows in ((Amenity, reference.AMENITIES), (ServiceKind, reference.SERVICE_KINDS)):
+            model.objects.bulk_create(
+                model(code=code, name=name, order=order * 10) for order, (code, name) in enumerate(rows, 1)
+            )

@@ -13,6 +13,8 @@ from orgs.forms import period
 from orgs.models import CadreAssignment, CoveragePlan, Establishment, Union
 from reports import statistics
 
+from .seeding import seeded_district
+
 pytestmark = pytest.mark.django_db
 
 
@@ -22,8 +24,13 @@ def seed() -> str:
     return out.getvalue()
 
 
-def test_the_district_page_reads_the_seed_sentence(login):
-    seed()
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with seeded_district(django_db_blocker, "--quiet") as output:
+        yield output
+
+
+def test_the_district_page_reads_the_seed_sentence(seeded, login):
     district = Union.objects.get(name="柯桥区总工会", parent=None)
     first, last = period.this_year()
     figures = statistics.figures(district, first, last)
@@ -62,8 +69,7 @@ def test_the_district_page_reads_the_seed_sentence(login):
     )
 
 
-def test_a_second_run_changes_nothing():
-    seed()
+def test_a_second_run_changes_nothing(seeded):
     counts = [model.objects.count() for model in (Union, Person, Membership, Establishment, HistoryEntry)]
     assert seed().strip() == "演示数据已存在，本次未做任何更改。"
     assert [

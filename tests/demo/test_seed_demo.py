@@ -14,6 +14,8 @@ from members import services as member_services
 from members.models import Consent, JoinRequest, Membership, Person, Transfer
 from orgs.models import Union
 
+from .seeding import seeded_district
+
 pytestmark = pytest.mark.django_db
 
 # Steps dated by the calendar (this year's organising, tests/demo/test_organising.py) are left out here:
@@ -26,6 +28,13 @@ def base_steps(monkeypatch):
     from demo import seed as seed_module
 
     monkeypatch.setattr(seed_module, "STEPS", [s for s in seed_module.STEPS if s.__name__ not in DATED_STEPS])
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The base district's output, for the tests that only read it or run the seed again."""
+    with seeded_district(django_db_blocker, skip=DATED_STEPS) as output:
+        yield output
 
 
 # Household relations the hardship-aid demo gives its applicants' relatives.
@@ -49,9 +58,41 @@ def totals() -> dict:
     }
 
 
-def test_builds_the_seed_district():
+@pytest.fixture
+def no_demo_yet(db):
+    """These tests seed a database of their own: they come before the first test that asks for
+    `seeded`, whose district stays until the module ends."""
+    assert not User.objects.filter(username="kq_admin").exists(), "the module's seeded district is here"
+
+
+def test_quiet_prints_no_logins(no_demo_yet):
+    output = seed("--quiet")
+    assert "kq_admin" not in output
+    assert DEMO_PASSWORD not in output
+
+
+def test_refuses_a_district_it_did_not_make(no_demo_yet, tree):
+    before = totals()
+    with pytest.raises(CommandError, match="不是演示数据生成的"):
+        seed("--quiet")
+    assert totals() == before
+
+
+def test_the_demos_texts_are_logged_not_sent(no_demo_yet, settings, capfd):
+    # The seed's people get SMS (answers, claims): logged for them, never handed to the gateway, which
+    # would text made-up numbers (the console one printed them over ./run's output).
+    from core.models import Notification
+
+    settings.SMS_BACKEND = "core.notify.ConsoleSmsBackend"
+    out = seed()
+    logged = Notification.objects.filter(channel="sms").count()
+    assert logged > 0 and f"演示短信：{logged} 条" in out
+    assert "[短信" not in capfd.readouterr().err
+
+
+def test_builds_the_seed_district(seeded):
     # Its time (the issue's "under 30 s") is bench/seed_demo.py's figure, not a test's.
-    output = seed()
+    output = seeded
 
     assert Counter(Union.objects.values_list("kind", "status")) == {
         ("federation", "active"): 1,
@@ -118,8 +159,7 @@ def test_builds_the_seed_district():
         assert username in output
 
 
-def test_every_person_is_valid_and_protected():
-    seed("--quiet")
+def test_every_person_is_valid_and_protected(seeded):
     from core import pii
 
     for person in Person.objects.all():
@@ -141,8 +181,7 @@ def test_every_person_is_valid_and_protected():
     }
 
 
-def test_is_deterministic():
-    seed("--quiet")
+def test_is_deterministic(seeded):
     first = Membership.objects.order_by("card_number").values_list(
         "card_number", "person__name", "person__id_number_mask", "person__phone_mask"
     )
@@ -163,16 +202,14 @@ def test_is_deterministic():
     assert digest(memberships) == "a400e51c5301a590503dc3f5f8e2ae1e79f4579c7ab9dae7923eaf6300766b57"
 
 
-def test_second_run_changes_nothing_and_says_so():
-    seed("--quiet")
+def test_second_run_changes_nothing_and_says_so(seeded):
     before = totals()
     output = seed("--quiet")
     assert output.strip() == "演示数据已存在，本次未做任何更改。"
     assert totals() == before
 
 
-def test_history_is_written_and_attributed_to_the_command():
-    seed("--quiet")
+def test_history_is_written_and_attributed_to_the_command(seeded):
     labels = Counter(HistoryEntry.objects.values_list("actor_label", flat=True))
     assert set(labels) == {"command:seed_demo"}
     assert HistoryEntry.objects.filter(content_type__model="person", kind="created").count() == 1472 + 7
@@ -186,8 +223,7 @@ def test_history_is_written_and_attributed_to_the_command():
     assert entry.changes["phone_hash"] == [None, "***"]
 
 
-def test_officials_for_every_role_share_the_documented_password():
-    seed("--quiet")
+def test_officials_for_every_role_share_the_documented_password(seeded):
     validate_password(DEMO_PASSWORD)
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff and admin.check_password(DEMO_PASSWORD)
@@ -214,8 +250,7 @@ def test_officials_for_every_role_share_the_documented_password():
     }
 
 
-def test_town_official_sees_only_the_town_subtree():
-    seed("--quiet")
+def test_town_official_sees_only_the_town_subtree(seeded):
     town_official = User.objects.get(username="kq_town")
     assert set(Union.objects.restrict(town_official).values_list("name", flat=True)) == {
         "柯桥街道总工会",
@@ -227,34 +262,9 @@ def test_town_official_sees_only_the_town_subtree():
     assert Person.objects.restrict(express_chair).count() == 696
 
 
-def test_quiet_prints_no_logins():
-    output = seed("--quiet")
-    assert "kq_admin" not in output
-    assert DEMO_PASSWORD not in output
-
-
 def test_demo_logins_list():
     logins = demo_logins()
     assert logins[0][0] == "admin"
     assert [username for username, _ in logins[1:-1]] == [o.username for o in OFFICIALS]
     assert logins[-1][0] == DEMO_WORKER_PHONE
     assert dict(logins)["kq_town"] == "韩洁 · 组织建设 · 柯桥街道总工会"
-
-
-def test_refuses_a_district_it_did_not_make(tree):
-    before = totals()
-    with pytest.raises(CommandError, match="不是演示数据生成的"):
-        seed("--quiet")
-    assert totals() == before
-
-
-def test_the_demos_texts_are_logged_not_sent(settings, capfd):
-    # The seed's people get SMS (answers, claims): logged for them, never handed to the gateway, which
-    # would text made-up numbers (the console one printed them over ./run's output).
-    from core.models import Notification
-
-    settings.SMS_BACKEND = "core.notify.ConsoleSmsBackend"
-    out = seed()
-    logged = Notification.objects.filter(channel="sms").count()
-    assert logged > 0 and f"演示短信：{logged} 条" in out
-    assert "[短信" not in capfd.readouterr().err
