@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import pii, spreadsheets
-from core.history import record_action, record_bulk_created
+from core.history import mark_saved, record_action, record_bulk_created
 from core.scoping import CHANGE, can
 from members.choices import MembershipStatus
 from members.models import Membership, Person
@@ -275,6 +275,7 @@ def redeem(
         )
         if won:
             grant.redeemed_at, grant.redeemed_by, grant.station, grant.updated_at = now, by, station, now
+            mark_saved(grant)  # as a read of the row would leave it: what a later save compares with
             record_action(
                 grant,
                 "redeemed",

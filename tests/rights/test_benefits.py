@@ -15,6 +15,7 @@ from openpyxl import Workbook
 
 from accounts.models import User
 from core import spreadsheets
+from core.models import HistoryEntry
 from members.models import Membership
 from members.services.cards import sign_card
 from rights.models import BenefitDistribution, BenefitGrant
@@ -133,6 +134,13 @@ def test_redeem_once_then_says_when_and_where(tree, world):
     benefits.build_list(d, world["official"], benefits.outdoor_forms())
     done = benefits.redeem(d, token(world["rider"]), world["official"], station=station)
     assert done.masked_name == "王**" and done.grant.station == station
+    # The grant handed back is the row as written (it is not read back), and saving it records nothing.
+    row = BenefitGrant.objects.get(pk=done.grant.pk)
+    fields = ("redeemed_at", "redeemed_by_id", "station_id", "updated_at", "distribution_id")
+    assert [getattr(done.grant, f) for f in fields] == [getattr(row, f) for f in fields]
+    entries = HistoryEntry.objects.count()
+    done.grant.save()
+    assert HistoryEntry.objects.count() == entries
     with pytest.raises(ValidationError) as second:
         benefits.redeem(d, token(world["rider"]), world["official"], station=station)
     assert second.value.code == "already"
