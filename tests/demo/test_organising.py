@@ -1,9 +1,6 @@
 """This year's organising in the demo: the district's statistics page reads the seed's sentence."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User
@@ -13,15 +10,9 @@ from orgs.forms import period
 from orgs.models import CadreAssignment, CoveragePlan, Establishment, Union
 from reports import statistics
 
-from .seeding import seeded_district
+from .seeding import seed, seeded_district
 
 pytestmark = pytest.mark.django_db
-
-
-def seed() -> str:
-    out = io.StringIO()
-    call_command("seed_demo", "--quiet", stdout=out)
-    return out.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +62,7 @@ def test_the_district_page_reads_the_seed_sentence(seeded, login):
 
 def test_a_second_run_changes_nothing(seeded):
     counts = [model.objects.count() for model in (Union, Person, Membership, Establishment, HistoryEntry)]
-    assert seed().strip() == "演示数据已存在，本次未做任何更改。"
+    assert seed("--quiet").strip() == "演示数据已存在，本次未做任何更改。"
     assert [
         model.objects.count() for model in (Union, Person, Membership, Establishment, HistoryEntry)
     ] == counts

@@ -1,10 +1,9 @@
 import hashlib
-import io
 from collections import Counter
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from accounts.models import Role, User
 from core.models import HistoryEntry
@@ -14,7 +13,7 @@ from members import services as member_services
 from members.models import Consent, JoinRequest, Membership, Person, Transfer
 from orgs.models import Union
 
-from .seeding import seeded_district
+from .seeding import seed, seeded_district, skip_steps
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +24,7 @@ DATED_STEPS = {"_organising"}
 
 @pytest.fixture(autouse=True)
 def base_steps(monkeypatch):
-    from demo import seed as seed_module
-
-    monkeypatch.setattr(seed_module, "STEPS", [s for s in seed_module.STEPS if s.__name__ not in DATED_STEPS])
+    skip_steps(monkeypatch, DATED_STEPS)
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +36,6 @@ def seeded(django_db_setup, django_db_blocker):
 
 # Household relations the hardship-aid demo gives its applicants' relatives.
 RELATIVES = ("妻子", "儿子", "女儿", "父亲", "母亲")
-
-
-def seed(*args) -> str:
-    out = io.StringIO()
-    call_command("seed_demo", *args, stdout=out)
-    return out.getvalue()
 
 
 def digest(rows) -> str:
