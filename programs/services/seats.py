@@ -127,6 +127,10 @@ def insert_select(
             params.append(None)
         elif type(value) is direct and (convert is not _AWARE or value.tzinfo is not None):
             params.append(value if convert is None or convert is _AWARE else convert(value))
+        elif direct is str and isinstance(value, str):
+            # A choice (a str subclass) as its plain text, which the field would send as it is:
+            # psycopg looks a subclass's adapter up through its bases at every statement.
+            params.append(str.__str__(value))
         else:
             params.append(field.get_db_prep_save(value, connection))
     return sql, [*params, *source_params]
