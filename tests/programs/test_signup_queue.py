@@ -68,6 +68,14 @@ def test_confirmed_waitlisted_and_already_with_the_queue(db, db_queue, tree):
         (theirs.pk, "waitlisted"),
     ]
     assert DBTaskResult.objects.filter(status="READY").count() == senders_waiting() == 1
+    # On PostgreSQL the sign-up's statement wrote that task (its values as literals in the text): the
+    # same row as the library's enqueue() writes.
+    written = DBTaskResult.objects.get(status="READY", task_path=SENDER)
+    enqueued = DBTaskResult.objects.get(pk=notices.send_due_task.enqueue().id)
+    fields = DBTaskResult._meta.concrete_fields
+    columns = [f.attname for f in fields if f.attname not in ("id", "enqueued_at")]
+    assert [getattr(written, c) for c in columns] == [getattr(enqueued, c) for c in columns]
+    enqueued.delete()
     run_queue()
     assert not PendingNotice.objects.exists()
     sent = set(Notification.objects.values_list("user_id", "channel", "kind"))
