@@ -161,63 +161,44 @@ def test_four_weeks_of_visits_and_services(tree):
     assert max(per_station, key=per_station.get) == demo.RIDER_STATION
 
 
-def test_activity_is_idempotent_and_deterministic(tree):
+def test_activity_is_idempotent_deterministic_and_names_the_demo_worker(tree):
+    # One test for the three: each load of four weeks of activity (7,500 visits) costs seconds.
+    from django.utils import timezone
+
     from stations.models import ServiceRecord, Visit
+    from stations.services import visits as visit_services
 
     user = keeper("keeper", tree["district"])
     factories.official("svc-d", "service", tree["district"])
-    _seed(tree, user)
-    visits = list(
-        Visit.objects.order_by("station", "at").values_list("station__name", "at", "employment_form")
-    )
-    records = list(
-        ServiceRecord.objects.order_by("station", "served_on", "kind", "count").values_list(
-            "count", flat=True
+    worker = factories.member(tree["site_a"], "李国强", employment_form="delivery_rider")
+
+    def visits():
+        return list(
+            Visit.objects.order_by("station", "at").values_list("station__name", "at", "employment_form")
         )
-    )
-    history = HistoryEntry.objects.count()
-    _seed(tree, user)
-    assert Visit.objects.count() == len(visits) and ServiceRecord.objects.count() == len(records)
-    assert HistoryEntry.objects.count() == history
-    # Same seed from scratch: the same visits.
-    Visit.objects.all().delete()
-    ServiceRecord.objects.all().delete()
-    _seed(tree, user)
-    assert (
-        list(Visit.objects.order_by("station", "at").values_list("station__name", "at", "employment_form"))
-        == visits
-    )
-    assert (
-        list(
+
+    def records():
+        return list(
             ServiceRecord.objects.order_by("station", "served_on", "kind", "count").values_list(
                 "count", flat=True
             )
         )
-        == records
-    )
 
-
-def test_the_demo_worker_has_visits_at_the_rider_station(tree):
-    from django.utils import timezone
-
-    from stations.models import Visit
-    from stations.services import visits as visit_services
-
-    worker = factories.member(tree["site_a"], "李国强", employment_form="delivery_rider")
-    _seed(tree, keeper("keeper", tree["district"]), seed=2026)
-    without = list(Visit.objects.order_by("station", "at").values_list("station", "at", "employment_form"))
-    mine = list(visit_services.recent_visits(worker, limit=50))
-    assert mine == []
+    _seed(tree, user)
+    first_visits, first_records = visits(), records()
+    assert list(visit_services.recent_visits(worker, limit=50)) == []
+    history = HistoryEntry.objects.count()
+    _seed(tree, user)
+    assert Visit.objects.count() == len(first_visits) and ServiceRecord.objects.count() == len(first_records)
+    assert HistoryEntry.objects.count() == history
+    # The same seed from scratch, now naming the demo worker: the same visits and services, some his.
     Visit.objects.all().delete()
-    demo.seed_stations(tree["district"], None, random.Random(2026), worker=worker)
+    ServiceRecord.objects.all().delete()
+    demo.seed_stations(tree["district"], user, random.Random(2026), worker=worker)
+    assert visits() == first_visits and records() == first_records
     mine = list(visit_services.recent_visits(worker, limit=50))
     assert 9 <= len(mine) <= 12  # Monday, Wednesday and Friday of four weeks
     assert {v.station.name for v in mine} == {demo.RIDER_STATION}
     assert all(
         11 <= timezone.localtime(v.at).hour <= 13 and v.employment_form == "delivery_rider" for v in mine
-    )
-    # The same visits as without him: he is only named on some of them.
-    assert (
-        list(Visit.objects.order_by("station", "at").values_list("station", "at", "employment_form"))
-        == without
     )
