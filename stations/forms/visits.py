@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,7 +48,9 @@ class PeriodForm(forms.Form):
         return data
 
     def period(self) -> tuple[datetime.date, datetime.date]:
-        if self.is_valid():
+        """The dates asked for while they are valid, whatever the union (one the official may not see
+        counts their own scope over those dates, not over this month); else this month so far."""
+        if self.is_bound and not self.errors.keys() & {"start", "end", NON_FIELD_ERRORS}:
             return self.cleaned_data["start"], self.cleaned_data["end"]
         return visit_stats.default_period()
 

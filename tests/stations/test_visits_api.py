@@ -100,6 +100,10 @@ def test_overview_adds_up_the_scope_and_a_subtree(tree, place, login):
     town_b = login(factories.official("svc-b", "service", tree["town_b"]))
     page = town_b.get("/console/stations/visits/", {**PERIOD, "union": tree["town_a"].pk})
     assert (page.context["figures"].visits, page.context["figures"].station_count) == (1, 1)
+    # Over the dates asked for (not this month: the union was refused, the dates were not).
+    figures = page.context["figures"]
+    assert (figures.start.isoformat(), figures.end.isoformat()) == (PERIOD["start"], PERIOD["end"])
+    assert "union" in page.context["form"].errors
     # A keeper sees their own station only.
     keeper_page = login(place["keeper"]).get("/console/stations/visits/", PERIOD).context["figures"]
     assert (keeper_page.visits, keeper_page.services, keeper_page.station_count) == (2, 4, 1)
