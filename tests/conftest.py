@@ -5,8 +5,8 @@ from accounts.backends import USER_BACKEND
 
 from . import factories
 
-# --strict-skips (used by ./test under CI=true) and the `postgres` marker.
-pytest_plugins = ["tests.plugins.strict_skips"]
+# --strict-skips (used by ./test under CI=true) and the `postgres` marker; --clock (tests/plugins/clock.py).
+pytest_plugins = ["tests.plugins.strict_skips", "tests.plugins.clock"]
 
 
 @pytest.fixture(autouse=True)
