@@ -20,7 +20,10 @@ its CSRF token) then run, in turn:
             with a signed ticket in the response
 
 The four runs are interleaved in rounds (a slice of each in turn), so that other load on the
-machine falls on all of them alike.
+machine falls on all of them alike, and each round starts one run further on, so that each run
+follows each other run equally often: the notice worker lags behind a burst, and some of one run's
+sending falls into the next run's window (with a fixed order the large session always paid for the
+last seats' notices, and `/me/` for the large session's).
 
 Each sign-up runs eligibility, the seat UPDATE, the insert with its history row, queues the
 confirmation or waitlist notice (a row of the outbox in the same statement, and the sender's task
@@ -473,9 +476,12 @@ def run(args) -> int:
         groups = process_groups(server.pid, worker.pid, pg_name)
         spent: dict[str, dict[str, float]] = {name: {} for name in parts}
         jobs_of = {"base": base_jobs, "root": root_jobs, "last": last_jobs, "large": large_jobs}
-        for start_at in range(0, args.signups, chunk):
+        names = list(jobs_of)
+        for number, start_at in enumerate(range(0, args.signups, chunk)):
             window = slice(start_at, start_at + chunk)
-            for name, jobs in jobs_of.items():
+            turn = number % len(names)  # the order rotates: see the module's docstring
+            for name in names[turn:] + names[:turn]:
+                jobs = jobs_of[name]
                 before = charged(groups)
                 parts[name].append(run_clients(port, args.clients, jobs[window]))
                 after = charged(groups)
