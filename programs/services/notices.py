@@ -333,13 +333,7 @@ def _claim(batch: int) -> list[tuple[int, int, str]]:
 def _send_batch(claimed) -> int:
     ids = [registration_id for _, registration_id, _ in claimed]
     found = {row[0]: row for row in Registration.objects.filter(pk__in=ids).order_by().values_list(*_TOLD)}
-    places = dict(
-        seats.with_place(
-            Registration.objects.filter(
-                pk__in=ids, status=RegistrationStatus.WAITLISTED, position__isnull=False
-            )
-        ).values_list("pk", "place")
-    )
+    places = seats.places_of(ids)
     sent = 0
     with transaction.atomic(), notify.logged_together():  # the batch's log rows: one insert, one commit
         _relax_commit()

@@ -34,9 +34,10 @@ from django.db.models import (
     Subquery,
     TextField,
     Value,
+    Window,
 )
 from django.db.models.fields import AutoFieldMixin
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Rank
 from django.db.models.signals import pre_save
 
 from core.compiled import prepared_cursor
@@ -321,6 +322,23 @@ def with_place(registrations):
     return registrations.annotate(
         place=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + Value(1)
     )
+
+
+def places_of(registration_ids) -> dict[int, int]:
+    """{id: place now} of those of these registrations that are waiting (as with_place counts it),
+    from one pass over their sessions' waitlists: counting those ahead of each one read the queue
+    once per person, and a batch of waitlist notices after a flash read it hundreds of times."""
+    waiting = Registration.objects.filter(status=RegistrationStatus.WAITLISTED, position__isnull=False)
+    queues = waiting.filter(pk__in=registration_ids).values("session_id")
+    # Rank is 1 + how many are strictly ahead: with_place's count, ties and gaps alike.
+    ranked = (
+        waiting.filter(session_id__in=queues)
+        .annotate(place=Window(Rank(), partition_by=[F("session_id")], order_by=F("position").asc()))
+        .order_by()
+        .values_list("pk", "place")
+    )
+    wanted = set(registration_ids)
+    return {pk: place for pk, place in ranked if pk in wanted}
 
 
 def place(registration: Registration) -> int | None:

@@ -160,6 +160,27 @@ def test_a_waitlist_text_tells_the_place_when_it_is_sent(db, db_queue, tree):
     assert [engine.place(Registration.objects.get(pk=r.pk)) for r in (second, third)] == [1, 2]
 
 
+def test_places_of_a_batch_are_the_places_each_would_be_told(db, tree):
+    # The sender reads a batch's places in one pass over their queues: the same places as counting
+    # those ahead of each, across sessions and gaps; the seated and those who left get none.
+    from programs.services import seats
+
+    site = tree["site_a"]
+    sessions = [make.session(make.program(site, title=f"候补{i}"), capacity=1) for i in range(2)]
+    made = []
+    for number, session in enumerate(sessions):
+        for i in range(5):
+            made.append(engine.sign_up(session, make.worker(site, f"职工{number}{i}")))
+    engine.leave_waitlist(made[2])  # a gap in the first queue
+    engine.leave_waitlist(made[6])  # and in the second
+    ids = [r.pk for r in made]
+    waiting = Registration.objects.filter(pk__in=ids, status="waitlisted")
+    expected = dict(seats.with_place(waiting).values_list("pk", "place"))
+    assert seats.places_of(ids) == expected
+    assert sorted(expected.values()) == [1, 1, 2, 2, 3, 3]
+    assert seats.places_of(ids[:2]) == {made[1].pk: 1}
+
+
 def test_a_draw_queues_its_texts_and_the_worker_tells_each_place(db, db_queue, tree):
     # The draw queues a notice per entry in its own transaction and sends nothing itself; the worker
     # tells the winners their ticket and the rest their place in the drawn order.
