@@ -20,10 +20,10 @@ its CSRF token) then run, in turn:
             with a signed ticket in the response
 
 The four runs are interleaved in rounds (a slice of each in turn), so that other load on the
-machine falls on all of them alike, and each round starts one run further on, so that each run
-follows each other run equally often: the notice worker lags behind a burst, and some of one run's
-sending falls into the next run's window (with a fixed order the large session always paid for the
-last seats' notices, and `/me/` for the large session's).
+machine falls on all of them alike, in four orders (a Williams square: `ORDERS`) in which each run
+follows each other run once: the notice worker lags behind a burst, and some of one run's sending
+falls into the next run's window (in a fixed order the large session always paid for the notices of
+the last seats' waitlist, and `/me/` for the large session's).
 
 Each sign-up runs eligibility, the seat UPDATE, the insert with its history row, queues the
 confirmation or waitlist notice (a row of the outbox in the same statement, and the sender's task
@@ -60,6 +60,8 @@ P99_MS = 250.0
 LAST_SEATS = 30
 LARGE_SEATS = 100_000
 WARM_SIGNUPS = 256  # per warm-up session: 50 per gunicorn worker and path, ten times the threshold
+# The rounds' orders of the four runs: each run follows each other run once (see the docstring).
+ORDERS = ((0, 1, 3, 2), (1, 2, 0, 3), (2, 3, 1, 0), (3, 0, 2, 1))
 WORKER_NICE = 10  # as the README's service file runs the worker (Nice=10)
 WORKER_ARGS = ["--queue-name", "*", "--no-startup-delay"]
 
@@ -479,8 +481,7 @@ def run(args) -> int:
         names = list(jobs_of)
         for number, start_at in enumerate(range(0, args.signups, chunk)):
             window = slice(start_at, start_at + chunk)
-            turn = number % len(names)  # the order rotates: see the module's docstring
-            for name in names[turn:] + names[:turn]:
+            for name in (names[i] for i in ORDERS[number % len(ORDERS)]):
                 jobs = jobs_of[name]
                 before = charged(groups)
                 parts[name].append(run_clients(port, args.clients, jobs[window]))
