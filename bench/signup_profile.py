@@ -150,10 +150,14 @@ def profile(info: dict, n: int, reps: int, cprofile: dict | None = None, stateme
         return
     parts = _time_parts()
     timed = {}
+    _sender_costs(connection)  # the earlier repetitions' notices: the sender's figures below are per run
+    senders = {}
     for label, jobs in runs.items():
         for times in parts.values():
             times[:] = [0.0, 0]
         figures[label].append(measure(jobs(reps - 1)))
+        if label.startswith("sign-up"):  # a waitlist notice and a confirmation cost the sender apart
+            senders[label] = _sender_costs(connection)
         timed[label] = {part: tuple(times) for part, times in parts.items() if times[1]}
     print(f"\nin process, one request at a time, ms per request ({reps} × {n} requests of each):")
     print(f"{'run':<26} {'Python best':>11} {'median':>7} {'PostgreSQL best':>16} {'median':>7}")
@@ -167,17 +171,28 @@ def profile(info: dict, n: int, reps: int, cprofile: dict | None = None, stateme
         print(f"\nparts of {label} (Python ms per request; calls per request):")
         for name, (seconds, calls) in found.items():  # callers before what they call
             print(f"  {name:<48} {seconds / n * 1e3:>7.3f}  ({calls / n:.0f})")
-    _time_sender(connection)
+    print("\nnotice sender (the worker's side), ms per notice, the notices of each run:")
+    for label, (sent, waiting, python, postgres) in senders.items():
+        print(f"  {label:<24} {sent} of {waiting} sent: Python {python:.3f}, PostgreSQL {postgres:.3f}")
 
 
-def _time_sender(connection, cprofile: dict | None = None) -> None:
-    """The notice worker's side of the sign-ups above: their notices wait in the outbox (the sender's
-    task rows are the database queue's, which nothing runs here); send them as the worker would and
-    print its CPU per notice. The console SMS backend writes to a scratch file, as the bench's worker
-    writes to its log. With `cprofile`, its functions as for the requests."""
+def _time_sender(connection, cprofile: dict) -> None:
+    """With --cprofile: the notice worker's side of the runs above, its dearest functions."""
     import cProfile
     import pstats
 
+    profiler = cProfile.Profile(time.process_time)
+    sent, waiting, python, postgres = _sender_costs(connection, profiler)
+    print(f"\nnotice sender (the worker's side), {sent} of {waiting} notices sent, ms per notice:")
+    print(f"  Python {python:.3f}, PostgreSQL {postgres:.3f}")
+    pstats.Stats(profiler).sort_stats(cprofile["sort"]).print_stats(*cprofile["only"], cprofile["k"])
+
+
+def _sender_costs(connection, profiler=None) -> tuple[int, int, float, float]:
+    """The notice worker's side of the sign-ups so far: their notices wait in the outbox (the sender's
+    task rows are the database queue's, which nothing runs here); send them as the worker would.
+    Returns (sent, waiting, Python ms a notice, PostgreSQL ms a notice). The console SMS backend
+    writes to a scratch file, as the bench's worker writes to its log."""
     from programs.models import PendingNotice
     from programs.services import notices
 
@@ -185,7 +200,6 @@ def _time_sender(connection, cprofile: dict | None = None) -> None:
     saved = os.dup(2)
     with tempfile.TemporaryFile() as sink:
         os.dup2(sink.fileno(), 2)
-        profiler = cProfile.Profile(time.process_time) if cprofile else None
         try:
             backend, started = _backend_seconds(connection), time.process_time()
             if profiler:
@@ -198,10 +212,7 @@ def _time_sender(connection, cprofile: dict | None = None) -> None:
                 profiler.disable()
             os.dup2(saved, 2)
             os.close(saved)
-    print(f"\nnotice sender (the worker's side), {sent} of {waiting} notices sent, ms per notice:")
-    print(f"  Python {python / max(sent, 1) * 1e3:.3f}, PostgreSQL {postgres / max(sent, 1) * 1e3:.3f}")
-    if profiler:
-        pstats.Stats(profiler).sort_stats(cprofile["sort"]).print_stats(*cprofile["only"], cprofile["k"])
+    return sent, waiting, python / max(sent, 1) * 1e3, postgres / max(sent, 1) * 1e3
 
 
 def _backend_seconds(connection) -> float:
