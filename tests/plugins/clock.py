@@ -6,9 +6,10 @@ clock of this process and of each xdist worker is moved (time-machine); a browse
 one, so browser tests are best left out (`--ignore=tests/browser`).
 """
 
+import pytest
 import time_machine
 
-TRAVEL = "niangjia_clock"
+TRAVEL = pytest.StashKey[time_machine.travel]()
 
 
 def pytest_addoption(parser):
@@ -22,11 +23,11 @@ def pytest_configure(config):
     if instant:
         traveller = time_machine.travel(instant, tick=True)
         traveller.start()
-        setattr(config, TRAVEL, traveller)
+        config.stash[TRAVEL] = traveller
 
 
 def pytest_unconfigure(config):
-    traveller = getattr(config, TRAVEL, None)
+    traveller = config.stash.get(TRAVEL, None)
     if traveller is not None:
         traveller.stop()
 
