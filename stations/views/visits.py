@@ -40,7 +40,8 @@ def visit_overview(request):
     unions = Union.objects.restrict(request.user, VIEW).order_by("path")
     form = PeriodForm(request.GET or None, unions=unions)
     start, end = form.period()
-    union = form.cleaned_data.get("union") if form.is_bound and form.is_valid() else None
+    # The union asked for while it is valid, whatever the dates (as form.period() keeps the dates).
+    union = form.cleaned_data.get("union") if form.is_bound and "union" not in form.errors else None
     if union is not None:
         stations = stations.filter(union__path__subtree=union.path)
     query = f"after={start.isoformat()}&before={end.isoformat()}" + (f"&within={union.pk}" if union else "")

@@ -96,6 +96,11 @@ def test_overview_adds_up_the_scope_and_a_subtree(tree, place, login):
         "figures"
     ]
     assert (town_a.visits, town_a.services, town_a.station_count) == (3, 10, 2)
+    # Dates that are refused keep the union asked for (over this month, which the page says).
+    bad = {"start": "2026-11-08", "end": "2026-11-01", "union": tree["town_a"].pk}
+    page = district.get("/console/stations/visits/", bad)
+    assert page.context["union"] == tree["town_a"] and page.context["figures"].station_count == 2
+    assert "结束日期不能早于开始日期" in page.content.decode()
     # A town official sees only their town, whatever union is asked for.
     town_b = login(factories.official("svc-b", "service", tree["town_b"]))
     page = town_b.get("/console/stations/visits/", {**PERIOD, "union": tree["town_a"].pk})
