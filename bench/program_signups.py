@@ -219,6 +219,7 @@ def verify(out_path: str, sessions: list[int]) -> None:
     from core.models import Notification
     from programs.choices import ACTIVE_STATUSES, SEATED_STATUSES
     from programs.models import PendingNotice, Registration, Session
+    from programs.services.notices import send_due_task
 
     started = time.perf_counter()
     deadline = time.monotonic() + 600
@@ -232,6 +233,13 @@ def verify(out_path: str, sessions: list[int]) -> None:
         "drain_seconds": round(time.perf_counter() - started, 1),
         "pending": pending,
         "failed": DBTaskResult.objects.filter(status="FAILED").count(),
+        # How the sender's work was cut up: each of its tasks has a fixed cost (claimed, run, finished)
+        # that its notices share.
+        "sender_runs": sorted(
+            DBTaskResult.objects.filter(status="SUCCESSFUL", task_path=send_due_task.module_path).values_list(
+                "return_value", flat=True
+            )
+        ),
     }
     found = {"queue": queue}
     for session in Session.objects.filter(pk__in=sessions):
@@ -577,6 +585,12 @@ def run(args) -> int:
             f"\nnotice queue (1 db_worker): drained {queue['drain_seconds']} s after the last request, "
             f"{queue['pending']} pending, {queue['failed']} failed"
         )
+        runs_sent = queue["sender_runs"]
+        if runs_sent:
+            print(
+                f"  the sender ran {len(runs_sent)} times: notices per run median "
+                f"{statistics.median(runs_sent):g}, max {max(runs_sent)}, {runs_sent.count(0)} with none"
+            )
         failed += bool(queue["pending"] or queue["failed"])
         print("database afterwards:")
         for label, key, result in (("last", "last", runs[2][1]), ("large", "large", runs[3][1])):
