@@ -48,21 +48,8 @@ def reference_lists(request):
 
 @pytest.fixture
 def tree(db):
-    """A district like the seed's: 柯桥区总工会 with two town federations, each with a grassroots union.
-
-    Returns a dict: district, town_a, town_b, site_a (under town_a), site_b (under town_b).
-    """
-    zhejiang = factories.region("330000", "浙江省", "province")
-    shaoxing = factories.region("330600", "绍兴市", "city", zhejiang)
-    keqiao = factories.region("330603", "柯桥区", "county", shaoxing)
-    street_a = factories.region("330603001", "柯桥街道", "town", keqiao)
-    street_b = factories.region("330603003", "华舍街道", "town", keqiao)
-    district = factories.union("柯桥区总工会", "federation", reg=keqiao)
-    town_a = factories.union("柯桥街道总工会", "town_federation", district, street_a)
-    town_b = factories.union("华舍街道总工会", "town_federation", district, street_b)
-    site_a = factories.union("饿了么柯桥站工会", "grassroots", town_a)
-    site_b = factories.union("顺丰华舍网点工会", "grassroots", town_b)
-    return {"district": district, "town_a": town_a, "town_b": town_b, "site_a": site_a, "site_b": site_b}
+    """A district like the seed's (factories.tree): district, town_a, town_b, site_a, site_b."""
+    return factories.tree()
 
 
 @pytest.fixture

@@ -40,6 +40,24 @@ def union(
     return Union.objects.create(name=name, kind=kind, parent=parent, region=reg)
 
 
+def tree() -> dict[str, Union]:
+    """A district like the seed's: 柯桥区总工会 with two town federations, each with a grassroots union.
+
+    Returns a dict: district, town_a, town_b, site_a (under town_a), site_b (under town_b).
+    """
+    zhejiang = region("330000", "浙江省", "province")
+    shaoxing = region("330600", "绍兴市", "city", zhejiang)
+    keqiao = region("330603", "柯桥区", "county", shaoxing)
+    street_a = region("330603001", "柯桥街道", "town", keqiao)
+    street_b = region("330603003", "华舍街道", "town", keqiao)
+    district = union("柯桥区总工会", "federation", reg=keqiao)
+    town_a = union("柯桥街道总工会", "town_federation", district, street_a)
+    town_b = union("华舍街道总工会", "town_federation", district, street_b)
+    site_a = union("饿了么柯桥站工会", "grassroots", town_a)
+    site_b = union("顺丰华舍网点工会", "grassroots", town_b)
+    return {"district": district, "town_a": town_a, "town_b": town_b, "site_a": site_a, "site_b": site_b}
+
+
 def official(
     username: str, kind: str | None, on: Union | None, password: str = "correct-horse-battery"
 ) -> User:

@@ -6,9 +6,9 @@ from contextlib import contextmanager
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from tests import factories
+from tests.module_data import kept_for_module
 
 
 def seed(*args: str) -> str:
@@ -27,12 +27,9 @@ def skip_steps(patch: pytest.MonkeyPatch, skip) -> None:
 
 @contextmanager
 def seeded_district(django_db_blocker, *args: str, skip=()):
-    """`seed_demo *args` (without the steps named in `skip`) in a transaction rolled back at the end;
-    yields its output. Each test inside it runs in a savepoint of its own, rolled back after it, as any
-    test does; the district stays until the module ends, so a module's tests that need an empty
-    database come before its first test that asks for it."""
-    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch, transaction.atomic():
+    """`seed_demo *args` (without the steps named in `skip`) kept for the module (tests.module_data);
+    yields its output."""
+    with kept_for_module(django_db_blocker), pytest.MonkeyPatch.context() as patch:
         skip_steps(patch, skip)
         factories.reference_lists()
         yield seed(*args)
-        transaction.set_rollback(True)

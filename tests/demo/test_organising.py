@@ -1,15 +1,24 @@
-"""This year's organising in the demo: the district's statistics page reads the seed's sentence."""
+"""This year's organising in the demo: the district's statistics page reads the seed's sentence, and
+the census reads the seed's coverage (one district for the module: a load is the suite's dearest step)."""
 
 import pytest
 from django.urls import reverse
 
 from accounts.models import User
+from core.codes import normalise_uscc
 from core.models import HistoryEntry
+from demo import census as demo_census
+from demo.brands import plan_sites
+from demo.district import find, load
+from demo.seed import rng
 from members.models import Membership, Person
 from orgs.forms import period
-from orgs.models import CadreAssignment, CoveragePlan, Establishment, Union
+from orgs.models import CadreAssignment, CensusRound, CoveragePlan, Employer, Establishment, Union
+from orgs.services import census as census_services
 from reports import statistics
 
+from .. import factories
+from ..orgs.census_world import figures
 from .seeding import seed, seeded_district
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +75,37 @@ def test_a_second_run_changes_nothing(seeded):
     assert [
         model.objects.count() for model in (Union, Person, Membership, Establishment, HistoryEntry)
     ] == counts
+
+
+def test_the_census_reads_the_seed(seeded, login):
+    round_ = CensusRound.objects.get(name=demo_census.CENSUS_NAME)
+    assert (round_.union.name, round_.taken_on.isoformat(), round_.threshold) == (
+        "柯桥区总工会",
+        "2026-09-30",
+        25,
+    )
+    totals = census_services.coverage_totals(round_)
+    assert figures(totals) == (72, 24, 15, 9, 38, 1472, 854, 1472, 854, 696, 62.5, 58.0, 58.0)
+    assert len(census_services.coverage(round_, "brand")) == 27
+    assert [e.employer.name for e in census_services.due_uncovered(round_)] == [
+        "中通快递柯桥网点",
+        "圆通速递柯桥网点",
+        "舟山泛海欣网络科技有限公司（饿了么柯桥总站）",
+        "极兔速递柯岩网点",
+        "申通快递湖塘网点",
+        "美团齐贤站点",
+        "中通快递杨汛桥网点",
+        "美团杨汛桥站点",
+        "饿了么杨汛桥站点",
+    ]
+    # Every credit code carries its check character; every site's counts add up to its workers.
+    employers = Employer.objects.filter(census_entries__census=round_)
+    assert all(normalise_uscc(e.uscc) == e.uscc for e in employers)
+    assert all(sum(e.headcounts.values()) == e.headcount for e in employers)
+    district = login(factories.official("census-d", "organisation", round_.union))
+    page = district.get(f"/console/census/{round_.pk}/")
+    assert (page.context["brands"], page.context["totals"]["new_form"]) == (27, 1472)
+    assert "饿了么杨汛桥站点" in page.content.decode()
+    # Running the step again makes nothing.
+    assert demo_census.build(load(plan_sites(rng("sites"))), rng("census")) == (0, 0, 0)
+    assert find() == round_.union

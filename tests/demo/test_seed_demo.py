@@ -56,12 +56,6 @@ def no_demo_yet(db):
     assert not User.objects.filter(username="kq_admin").exists(), "the module's seeded district is here"
 
 
-def test_quiet_prints_no_logins(no_demo_yet):
-    output = seed("--quiet")
-    assert "kq_admin" not in output
-    assert DEMO_PASSWORD not in output
-
-
 def test_refuses_a_district_it_did_not_make(no_demo_yet, tree):
     before = totals()
     with pytest.raises(CommandError, match="不是演示数据生成的"):
@@ -69,15 +63,18 @@ def test_refuses_a_district_it_did_not_make(no_demo_yet, tree):
     assert totals() == before
 
 
-def test_the_demos_texts_are_logged_not_sent(no_demo_yet, settings, capfd):
-    # The seed's people get SMS (answers, claims): logged for them, never handed to the gateway, which
-    # would text made-up numbers (the console one printed them over ./run's output).
+def test_quiet_prints_no_logins_and_the_texts_are_logged_not_sent(no_demo_yet, settings, capfd):
+    # One load for both (a load is the slowest thing in the suite). The seed's people get SMS (answers,
+    # claims): logged for them, never handed to the gateway, which would text made-up numbers (the
+    # console one printed them over ./run's output). --quiet leaves out the logins only.
     from core.models import Notification
 
     settings.SMS_BACKEND = "core.notify.ConsoleSmsBackend"
-    out = seed()
+    output = seed("--quiet")
+    assert "kq_admin" not in output
+    assert DEMO_PASSWORD not in output
     logged = Notification.objects.filter(channel="sms").count()
-    assert logged > 0 and f"演示短信：{logged} 条" in out
+    assert logged > 0 and f"演示短信：{logged} 条" in output
     assert "[短信" not in capfd.readouterr().err
 
 

@@ -57,3 +57,10 @@ def world(tree) -> dict:
         ),
         "e5": employer("华舍环卫所", town_b, street_b, "sanitation", {"sanitation_worker": 50}),
     }
+
+
+def figures(row) -> tuple:
+    """A coverage row's figures in a fixed order, to compare with a tuple."""
+    keys = ("employers", "due", "due_covered", "due_uncovered", "covered", "workers", "workers_covered")
+    keys += ("new_form", "new_form_covered", "members", "employer_rate", "worker_rate", "new_form_rate")
+    return tuple(row[k] for k in keys)

@@ -14,6 +14,7 @@ from orgs.services.census_files import build_template, columns
 from orgs.services.census_import import import_file
 
 from .. import factories
+from .census_world import figures as _figures
 from .census_world import uscc, world
 
 pytestmark = pytest.mark.django_db
@@ -31,12 +32,6 @@ def census(tree):
     factories.member(tree["site_b"])
     round_ = census_services.create_round(tree["district"], "2026年普查", snapshot=True)
     return {"round": round_, **w}
-
-
-def _figures(row):
-    keys = ("employers", "due", "due_covered", "due_uncovered", "covered", "workers", "workers_covered")
-    keys += ("new_form", "new_form_covered", "members", "employer_rate", "worker_rate", "new_form_rate")
-    return tuple(row[k] for k in keys)
 
 
 def test_snapshot_records_every_employer(census, tree):
@@ -459,53 +454,3 @@ def test_api_coverage_and_entries(census, tree, login):
     )
     assert refused.status_code == 400
     assert CensusRound.objects.count() == before
-
-
-def test_demo_census_reads_the_seed(login):
-    from django.core.management import call_command
-
-    from demo import census as demo_census
-    from demo.district import find, load
-    from demo.seed import rng
-
-    call_command("seed_demo", "--quiet", stdout=io.StringIO())
-    round_ = CensusRound.objects.get(name=demo_census.CENSUS_NAME)
-    assert (round_.union.name, round_.taken_on.isoformat(), round_.threshold) == (
-        "柯桥区总工会",
-        "2026-09-30",
-        25,
-    )
-    totals = census_services.coverage_totals(round_)
-    assert _figures(totals) == (72, 24, 15, 9, 38, 1472, 854, 1472, 854, 696, 62.5, 58.0, 58.0)
-    assert len(census_services.coverage(round_, "brand")) == 27
-    assert [e.employer.name for e in census_services.due_uncovered(round_)] == [
-        "中通快递柯桥网点",
-        "圆通速递柯桥网点",
-        "舟山泛海欣网络科技有限公司（饿了么柯桥总站）",
-        "极兔速递柯岩网点",
-        "申通快递湖塘网点",
-        "美团齐贤站点",
-        "中通快递杨汛桥网点",
-        "美团杨汛桥站点",
-        "饿了么杨汛桥站点",
-    ]
-    # Every credit code carries its check character; every site's counts add up to its workers.
-    from core.codes import normalise_uscc
-
-    employers = Employer.objects.filter(census_entries__census=round_)
-    assert all(normalise_uscc(e.uscc) == e.uscc for e in employers)
-    assert all(sum(e.headcounts.values()) == e.headcount for e in employers)
-    district = login(factories.official("census-d", "organisation", round_.union))
-    page = district.get(f"/console/census/{round_.pk}/")
-    assert (page.context["brands"], page.context["totals"]["new_form"]) == (27, 1472)
-    assert "饿了么杨汛桥站点" in page.content.decode()
-    # Running the step again makes nothing.
-    assert demo_census.build(load(demo_census_sites()), rng("census")) == (0, 0, 0)
-    assert find() == round_.union
-
-
-def demo_census_sites():
-    from demo.brands import plan_sites
-    from demo.seed import rng
-
-    return plan_sites(rng("sites"))

@@ -14,19 +14,27 @@ from programs.models import Program, Registration, Session
 from programs.services import funnel, lottery
 from stations import demo as stations_demo
 from tests import factories
+from tests.module_data import kept_for_module
+
+pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def district(tree):
-    """The tree with the seed's stations and 220 members (one in five a woman), as the demo has."""
-    stations_demo.seed_stations(tree["district"], None, random.Random(1))
-    for n in range(220):
-        union = tree["site_a"] if n % 2 else tree["site_b"]
-        person = factories.member(union, f"职工{n}", employment_form="delivery_rider" if n % 3 else "courier")
-        if n % 5 == 0:
-            person.set_id_number(factories.id_number(female=True, birth="19880101"))
-            person.save()
-    return tree
+@pytest.fixture(scope="module")
+def district(django_db_setup, django_db_blocker):
+    """The tree with the seed's stations and 220 members (one in five a woman), as the demo has: built
+    once for the module (seconds; tests.module_data), each test's programs rolled back after it."""
+    with kept_for_module(django_db_blocker):
+        tree = factories.tree()
+        stations_demo.seed_stations(tree["district"], None, random.Random(1))
+        for n in range(220):
+            union = tree["site_a"] if n % 2 else tree["site_b"]
+            person = factories.member(
+                union, f"职工{n}", employment_form="delivery_rider" if n % 3 else "courier"
+            )
+            if n % 5 == 0:
+                person.set_id_number(factories.id_number(female=True, birth="19880101"))
+                person.save()
+        yield tree
 
 
 def test_the_classroom_reproduces_the_seeds_figures(district):
