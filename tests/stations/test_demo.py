@@ -1,3 +1,6 @@
+"""The stations' demo, seeded by each test as it needs it (a keeper on the town, none, the demo worker
+named); what the district's keeper sees of one seed is tests/stations/test_demo_district.py."""
+
 import random
 from decimal import Decimal
 
