@@ -14,8 +14,7 @@ from orgs.services.census_files import build_template, columns
 from orgs.services.census_import import import_file
 
 from .. import factories
-from .census_world import figures as _figures
-from .census_world import uscc, world
+from .census_world import figures, uscc, world
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +49,7 @@ def test_snapshot_records_every_employer(census, tree):
 
 def test_coverage_figures_are_exact(census):
     round_ = census["round"]
-    assert _figures(census_services.coverage_totals(round_)) == (
+    assert figures(census_services.coverage_totals(round_)) == (
         5,
         4,
         2,
@@ -65,18 +64,18 @@ def test_coverage_figures_are_exact(census):
         37.9,
         52.8,
     )
-    by_region = {row["label"]: _figures(row) for row in census_services.coverage(round_, "region")}
+    by_region = {row["label"]: figures(row) for row in census_services.coverage(round_, "region")}
     assert by_region == {
         "柯桥街道": (2, 2, 1, 1, 1, 75, 35, 70, 30, 2, 50.0, 46.7, 42.9),
         "华舍街道": (3, 2, 1, 1, 1, 86, 26, 36, 26, 1, 50.0, 30.2, 72.2),
     }
-    by_sector = {row["label"]: _figures(row) for row in census_services.coverage(round_, "sector")}
+    by_sector = {row["label"]: figures(row) for row in census_services.coverage(round_, "sector")}
     assert by_sector == {
         "快递物流": (3, 2, 2, 0, 2, 71, 61, 66, 56, 3, 100.0, 85.9, 84.8),
         "环境卫生": (1, 1, 0, 1, 0, 50, 0, 0, 0, 0, 0.0, 0.0, None),
         "外卖配送": (1, 1, 0, 1, 0, 40, 0, 40, 0, 0, 0.0, 0.0, 0.0),
     }
-    by_brand = [(row["label"], _figures(row)) for row in census_services.coverage(round_, "brand")]
+    by_brand = [(row["label"], figures(row)) for row in census_services.coverage(round_, "brand")]
     assert by_brand == [
         ("（无品牌）", (1, 1, 0, 1, 0, 50, 0, 0, 0, 0, 0.0, 0.0, None)),
         ("顺丰速运", (2, 1, 1, 0, 1, 45, 35, 40, 30, 2, 100.0, 77.8, 75.0)),
@@ -428,7 +427,7 @@ def test_api_coverage_and_entries(census, tree, login):
     round_ = census["round"]
     client = login(factories.official("org-d", "organisation", tree["district"]))
     data = client.get(f"/api/v1/census-rounds/{round_.pk}/coverage/").json()
-    assert _figures(data["totals"]) == (5, 4, 2, 2, 2, 161, 61, 106, 56, 3, 50.0, 37.9, 52.8)
+    assert figures(data["totals"]) == (5, 4, 2, 2, 2, 161, 61, 106, 56, 3, 50.0, 37.9, 52.8)
     assert [row["label"] for row in data["brand"]] == ["（无品牌）", "顺丰速运", "美团", "中通快递"]
     assert [row["employer_name"] for row in data["due_uncovered"]] == ["美团柯桥站点", "华舍环卫所"]
     entries = client.get(f"/api/v1/census-entries/?census={round_.pk}&due_uncovered=true").json()

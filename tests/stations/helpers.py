@@ -1,8 +1,10 @@
 """Builders for station tests."""
 
+import random
 from decimal import Decimal
 
 from accounts.choices import RoleKind
+from stations import demo
 from stations.models import Station
 from stations.services import registry as services
 
@@ -19,3 +21,8 @@ def station(union, name: str = "柯桥职工驿站·测试网点", kind: str = "
 def keeper(username: str, on):
     """A user holding the station-keeper role on union `on` (assigned to nothing yet)."""
     return factories.official(username, RoleKind.KEEPER, on)
+
+
+def demo_stations(tree, user=None, seed: int = 2026, **options) -> list[Station]:
+    """The stations' demo in `tree`'s district (31 stations, four weeks of activity), `user` its keeper."""
+    return demo.seed_stations(tree["district"], user, random.Random(seed), **options)

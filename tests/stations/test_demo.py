@@ -10,16 +10,12 @@ from stations import demo
 from stations.models import Station
 
 from .. import factories
-from .helpers import keeper
-
-
-def _seed(tree, user=None, seed=2026):
-    return demo.seed_stations(tree["district"], user, random.Random(seed))
+from .helpers import demo_stations, keeper
 
 
 def test_the_seeds_stations(tree):
     user = keeper("keeper", tree["town_a"])
-    stations = _seed(tree, user)
+    stations = demo_stations(tree, user)
     assert len(stations) == Station.objects.count() == 31
     kinds = [s.kind for s in stations]
     assert (kinds.count("worker"), kinds.count("telecom_care"), kinds.count("rider")) == (10, 20, 1)
@@ -44,7 +40,7 @@ def test_the_seeds_stations(tree):
 
 def test_keeper_sees_exactly_two_stations(tree):
     user = keeper("keeper", tree["town_a"])
-    _seed(tree, user)
+    demo_stations(tree, user)
     assert sorted(Station.objects.restrict(user, VIEW).values_list("name", flat=True)) == [
         "柯迎社区小哥驿站（小哥驿家）",
         "爱心翼站·电信柯北营业厅",
@@ -58,7 +54,7 @@ def test_keeper_sees_exactly_two_stations(tree):
 
 
 def test_without_a_keeper(tree):
-    assert len(_seed(tree, None)) == 31
+    assert len(demo_stations(tree, None)) == 31
     assert not Station.keepers.through.objects.exists()
 
 
@@ -96,7 +92,7 @@ def test_activity_is_idempotent_deterministic_and_names_the_demo_worker(tree):
     # The seed naming the demo worker, then undone (a savepoint: deleting 7,500 visits one by one, as
     # the ORM does for their signals, took longer than the seed).
     with transaction.atomic():
-        demo.seed_stations(tree["district"], user, random.Random(2026), worker=worker)
+        demo_stations(tree, user, worker=worker)
         named_visits, named_records = visits(), records()
         mine = list(visit_services.recent_visits(worker, limit=50))
         transaction.set_rollback(True)
@@ -107,12 +103,12 @@ def test_activity_is_idempotent_deterministic_and_names_the_demo_worker(tree):
     )
     assert not Visit.objects.exists()
     # The same seed without him: the same visits and services, none his.
-    _seed(tree, user)
+    demo_stations(tree, user)
     first_visits, first_records = visits(), records()
     assert first_visits == named_visits and first_records == named_records
     assert list(visit_services.recent_visits(worker, limit=50)) == []
     # Run again: nothing more.
     history = HistoryEntry.objects.count()
-    _seed(tree, user)
+    demo_stations(tree, user)
     assert Visit.objects.count() == len(first_visits) and ServiceRecord.objects.count() == len(first_records)
     assert HistoryEntry.objects.count() == history

@@ -15,13 +15,9 @@ from stations.models import Station
 from tests.module_data import kept_for_module
 
 from .. import factories
-from .helpers import keeper
+from .helpers import demo_stations, keeper
 
 pytestmark = pytest.mark.django_db
-
-
-def seed(tree, user):
-    return demo.seed_stations(tree["district"], user, random.Random(2026))
 
 
 class Seeded(NamedTuple):
@@ -38,7 +34,7 @@ def seeded(django_db_setup, django_db_blocker):
         user = keeper("keeper", tree["district"])
         factories.official("svc-d", "service", tree["district"])
         before = timezone.localdate()
-        yield Seeded(tree, user, seed(tree, user), before)
+        yield Seeded(tree, user, demo_stations(tree, user), before)
 
 
 def test_town_service_official_sees_the_rider_station_only(seeded):
@@ -53,7 +49,7 @@ def test_deterministic_and_idempotent(seeded):
     tree, user = seeded.tree, seeded.keeper
     first = [(s.pk, s.name, s.address, s.phone, s.latitude, s.longitude) for s in seeded.stations]
     history = HistoryEntry.objects.count()
-    again = [(s.pk, s.name, s.address, s.phone, s.latitude, s.longitude) for s in seed(tree, user)]
+    again = [(s.pk, s.name, s.address, s.phone, s.latitude, s.longitude) for s in demo_stations(tree, user)]
     assert again == first
     assert HistoryEntry.objects.count() == history
     assert user.roles.count() == 1
