@@ -19,6 +19,8 @@ its CSRF token) then run, in turn:
   large     POST /api/v1/me/registrations/  for a session of 100 000 seats: everyone confirmed,
             with a signed ticket in the response
 
+A warm-up (not measured) first sends every measured request through each gunicorn worker past
+psycopg's prepare threshold, and the runs start once the warm-up's notices are sent.
 The four runs are interleaved in rounds (a slice of each in turn), so that other load on the
 machine falls on all of them alike, in four orders (a Williams square: `ORDERS`) in which each run
 follows each other run once: the notice worker lags behind a burst, and some of one run's sending
