@@ -1,11 +1,24 @@
 """Error pages: the API answers its errors in JSON like every other API answer, pages in HTML."""
 
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework.exceptions import NotFound
 
+from .nul import NulRefused
+
 API_PREFIX = "/api/"
+
+
+def bad_request(request, exception=None):
+    """Our own refusals say what was wrong; anything else Django refuses (a bad Host header…) is not
+    echoed back."""
+    said = str(exception) if isinstance(exception, NulRefused) else None
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": said or _("请求无效。")}, status=400)
+    if said:
+        return HttpResponseBadRequest(said, content_type="text/plain; charset=utf-8")
+    return defaults.bad_request(request, exception)
 
 
 def not_found(request, exception=None):

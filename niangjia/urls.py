@@ -27,5 +27,6 @@ urlpatterns = [
     path("healthz", health, name="health"),
 ]
 
+handler400 = "core.views_errors.bad_request"
 handler404 = "core.views_errors.not_found"
 handler500 = "core.views_errors.server_error"
