@@ -1,3 +1,4 @@
+from .api import API_PREFIX
 from .history import acting_for
 from .nul import refuse_in_request
 
@@ -9,7 +10,7 @@ class ActorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        label = "api" if request.path.startswith("/api/") else "web"
+        label = "api" if request.path.startswith(API_PREFIX) else "web"
         with acting_for(request.user, label):
             return self.get_response(request)
 

@@ -9,6 +9,8 @@ JSON values) is refused here, before anything reads it, with where it was.
 from django.core.exceptions import BadRequest
 from django.utils.translation import gettext as _
 
+from .api import API_PREFIX
+
 NUL = "\x00"
 
 
@@ -18,18 +20,23 @@ class NulRefused(BadRequest):
 
 
 def refuse_in_request(request) -> None:
-    """Raise NulRefused when the request's path, a query parameter or a value of a urlencoded form
-    holds NUL (the API's other bodies: core.api.parsers; files are not looked at)."""
+    """Raise NulRefused when the request's path, a query parameter or a page's form value holds NUL
+    (the API's bodies: core.api.parsers; files are not looked at)."""
     if NUL in request.path_info:
         raise NulRefused(_("地址含有空字符（U+0000），请求未处理。"))
     query = request.META.get("QUERY_STRING", "")
     if ("%00" in query or NUL in query) and (where := nul_at(request.GET)) is not None:
         raise NulRefused(_("查询参数「%(where)s」含有空字符（U+0000），请求未处理。") % {"where": where})
-    if request.content_type == FORM and (where := nul_at(request.POST)) is not None:
+    if _page_form(request) and (where := nul_at(request.POST)) is not None:
         raise NulRefused(_("表单的「%(where)s」含有空字符（U+0000），请求未处理。") % {"where": where})
 
 
-FORM = "application/x-www-form-urlencoded"  # read from the body as CSRF's check reads it
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _page_form(request) -> bool:
+    # A page's form is read here as CSRF's check reads it anyway; the API's bodies are its parsers'.
+    return request.content_type in FORMS and not request.path_info.startswith(API_PREFIX)
 
 
 def nul_at(data, where: str = "") -> str | None:

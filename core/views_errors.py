@@ -5,9 +5,8 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework.exceptions import NotFound
 
+from .api import API_PREFIX
 from .nul import NulRefused
-
-API_PREFIX = "/api/"
 
 
 def bad_request(request, exception=None):

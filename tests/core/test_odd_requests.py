@@ -104,3 +104,5 @@ def test_nul_in_a_console_form_is_refused_with_the_field(tree, callers):
     form = {"name": "新工会", "parent": tree["town_a"].pk, "region": "3306\x00"}
     page = callers["official"].post("/console/unions/add/", urlencode(form), content_type=FORM)
     assert _refused(page, "「region」") and Union.objects.count() == unions
+    page = callers["official"].post("/console/unions/add/", form)  # multipart, as a form with a file
+    assert _refused(page, "「region」") and Union.objects.count() == unions

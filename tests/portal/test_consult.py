@@ -152,10 +152,16 @@ def test_follow_up_rate_close(tree, pool):
     legal.answer(consultation, pool.user, "可以拒绝全额赔偿。")
     page = client.get(f"/me/consultations/{consultation.pk}/").content.decode()
     assert "可以拒绝全额赔偿。" in page and "评价律师的答复" in page and "律师 张律师" in page
-    client.post(f"/me/consultations/{consultation.pk}/message/", {"body": "\x00 \x00"})  # nothing said
+    # NUL (which PostgreSQL cannot store) is refused with the form's field named, nothing saved (core.nul).
+    refused = client.post(f"/me/consultations/{consultation.pk}/message/", {"body": "\x00 \x00"})
+    assert refused.status_code == 400 and "body" in refused.content.decode()
     client.post(f"/me/consultations/{consultation.pk}/message/", {"body": "要保留什么证据？"})
     assert list(consultation.messages.values_list("author_kind", flat=True)) == ["lawyer", "worker"]
-    client.post(f"/me/consultations/{consultation.pk}/rate/", {"rating": "4", "comment": "有\x00帮助"})
+    rate = f"/me/consultations/{consultation.pk}/rate/"
+    refused = client.post(rate, {"rating": "4", "comment": "有\x00帮助"})
+    consultation.refresh_from_db()
+    assert refused.status_code == 400 and consultation.rating is None
+    client.post(rate, {"rating": "4", "comment": "有帮助"})
     consultation.refresh_from_db()
     assert (consultation.rating, consultation.rating_comment) == (4, "有帮助")
     assert "您的评价：4 星" in client.get(f"/me/consultations/{consultation.pk}/").content.decode()
