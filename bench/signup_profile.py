@@ -21,6 +21,7 @@ here is cheaper there.
 
 import argparse
 import collections
+import gc
 import io
 import json
 import os
@@ -88,8 +89,9 @@ def profile(info: dict, n: int, reps: int, cprofile: dict | None = None, stateme
         body = json.dumps({"session": info[which]["session"]}).encode()
         return [("POST", "/api/v1/me/registrations/", key, body) for key in keys]
 
-    def measure(jobs: list) -> tuple[float, float]:
+    def measure(jobs: list) -> tuple[float, float, float, float]:
         statuses.clear()
+        collecting[:] = [0.0, 0.0, 0]
         backend, started = _backend_seconds(connection), time.process_time()
         for job in jobs:
             call(*job)
@@ -98,7 +100,19 @@ def profile(info: dict, n: int, reps: int, cprofile: dict | None = None, stateme
         unexpected = {code: k for code, k in statuses.items() if code not in ("200", "201")}
         if unexpected:
             sys.exit(f"unexpected answers: {unexpected}")
-        return python, postgres
+        return python, postgres, collecting[1] / len(jobs) * 1e3, collecting[2] / len(jobs)
+
+    # The garbage collector's share of the Python: its runs (any generation) timed from start to stop.
+    collecting = [0.0, 0.0, 0]  # started at, seconds, full (generation 2) runs
+
+    def timed_collection(phase: str, info: dict) -> None:
+        if phase == "start":
+            collecting[0] = time.process_time()
+        else:
+            collecting[1] += time.process_time() - collecting[0]
+            collecting[2] += info["generation"] == 2
+
+    gc.callbacks.append(timed_collection)
 
     # Warm-up: imports, compiled reads, psycopg's prepared statements, the kept session read.
     for key in info["warm_open"]["keys"][:100]:
@@ -160,12 +174,17 @@ def profile(info: dict, n: int, reps: int, cprofile: dict | None = None, stateme
             senders[label] = _sender_costs(connection)
         timed[label] = {part: tuple(times) for part, times in parts.items() if times[1]}
     print(f"\nin process, one request at a time, ms per request ({reps} × {n} requests of each):")
-    print(f"{'run':<26} {'Python best':>11} {'median':>7} {'PostgreSQL best':>16} {'median':>7}")
+    print(
+        f"{'run':<26} {'Python best':>11} {'median':>7} {'PostgreSQL best':>16} {'median':>7}"
+        f" {'of it GC':>9} {'full GCs':>9}"
+    )
     for label, values in figures.items():
         python, postgres = [v[0] for v in values], [v[1] for v in values]
+        collector, full = [v[2] for v in values], [v[3] for v in values]
         print(
             f"{label:<26} {min(python):>11.3f} {statistics.median(python):>7.3f} "
             f"{min(postgres):>16.3f} {statistics.median(postgres):>7.3f}"
+            f" {statistics.median(collector):>9.3f} {statistics.median(full) * 1000:>7.1f}‰"
         )
     for label, found in timed.items():
         print(f"\nparts of {label} (Python ms per request; calls per request):")
