@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
 from core import limits
+from core.dates import validate_time_in_range
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 from members.choices import Gender
@@ -100,8 +101,12 @@ class Program(TrackedModel):
     status = models.CharField(
         _("状态"), max_length=10, choices=ProgramStatus.choices, default=ProgramStatus.DRAFT
     )
-    signup_opens_at = models.DateTimeField(_("报名开始时间"), null=True, blank=True)
-    signup_closes_at = models.DateTimeField(_("报名截止时间"), null=True, blank=True)
+    signup_opens_at = models.DateTimeField(
+        _("报名开始时间"), null=True, blank=True, validators=[validate_time_in_range]
+    )
+    signup_closes_at = models.DateTimeField(
+        _("报名截止时间"), null=True, blank=True, validators=[validate_time_in_range]
+    )
     mode = models.CharField(
         _("报名方式"), max_length=12, choices=SignUpMode.choices, default=SignUpMode.FIRST_COME
     )
@@ -201,8 +206,8 @@ class Session(TrackedModel):
         related_name="program_sessions",
         verbose_name=_("服务站点"),
     )
-    starts_at = models.DateTimeField(_("开始时间"))
-    ends_at = models.DateTimeField(_("结束时间"))
+    starts_at = models.DateTimeField(_("开始时间"), validators=[validate_time_in_range])
+    ends_at = models.DateTimeField(_("结束时间"), validators=[validate_time_in_range])
     capacity = models.PositiveIntegerField(_("名额"), validators=[MaxValueValidator(MAX_CAPACITY)])
     seated = models.PositiveIntegerField(_("已占名额"), default=0, editable=False)
     # The last waitlist position given out in this session (positions only count up: a reorder

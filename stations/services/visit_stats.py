@@ -13,6 +13,7 @@ from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import range_problem
 from orgs.choices import EmploymentForm
 
 from .. import hours as hours_rules
@@ -28,16 +29,15 @@ def default_period(today: datetime.date | None = None) -> tuple[datetime.date, d
     return today.replace(day=1), today
 
 
-# A period is for a month or a quarter (the export for up to a year), within years a station can have.
+# A period is for a month or a quarter (the export for up to a year), within the system's years.
 LONGEST_PERIOD = datetime.timedelta(days=366)
-EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
 
 
 def period_problems(start: datetime.date, end: datetime.date) -> dict[str, str]:
     """What is wrong with a period, by field (start, end); empty when it can be counted."""
     for name, day in (("start", start), ("end", end)):
-        if not EARLIEST <= day <= LATEST:
-            return {name: _("日期须在 %(first)s 至 %(last)s 之间") % {"first": EARLIEST, "last": LATEST}}
+        if problem := range_problem(day):
+            return {name: problem}
     if end < start:
         return {"end": _("结束日期不能早于开始日期")}
     if end - start > LONGEST_PERIOD:

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import EARLIEST_DAY
 from core.history import record_action
 from core.scoping import CHANGE
 from orgs.choices import EmploymentForm
@@ -30,8 +31,8 @@ from . import registry
 
 # Taps from one phone at one station within this window are one visit.
 CHECKIN_WINDOW = datetime.timedelta(minutes=10)
-# Records are kept from the day stations began keeping them here; before it, a date is a typo.
-EARLIEST_SERVICE_DAY = datetime.date(2000, 1, 1)
+# Records are kept from the first of the system's days (core.dates); before it, a date is a typo.
+EARLIEST_SERVICE_DAY = EARLIEST_DAY
 
 
 def device_digest(device: str) -> str:

@@ -184,3 +184,42 @@ def test_a_path_no_endpoint_answers_is_a_json_404_under_the_api(site, official, 
         assert answer.json() == {"detail": "未找到。"}
     page = client.get("/console/no-such-page/")
     assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+OUT_OF_RANGE = ["9999-12-31T23:00:00+08:00", "0001-01-01T08:00:00+08:00", "1999-12-31T12:00"]
+
+
+@pytest.mark.parametrize("when", OUT_OF_RANGE)
+def test_times_outside_the_systems_years_are_refused(site, official, login, when):
+    # A session in year 9999 took sign-ups while a program's window did not; both now keep to
+    # core.dates' years (2000-2099), on the API and on the console.
+    program = make.program(site)
+    session = make.session(program)
+    client = login(official)
+    before = (session.starts_at, session.ends_at)
+    for body in ({"starts_at": when}, {"ends_at": when}):
+        answer = client.patch(f"/api/v1/program-sessions/{session.pk}/", body, content_type=JSON)
+        assert answer.status_code == 400 and set(body) <= set(answer.json()), (body, answer.content)
+    answer = client.post(
+        "/api/v1/program-sessions/",
+        {
+            "program": program.pk,
+            "place": "驿站",
+            "starts_at": when,
+            "ends_at": "2099-12-31T23:00",
+            "capacity": 5,
+        },
+        content_type=JSON,
+    )
+    assert answer.status_code == 400 and "starts_at" in answer.json()
+    answer = _patch(client, program, {"signup_closes_at": when})
+    assert answer.status_code == 400 and "signup_closes_at" in answer.json()
+    page = client.post(
+        f"/console/program-sessions/{session.pk}/edit/",
+        {"place": "驿站", "starts_at": when[:16], "ends_at": "2099-12-31T23:00"},
+    )
+    assert page.status_code == 200 and "starts_at" in page.context["form"].errors
+    session.refresh_from_db()
+    assert (session.starts_at, session.ends_at) == before
+    assert Session.objects.filter(program=program).count() == 1
+    assert Program.objects.get(pk=program.pk).signup_closes_at == program.signup_closes_at
