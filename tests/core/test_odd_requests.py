@@ -1,5 +1,5 @@
-"""Requests the API's own pages never send, as a fuzzer sends them (schemathesis against openapi.yaml
-found these): an answer, never a 500."""
+"""Requests none of our pages sends but a fuzzer does (schemathesis against openapi.yaml found these):
+an answer saying what is wrong, never a 500."""
 
 import re
 from pathlib import Path
