@@ -496,8 +496,7 @@ def run(args) -> int:
         for warm in ("warm_open", "warm_full"):
             run_clients(port, args.clients, signup_jobs(info[warm]["keys"], csrf, info[warm]["session"]))
         # The warm-up's notices are sent before the runs start: the worker (at a lower priority) sent
-        # them during the first rounds, whose p99 and CPU they weighed on (2026-11-30: the first two
-        # rounds' sign-up p99 300-450 ms against 250-300 for the rest).
+        # them during the first rounds, its CPU charged to whichever run was out.
         warm_drain, _ = drained(database_url, info["pending_sql"])
         load = os.getloadavg()[0]
         # Rounds interleave the three runs, so that whatever else the machine does meanwhile falls on

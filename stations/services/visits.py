@@ -31,8 +31,6 @@ from . import registry
 
 # Taps from one phone at one station within this window are one visit.
 CHECKIN_WINDOW = datetime.timedelta(minutes=10)
-# Records are kept from the first of the system's days (core.dates); before it, a date is a typo.
-EARLIEST_SERVICE_DAY = EARLIEST_DAY
 
 
 def device_digest(device: str) -> str:
@@ -113,8 +111,8 @@ def _validate(station: Station, kind: ServiceKind, count, served_on, employment_
         errors["served_on"] = _("请填写服务日期")
     elif served_on > timezone.localdate():
         errors["served_on"] = _("服务日期不能晚于今天")
-    elif served_on < EARLIEST_SERVICE_DAY:
-        errors["served_on"] = _("服务日期不能早于 %(day)s") % {"day": EARLIEST_SERVICE_DAY.isoformat()}
+    elif served_on < EARLIEST_DAY:  # before the system's first day (core.dates): a typo
+        errors["served_on"] = _("服务日期不能早于 %(day)s") % {"day": EARLIEST_DAY.isoformat()}
     try:
         clean_employment_form(employment_form)
     except ValidationError as error:
