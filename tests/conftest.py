@@ -54,10 +54,11 @@ def tree(db):
 
 @pytest.fixture
 def login():
-    """login(user) -> a Django test client signed in as that user."""
+    """login(user) -> a Django test client signed in as that user; login(user, raise_request_exception=False)
+    answers a view's exception with a 500 instead of raising it (to list every failing request)."""
 
-    def make(user):
-        client = Client()
+    def make(user, **client_options):
+        client = Client(**client_options)
         client.force_login(user, backend=USER_BACKEND)
         return client
 

@@ -7,31 +7,25 @@ from urllib.parse import urlencode
 
 import pytest
 import yaml
-from django.test import Client
 
-from accounts.backends import USER_BACKEND
 from accounts.models import User
 
 from .. import factories
 
+# Every failing request is listed, not only the first: a view's exception answers 500.
+RAISE_NOT = {"raise_request_exception": False}
 PATHS = sorted(yaml.safe_load((Path(__file__).parents[2] / "openapi.yaml").read_text())["paths"])
 
 
-def _client(user) -> Client:
-    client = Client(raise_request_exception=False)
-    client.force_login(user, backend=USER_BACKEND)
-    return client
-
-
 @pytest.fixture
-def callers(tree):
+def callers(tree, login):
     from members.services import worker_for_phone
 
     person = factories.member(tree["site_a"], "李师傅")
     return {
-        "superuser": _client(User.objects.create_superuser("root", password="x" * 12)),
-        "official": _client(factories.official("district", "admin", tree["district"])),
-        "worker": _client(worker_for_phone(person.decrypted("phone")).user),
+        "superuser": login(User.objects.create_superuser("root", password="x" * 12), **RAISE_NOT),
+        "official": login(factories.official("district", "admin", tree["district"]), **RAISE_NOT),
+        "worker": login(worker_for_phone(person.decrypted("phone")).user, **RAISE_NOT),
     }
 
 
