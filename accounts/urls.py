@@ -10,6 +10,6 @@ urlpatterns = [
     path("roles/", views.RoleListView.as_view(), name="role-list"),
     path("roles/add/", views.RoleCreateView.as_view(), name="role-add"),
     path("officials/add/", views.OfficialCreateView.as_view(), name="official-add"),
-    path("roles/<int:pk>/", views.RoleDetailView.as_view(), name="role-detail"),
-    path("roles/<int:pk>/edit/", views.RoleUpdateView.as_view(), name="role-edit"),
+    path("roles/<id:pk>/", views.RoleDetailView.as_view(), name="role-detail"),
+    path("roles/<id:pk>/edit/", views.RoleUpdateView.as_view(), name="role-edit"),
 ]

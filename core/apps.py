@@ -8,3 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import history  # noqa: F401  (connects the change-recording signals)
+        from .ids import register_converters
+
+        register_converters()  # before any URLconf is read: every id in a path is `<id:…>`

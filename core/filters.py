@@ -10,7 +10,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-ID_RANGE = (1, 2**63 - 1)  # a database id (bigint)
+from .ids import ID_RANGE
+
 YEAR_RANGE = (1900, 2100)
 
 

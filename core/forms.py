@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .filters import ID_RANGE
+from .ids import ID_RANGE
 from .scoping import limit_choices
 
 
@@ -14,7 +14,11 @@ class IdsField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         for pk in value or ():
             text = str(pk).strip()
-            if text.lstrip("-").isdecimal() and not ID_RANGE[0] <= int(text) <= ID_RANGE[1]:
+            try:
+                number = int(text)
+            except ValueError:
+                continue  # not a number ("--5" too): Django's own check refuses it
+            if not ID_RANGE[0] <= number <= ID_RANGE[1]:
                 raise ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text[:30]}
                 )

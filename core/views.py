@@ -60,10 +60,13 @@ class ConsoleListView(ScopedMixin, generic.ListView):
             self.request.GET or None, queryset=queryset, request=self.request
         )
         queryset = self.filterset.qs if self.filterset.is_bound else queryset
+        return queryset.order_by(self.chosen_order() or self.default_ordering, "-pk")
+
+    def chosen_order(self) -> str:
+        """`?o=` when it names a sortable column, ascending (`name`) or descending (`-name`); else ""
+        (`--name` is neither: it reached order_by, a 500)."""
         order = self.request.GET.get("o", "")
-        if order.lstrip("-") not in self.ordering_fields:
-            order = self.default_ordering
-        return queryset.order_by(order, "-pk")
+        return order if order.removeprefix("-") in self.ordering_fields else ""
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("format") == "xlsx":
@@ -86,7 +89,7 @@ class ConsoleListView(ScopedMixin, generic.ListView):
                 (obj, [self.cell(obj, column) for column in self.columns]) for obj in context["object_list"]
             ],
             querystring=query.urlencode(),
-            order=self.request.GET.get("o", ""),
+            order=self.chosen_order(),
             can_add=self.allowed(ADD),
             can_export=self.allowed(EXPORT),
         )
@@ -105,9 +108,7 @@ class ConsoleListView(ScopedMixin, generic.ListView):
         """(heading, link sorting by that column or None, "asc"/"desc"/"" if the list is sorted by it)."""
         query = self.request.GET.copy()
         query.pop("page", None)
-        current = query.get("o", "")
-        if current.lstrip("-") not in self.ordering_fields:
-            current = self.default_ordering
+        current = self.chosen_order() or self.default_ordering
         headings = []
         for column in self.columns:
             if column not in self.ordering_fields:

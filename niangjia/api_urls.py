@@ -76,15 +76,15 @@ urlpatterns = [
     # Before the router, whose people/<pk>/ would otherwise take "lookup" for a pk.
     path("people/lookup/", PersonLookupView.as_view(), name="person-lookup"),
     path("imports/upload/", member_imports.ImportUploadView.as_view(), name="import-upload"),
-    path("imports/<int:pk>/mapping/", member_imports.ImportMappingView.as_view(), name="import-mapping"),
-    path("imports/<int:pk>/decide/", member_imports.ImportDecideView.as_view(), name="import-decide"),
-    path("imports/<int:pk>/report/", member_imports.ImportReportView.as_view(), name="import-report"),
+    path("imports/<id:pk>/mapping/", member_imports.ImportMappingView.as_view(), name="import-mapping"),
+    path("imports/<id:pk>/decide/", member_imports.ImportDecideView.as_view(), name="import-decide"),
+    path("imports/<id:pk>/report/", member_imports.ImportReportView.as_view(), name="import-report"),
     path("cards/check/", member_joining.CardCheckView.as_view(), name="card-check"),
     *member_joining.decision_urls(),
     path("establishments/start/", organising.EstablishmentStartView.as_view(), name="establishment-start"),
     *[
         path(
-            f"establishments/<int:pk>/{step}/",
+            f"establishments/<id:pk>/{step}/",
             organising.EstablishmentStepView.as_view(step=step),
             name=f"establishment-{step}",
         )
@@ -103,7 +103,7 @@ urlpatterns = [
     # Before the router, whose stations/<pk>/ would otherwise take "coverage" for a pk.
     path("stations/coverage/", station_coverage.CoverageView.as_view(), name="station-coverage"),
     path(
-        "stations/<int:pk>/statistics/",
+        "stations/<id:pk>/statistics/",
         station_visits.StationStatisticsView.as_view(),
         name="station-statistics",
     ),

@@ -309,6 +309,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # `<id:pk>` in a path (core.ids) is an integer, as `<int:pk>` was.
+    "PATH_CONVERTER_OVERRIDES": {"id": int},
     # The docs page loads its script from our own static files, never a CDN.
     "REDOC_DIST": "SIDECAR",
     # Choice sets shared by several serializers get one stable name each.

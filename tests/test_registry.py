@@ -93,7 +93,7 @@ def test_every_url_declares_its_access():
 
 def test_walk_sees_console_api_and_excludes_admin():
     routes = {route for route, _ in walk(get_resolver().url_patterns)}
-    assert "console/unions/<int:pk>/" in routes
+    assert "console/unions/<id:pk>/" in routes
     assert "api/v1/^unions/(?P<pk>[^/.]+)/$" in routes
     assert not any(route.startswith("django-admin/") for route in routes)
 

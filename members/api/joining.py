@@ -164,7 +164,7 @@ def decision_urls():
         for action in viewset.decisions:
             routes.append(
                 path(
-                    f"{prefix}/<int:pk>/{action.replace('_', '-')}/",
+                    f"{prefix}/<id:pk>/{action.replace('_', '-')}/",
                     viewset.as_view({"post": action}, **post),
                     name=f"{basename}-{action.replace('_', '-')}",
                 )

@@ -434,31 +434,31 @@ def urls():
     """The engine's steps, to be placed before the router's paths."""
     routes = [
         path("registrations/sign-up/", RegistrationSignUpView.as_view(), name="registration-sign-up"),
-        path("registrations/<int:pk>/cancel/", RegistrationCancelView.as_view(), name="registration-cancel"),
+        path("registrations/<id:pk>/cancel/", RegistrationCancelView.as_view(), name="registration-cancel"),
         path(
-            "registrations/<int:pk>/reorder/", RegistrationReorderView.as_view(), name="registration-reorder"
+            "registrations/<id:pk>/reorder/", RegistrationReorderView.as_view(), name="registration-reorder"
         ),
-        path("registrations/<int:pk>/move/", RegistrationMoveView.as_view(), name="registration-move"),
+        path("registrations/<id:pk>/move/", RegistrationMoveView.as_view(), name="registration-move"),
         path(
-            "program-sessions/<int:pk>/capacity/",
+            "program-sessions/<id:pk>/capacity/",
             SessionCapacityView.as_view(),
             name="program-session-capacity",
         ),
         path(
-            "program-sessions/<int:pk>/no-shows/",
+            "program-sessions/<id:pk>/no-shows/",
             SessionNoShowsView.as_view(),
             name="program-session-no-shows",
         ),
         path("check-in/", CheckInView.as_view(), name="program-check-in"),
-        path("programs/<int:pk>/status/<str:step>/", ProgramStatusView.as_view(), name="program-status"),
-        path("programs/<int:pk>/draw/", ProgramDrawView.as_view(), name="program-draw"),
-        path("programs/<int:pk>/funnel/", ProgramFunnelView.as_view(), name="program-funnel"),
-        path("open-programs/<int:pk>/lottery/", LotteryView.as_view(), name="open-program-lottery"),
+        path("programs/<id:pk>/status/<str:step>/", ProgramStatusView.as_view(), name="program-status"),
+        path("programs/<id:pk>/draw/", ProgramDrawView.as_view(), name="program-draw"),
+        path("programs/<id:pk>/funnel/", ProgramFunnelView.as_view(), name="program-funnel"),
+        path("open-programs/<id:pk>/lottery/", LotteryView.as_view(), name="open-program-lottery"),
     ]
     for step in MyStepView.steps:
         routes.append(
             path(
-                f"me/registrations/<int:pk>/{step}/",
+                f"me/registrations/<id:pk>/{step}/",
                 MyStepView.as_view(step=step),
                 name=f"my-registration-{step}",
             )

@@ -334,6 +334,6 @@ def urls():
     routes = [path("aid-cases/apply/", AidApplyView.as_view(), name="aid-case-apply")]
     for step in AidStepView.steps:
         routes.append(
-            path(f"aid-cases/<int:pk>/{step}/", AidStepView.as_view(step=step), name=f"aid-case-{step}")
+            path(f"aid-cases/<id:pk>/{step}/", AidStepView.as_view(step=step), name=f"aid-case-{step}")
         )
     return routes

@@ -214,13 +214,13 @@ def register(router) -> None:
 
 def urls():
     return [
-        path("benefit-distributions/<int:pk>/build/", BuildView.as_view(), name="benefit-distribution-build"),
+        path("benefit-distributions/<id:pk>/build/", BuildView.as_view(), name="benefit-distribution-build"),
         path(
-            "benefit-distributions/<int:pk>/progress/",
+            "benefit-distributions/<id:pk>/progress/",
             ProgressView.as_view(),
             name="benefit-distribution-progress",
         ),
         path(
-            "benefit-distributions/<int:pk>/redeem/", RedeemView.as_view(), name="benefit-distribution-redeem"
+            "benefit-distributions/<id:pk>/redeem/", RedeemView.as_view(), name="benefit-distribution-redeem"
         ),
     ]

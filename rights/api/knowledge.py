@@ -261,6 +261,6 @@ def urls() -> list:
 
     return [
         path("knowledge/articles/", PublicArticleList.as_view(), name="knowledge-article-list"),
-        path("knowledge/articles/<int:pk>/", PublicArticleDetail.as_view(), name="knowledge-article-detail"),
+        path("knowledge/articles/<id:pk>/", PublicArticleDetail.as_view(), name="knowledge-article-detail"),
         path("knowledge/suggest/", SuggestView.as_view(), name="knowledge-suggest"),
     ]

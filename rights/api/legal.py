@@ -411,16 +411,16 @@ def register(router) -> None:
 def urls():
     """The steps, to be placed before the router's paths."""
     routes = [
-        path("consultations/<int:pk>/answer/", AnswerView.as_view(), name="consultation-answer"),
-        path("consultations/<int:pk>/reassign/", ReassignView.as_view(), name="consultation-reassign"),
-        path("consultations/<int:pk>/close/", CloseView.as_view(), name="consultation-close"),
-        path("consultations/<int:pk>/case/", CaseOpenView.as_view(), name="consultation-case"),
-        path("rights-cases/<int:pk>/outcome/", CaseOutcomeView.as_view(), name="rights-case-outcome"),
+        path("consultations/<id:pk>/answer/", AnswerView.as_view(), name="consultation-answer"),
+        path("consultations/<id:pk>/reassign/", ReassignView.as_view(), name="consultation-reassign"),
+        path("consultations/<id:pk>/close/", CloseView.as_view(), name="consultation-close"),
+        path("consultations/<id:pk>/case/", CaseOpenView.as_view(), name="consultation-case"),
+        path("rights-cases/<id:pk>/outcome/", CaseOutcomeView.as_view(), name="rights-case-outcome"),
     ]
     for step in ("message", "rate", "close"):
         routes.append(
             path(
-                f"me/consultations/<int:pk>/{step}/",
+                f"me/consultations/<id:pk>/{step}/",
                 MyStepView.as_view(step=step),
                 name=f"my-consultation-{step}",
             )

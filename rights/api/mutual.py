@@ -462,18 +462,16 @@ def register(router) -> None:
 def urls():
     """The steps, to be placed before the router's paths."""
     routes = [
-        path("mutual-plans/<int:pk>/enrol-batch/", EnrolBatchView.as_view(), name="mutual-plan-enrol-batch"),
-        path("mutual-plans/<int:pk>/enrol-file/", EnrolFileView.as_view(), name="mutual-plan-enrol-file"),
-        path("mutual-plans/<int:pk>/enrol/", EnrolPersonView.as_view(), name="mutual-plan-enrol"),
-        path(
-            "mutual-enrolments/<int:pk>/claims/", ClaimOnBehalfView.as_view(), name="mutual-enrolment-claim"
-        ),
-        path("me/mutual-plans/<int:pk>/enrol/", MyEnrolView.as_view(), name="my-mutual-plan-enrol"),
+        path("mutual-plans/<id:pk>/enrol-batch/", EnrolBatchView.as_view(), name="mutual-plan-enrol-batch"),
+        path("mutual-plans/<id:pk>/enrol-file/", EnrolFileView.as_view(), name="mutual-plan-enrol-file"),
+        path("mutual-plans/<id:pk>/enrol/", EnrolPersonView.as_view(), name="mutual-plan-enrol"),
+        path("mutual-enrolments/<id:pk>/claims/", ClaimOnBehalfView.as_view(), name="mutual-enrolment-claim"),
+        path("me/mutual-plans/<id:pk>/enrol/", MyEnrolView.as_view(), name="my-mutual-plan-enrol"),
     ]
     for step in ("approve", "reject", "pay"):
         routes.append(
             path(
-                f"mutual-claims/<int:pk>/{step}/",
+                f"mutual-claims/<id:pk>/{step}/",
                 ClaimStepView.as_view(step=step),
                 name=f"mutual-claim-{step}",
             )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import access
+from core.ids import id_from
 from core.scoping import CHANGE, VIEW, can
 from core.steps import refused
 from core.views import ConsoleCreateView, ConsoleDetailView, ConsoleListView, ConsoleUpdateView
@@ -66,11 +67,11 @@ def _source(request) -> Consultation | None:
     value = request.GET.get("source", "")
     if not value:
         return None
-    if not value.isdigit():
+    if (pk := id_from(value)) is None:
         raise Http404
     consultation = get_object_or_404(
         Consultation.objects.restrict(request.user, VIEW).select_related("person", "lawyer", "union"),
-        pk=int(value),
+        pk=pk,
     )
     if not search.answered_consultations().filter(pk=consultation.pk).exists():
         raise Http404

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from core.api.serializers import ScopedModelSerializer
 from core.api.viewsets import IsOfficial, ScopedViewSet
+from core.ids import id_from
 from core.scoping import CHANGE, VIEW, check_write
 from orgs.models import Union
 
@@ -159,9 +160,9 @@ class ScopeStatisticsView(APIView):
         stations = Station.objects.restrict(request.user, VIEW)
         union_id = request.query_params.get("union")
         if union_id:
-            if not union_id.isdigit():
+            if (pk := id_from(union_id)) is None:
                 raise serializers.ValidationError({"union": "id"})
-            union = get_object_or_404(Union.objects.restrict(request.user, VIEW), pk=union_id)
+            union = get_object_or_404(Union.objects.restrict(request.user, VIEW), pk=pk)
             stations = stations.filter(union__path__subtree=union.path)
         start, end = _period(request)
         return Response(visit_stats.figures(stations, start, end).as_dict())

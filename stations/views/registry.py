@@ -201,6 +201,10 @@ def photo_remove(request, pk, photo_pk):
     return redirect(station)
 
 
+# The scaled copies' widths as `?w=` names them (an int() of what "isdigit" took failed on "²").
+_THUMB_WIDTHS = {str(width) for width in services.THUMB_WIDTHS}
+
+
 @access.requires(access.PUBLIC)
 def photo(request, photo_pk):
     """A station photo (`?w=160|320|640` for a scaled copy): public for an open (active) station, as
@@ -213,7 +217,7 @@ def photo(request, photo_pk):
     item = get_object_or_404(shown)
     width = request.GET.get("w", "")
     try:
-        if width.isdigit() and int(width) in services.THUMB_WIDTHS:
+        if width in _THUMB_WIDTHS:
             handle = item.image.storage.open(services.thumbnail(item, int(width)), "rb")
         else:
             handle = item.image.open("rb")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import access
+from core.ids import id_from
 from core.scoping import ADD, CHANGE, DELETE, can, check_write
 from core.steps import form_errors, refused
 from core.views import ConsoleCreateView, ConsoleDetailView, ConsoleListView, ConsoleUpdateView
@@ -278,9 +279,9 @@ def _inspectable(request, pk) -> Station:
 
 def _posted_checklist(request, station) -> Checklist | None:
     """The checklist the form was drawn for, if it still applies; else the one that applies now."""
-    posted = request.POST.get("checklist", "")
-    if posted.isdigit():
-        found = services.applicable_checklists(station).filter(pk=int(posted)).first()
+    posted = id_from(request.POST.get("checklist", ""))
+    if posted is not None:
+        found = services.applicable_checklists(station).filter(pk=posted).first()
         if found is not None:
             return found
     return services.checklist_for(station)

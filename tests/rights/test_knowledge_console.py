@@ -173,6 +173,10 @@ def test_article_from_an_answered_consultation_is_prefilled_without_personal_det
 
 def test_a_consultation_out_of_scope_or_unanswered_cannot_be_the_source(tree, people, answered, login):
     assert login(people["town_b"]).get(f"/console/articles/add/?source={answered.pk}").status_code == 404
+    for odd in ("²", "99999999999999999999", "-1"):  # "²" passed isdigit() and failed int(): a 500
+        assert login(people["official"]).get("/console/articles/add/", {"source": odd}).status_code == 404, (
+            odd
+        )
     unanswered = Consultation.objects.create(
         union=tree["district"], person=answered.person, category="wages", question="欠薪"
     )

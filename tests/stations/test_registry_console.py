@@ -204,6 +204,9 @@ def test_photos_upload_validate_show_and_remove(tree, login, client):
     served = client.get(f"/console/stations/photos/{photo.pk}/")
     assert served.status_code == 200
     assert b"".join(served.streaming_content)[:8] == b"\x89PNG\r\n\x1a\n"
+    # A width that is no scaled copy's serves the photo itself ("²" passed isdigit() and failed int()).
+    for odd in ("²", "99999999999999999999", "abc"):
+        assert client.get(f"/console/stations/photos/{photo.pk}/", {"w": odd}).status_code == 200, odd
     # Not an image, even if named like one: refused with a message.
     fake = SimpleUploadedFile("x.jpg", b"%PDF-1.4 not an image", content_type="image/jpeg")
     official.post(f"/console/stations/{made.pk}/photos/", {"image": fake})

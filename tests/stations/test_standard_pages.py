@@ -94,6 +94,9 @@ def test_the_inspection_form_refuses_bad_rows_with_messages_and_saves_nothing(tr
     response = client.post(f"/console/stations/{site.pk}/inspect/", data)
     assert response.context["form"].errors["photos"] == ["“note.png”不是有效的图片"]
     del data["photos"]
+    # A checklist that is no id is read as "the one that applies now" ("²" passed isdigit(): a 500).
+    response = client.post(f"/console/stations/{site.pk}/inspect/", {**data, "checklist": "²"})
+    assert response.status_code == 200 and response.context["form"].errors
     response = client.post(f"/console/stations/{site.pk}/inspect/", data)
     assert response.status_code == 200
     items = {item.text: item.pk for item in standard.items.all()}

@@ -248,6 +248,8 @@ def test_api_statistics(tree, place, login):
         == 400
     )
     assert client.get("/api/v1/station-statistics/", {"start": "nope"}).status_code == 400
+    for odd in ("²", "99999999999999999999", "abc"):  # "²" passed isdigit() and failed int(): a 500
+        assert client.get("/api/v1/station-statistics/", {"union": odd}).status_code == 400, odd
     console_official = factories.official("svc-far", "service", tree["district"])
     for far in ({"start": "9999-12-31", "end": "9999-12-31"}, {"start": "0001-01-01", "end": "0001-12-31"}):
         for url in ("/api/v1/station-statistics/", f"/api/v1/stations/{place['a'].pk}/statistics/"):
