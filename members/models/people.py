@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.choices import PERSONAL_VIEW, RoleKind, admin_and
 from core import pii
+from core.dates import validate_historic_day
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -157,8 +158,10 @@ class Membership(TrackedModel):
     channel = models.CharField(
         _("入会渠道"), max_length=20, choices=JoinChannel.choices, default=JoinChannel.ON_SITE
     )
-    joined_on = models.DateField(_("入会日期"), default=timezone.localdate)
-    ended_on = models.DateField(_("终止日期"), null=True, blank=True)
+    joined_on = models.DateField(
+        _("入会日期"), default=timezone.localdate, validators=[validate_historic_day]
+    )
+    ended_on = models.DateField(_("终止日期"), null=True, blank=True, validators=[validate_historic_day])
     reason = models.CharField(_("变更原因"), max_length=200, blank=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
 from core import limits
+from core.dates import validate_day_in_range, validate_historic_day
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -38,8 +39,8 @@ class CadreAssignment(TrackedModel):
         Union, on_delete=models.PROTECT, related_name="cadre_assignments", verbose_name=_("派驻工会")
     )
     title = models.CharField(_("职务"), max_length=50, default=_("主席助理"))
-    starts_on = models.DateField(_("开始日期"))
-    ends_on = models.DateField(_("结束日期"))
+    starts_on = models.DateField(_("开始日期"), validators=[validate_historic_day])
+    ends_on = models.DateField(_("结束日期"), validators=[validate_historic_day])
     goals = models.TextField(_("任务"), blank=True, max_length=limits.NOTE)
     goal_unions = models.PositiveIntegerField(_("建会目标（家）"), default=0)
     goal_members = models.PositiveIntegerField(_("发展会员目标（名）"), default=0)
@@ -79,7 +80,7 @@ class CadreVisit(TrackedModel):
     assignment = models.ForeignKey(
         CadreAssignment, on_delete=models.CASCADE, related_name="visits", verbose_name=_("派驻")
     )
-    visited_on = models.DateField(_("日期"))
+    visited_on = models.DateField(_("日期"), validators=[validate_day_in_range])
     employer = models.ForeignKey(
         Employer,
         null=True,

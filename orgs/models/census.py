@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
 from core import limits
+from core.dates import validate_day_in_range
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -28,7 +29,7 @@ class CensusRound(TrackedModel):
         Union, on_delete=models.PROTECT, related_name="census_rounds", verbose_name=_("组织工会")
     )
     name = models.CharField(_("名称"), max_length=100)
-    taken_on = models.DateField(_("普查日期"), default=timezone.localdate)
+    taken_on = models.DateField(_("普查日期"), default=timezone.localdate, validators=[validate_day_in_range])
     # Employers with at least this many workers are due a union (应建); 25 by the Trade Union Law.
     threshold = models.PositiveSmallIntegerField(_("应建会人数标准"), default=default_threshold)
     note = models.TextField(_("说明"), blank=True, max_length=limits.NOTE)

@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
 from core import limits
+from core.dates import validate_day_in_range
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -37,9 +38,11 @@ class Establishment(TrackedModel):
     stage = models.CharField(
         _("阶段"), max_length=15, choices=EstablishmentStage.choices, default=EstablishmentStage.PREPARATION
     )
-    preparation_on = models.DateField(_("筹备开始日期"), null=True, blank=True)
-    election_on = models.DateField(_("选举日期"), null=True, blank=True)
-    approved_on = models.DateField(_("批复日期"), null=True, blank=True)
+    preparation_on = models.DateField(
+        _("筹备开始日期"), null=True, blank=True, validators=[validate_day_in_range]
+    )
+    election_on = models.DateField(_("选举日期"), null=True, blank=True, validators=[validate_day_in_range])
+    approved_on = models.DateField(_("批复日期"), null=True, blank=True, validators=[validate_day_in_range])
     approval_reference = models.CharField(_("批复文号"), max_length=100, blank=True)
     note = models.TextField(_("说明"), blank=True, max_length=limits.NOTE)
 

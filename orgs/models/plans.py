@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
+from core.dates import validate_year_in_range
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -24,8 +25,8 @@ class CoveragePlan(TrackedModel):
         Union, on_delete=models.PROTECT, related_name="coverage_plans", verbose_name=_("工会")
     )
     name = models.CharField(_("名称"), max_length=100)
-    start_year = models.PositiveSmallIntegerField(_("起始年度"))
-    end_year = models.PositiveSmallIntegerField(_("截止年度"))
+    start_year = models.PositiveSmallIntegerField(_("起始年度"), validators=[validate_year_in_range])
+    end_year = models.PositiveSmallIntegerField(_("截止年度"), validators=[validate_year_in_range])
     employer_goal = models.DecimalField(
         _("单位覆盖率目标"), max_digits=4, decimal_places=3, validators=SHARE, default=0.9
     )
@@ -61,7 +62,7 @@ class PlanTarget(TrackedModel):
     plan = models.ForeignKey(
         CoveragePlan, on_delete=models.CASCADE, related_name="targets", verbose_name=_("计划")
     )
-    year = models.PositiveSmallIntegerField(_("年度"))
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[validate_year_in_range])
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("行政区划")
     )

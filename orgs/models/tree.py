@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ADMIN, ALL_TREE, RoleKind, admin_and
+from core.dates import validate_historic_day
 from core.fields import SEGMENT_WIDTH, SEPARATOR, PathField, segment, segment_number
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
@@ -71,7 +72,9 @@ class Union(TrackedModel):
     status = models.CharField(
         _("状态"), max_length=10, choices=UnionStatus.choices, default=UnionStatus.ACTIVE
     )
-    established_on = models.DateField(_("成立日期"), null=True, blank=True)
+    established_on = models.DateField(
+        _("成立日期"), null=True, blank=True, validators=[validate_historic_day]
+    )
     chair_name = models.CharField(_("主席"), max_length=50, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.dates import past_day_problem
+from core.dates import EARLIEST_DAY, past_day_problem
 from core.history import record_action
 from core.scoping import ADD, CHANGE, check_write
 
@@ -37,6 +37,9 @@ def start(
     note: str = "",
 ) -> Establishment:
     """Put the new union in the tree as "preparing" and open its establishment."""
+    problem = past_day_problem(preparation_on, EARLIEST_DAY)
+    if problem:
+        raise ValidationError(_("筹备开始日期：%(problem)s") % {"problem": problem})
     union.status = UnionStatus.PREPARING
     union.established_on = None
     union.full_clean()
@@ -70,7 +73,7 @@ def advance(establishment: Establishment, on: datetime.date, by, note: str = "")
             _("当前阶段（%(stage)s）不能进入下一步") % {"stage": establishment.get_stage_display()}
         )
     last = establishment.election_on or establishment.preparation_on
-    problem = past_day_problem(on, last or datetime.date.min)
+    problem = past_day_problem(on, last or EARLIEST_DAY)
     if problem:
         raise ValidationError(problem)
     stage, field = NEXT[establishment.stage]
@@ -92,7 +95,7 @@ def approve(
     establishment = _locked(establishment)
     if establishment.stage != Stage.APPROVAL:
         raise ValidationError(_("须先完成选举并报请批复，才能批复建会"))
-    problem = past_day_problem(on, establishment.election_on or datetime.date.min)
+    problem = past_day_problem(on, establishment.election_on or EARLIEST_DAY)
     if problem:
         raise ValidationError(_("批复日期：%(problem)s") % {"problem": problem})
     establishment.stage = Stage.ESTABLISHED

@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
 from core import limits
-from core.dates import validate_time_in_range
+from core.dates import validate_day_in_range, validate_time_in_range
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 from members.choices import Gender
@@ -259,7 +259,7 @@ class ProgramExpense(TrackedModel):
     program = models.ForeignKey(
         Program, on_delete=models.CASCADE, related_name="expenses", verbose_name=_("活动")
     )
-    spent_on = models.DateField(_("支出日期"))
+    spent_on = models.DateField(_("支出日期"), validators=[validate_day_in_range])
     amount = models.DecimalField(
         _("金额（元）"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.choices import PERSONAL_VIEW
 from core import limits
+from core.dates import validate_day_in_range
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -45,12 +46,20 @@ class AidCase(TrackedModel):
         related_name="aid_cases_awaiting",
         verbose_name=_("待审批工会"),
     )
-    notice_starts_on = models.DateField(_("公示开始"), null=True, blank=True)
-    notice_ends_on = models.DateField(_("公示结束"), null=True, blank=True)
-    next_review_on = models.DateField(_("下次复核日期"), null=True, blank=True)
-    exited_on = models.DateField(_("退出日期"), null=True, blank=True)
+    notice_starts_on = models.DateField(
+        _("公示开始"), null=True, blank=True, validators=[validate_day_in_range]
+    )
+    notice_ends_on = models.DateField(
+        _("公示结束"), null=True, blank=True, validators=[validate_day_in_range]
+    )
+    next_review_on = models.DateField(
+        _("下次复核日期"), null=True, blank=True, validators=[validate_day_in_range]
+    )
+    exited_on = models.DateField(_("退出日期"), null=True, blank=True, validators=[validate_day_in_range])
     exit_reason = models.CharField(_("退出原因"), max_length=200, blank=True)
-    applied_on = models.DateField(_("申请日期"), default=timezone.localdate)
+    applied_on = models.DateField(
+        _("申请日期"), default=timezone.localdate, validators=[validate_day_in_range]
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -131,7 +140,7 @@ class AidVisit(TrackedModel):
     aid_case = models.ForeignKey(
         AidCase, on_delete=models.CASCADE, related_name="visits", verbose_name=_("困难帮扶档案")
     )
-    visited_on = models.DateField(_("走访日期"))
+    visited_on = models.DateField(_("走访日期"), validators=[validate_day_in_range])
     visitors = models.CharField(_("走访人员"), max_length=100)
     findings = models.TextField(_("走访情况"), max_length=limits.NOTE)
     recorded_by = models.ForeignKey(
@@ -213,7 +222,7 @@ class AidPayment(TrackedModel):
     aid_case = models.ForeignKey(
         AidCase, on_delete=models.CASCADE, related_name="payments", verbose_name=_("困难帮扶档案")
     )
-    paid_on = models.DateField(_("发放日期"))
+    paid_on = models.DateField(_("发放日期"), validators=[validate_day_in_range])
     amount = models.DecimalField(
         _("金额（元）"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, PERSONAL_VIEW, RoleKind, admin_and
+from core.dates import validate_day_in_range
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -39,8 +40,8 @@ class BenefitDistribution(TrackedModel):
         default=Decimal(0),
         validators=[MinValueValidator(0)],
     )
-    starts_on = models.DateField(_("开始日期"))
-    ends_on = models.DateField(_("结束日期"))
+    starts_on = models.DateField(_("开始日期"), validators=[validate_day_in_range])
+    ends_on = models.DateField(_("结束日期"), validators=[validate_day_in_range])
     stations = models.ManyToManyField(
         "stations.Station", blank=True, related_name="benefit_distributions", verbose_name=_("领取站点")
     )

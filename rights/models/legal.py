@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, PERSONAL_VIEW, RoleKind, admin_and
 from core import limits
+from core.dates import validate_day_in_range
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -200,8 +201,10 @@ class RightsCase(TrackedModel):
         _("办理结果"), max_length=12, choices=CaseOutcome.choices, default=CaseOutcome.OPEN
     )
     amount_recovered = models.DecimalField(_("挽回金额（元）"), max_digits=12, decimal_places=2, default=0)
-    opened_on = models.DateField(_("立案日期"), default=timezone.localdate)
-    closed_on = models.DateField(_("结案日期"), null=True, blank=True)
+    opened_on = models.DateField(
+        _("立案日期"), default=timezone.localdate, validators=[validate_day_in_range]
+    )
+    closed_on = models.DateField(_("结案日期"), null=True, blank=True, validators=[validate_day_in_range])
     summary = models.TextField(_("办理情况"), blank=True, max_length=limits.ACCOUNT)
 
     objects = ScopedQuerySet.as_manager()
@@ -233,7 +236,7 @@ class DutyDay(TrackedModel):
     station = models.ForeignKey(
         "stations.Station", on_delete=models.CASCADE, related_name="duty_days", verbose_name=_("服务站点")
     )
-    day = models.DateField(_("日期"))
+    day = models.DateField(_("日期"), validators=[validate_day_in_range])
     starts_at = models.TimeField(_("开始时间"))
     ends_at = models.TimeField(_("结束时间"))
 

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, PERSONAL_VIEW
 from core import limits
+from core.dates import validate_day_in_range, validate_year_in_range
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -28,14 +29,14 @@ class MutualAidPlan(TrackedModel):
         "orgs.Union", on_delete=models.PROTECT, related_name="mutual_aid_plans", verbose_name=_("主办工会")
     )
     name = models.CharField(_("名称"), max_length=100)
-    year = models.PositiveSmallIntegerField(_("年度"))
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[validate_year_in_range])
     premium = models.DecimalField(
         _("每人缴费（元）"), max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
     )
-    enrol_opens_on = models.DateField(_("参保开始"))
-    enrol_closes_on = models.DateField(_("参保截止"))
-    coverage_starts_on = models.DateField(_("保障开始"))
-    coverage_ends_on = models.DateField(_("保障结束"))
+    enrol_opens_on = models.DateField(_("参保开始"), validators=[validate_day_in_range])
+    enrol_closes_on = models.DateField(_("参保截止"), validators=[validate_day_in_range])
+    coverage_starts_on = models.DateField(_("保障开始"), validators=[validate_day_in_range])
+    coverage_ends_on = models.DateField(_("保障结束"), validators=[validate_day_in_range])
     members_only = models.BooleanField(_("仅限工会会员"), default=True)
     eligibility = models.TextField(_("参保条件"), blank=True, max_length=limits.ACCOUNT)
     benefits = models.TextField(_("保障内容"), blank=True, max_length=limits.ACCOUNT)
@@ -88,10 +89,12 @@ class MutualAidEnrollment(TrackedModel):
         verbose_name=_("参保工会"),
     )
     batch = models.CharField(_("批次"), max_length=50, blank=True)
-    enrolled_on = models.DateField(_("参保日期"), default=timezone.localdate)
+    enrolled_on = models.DateField(
+        _("参保日期"), default=timezone.localdate, validators=[validate_day_in_range]
+    )
     premium_paid = models.DecimalField(_("已缴费（元）"), max_digits=8, decimal_places=2, default=Decimal(0))
-    coverage_starts_on = models.DateField(_("保障开始"))
-    coverage_ends_on = models.DateField(_("保障结束"))
+    coverage_starts_on = models.DateField(_("保障开始"), validators=[validate_day_in_range])
+    coverage_ends_on = models.DateField(_("保障结束"), validators=[validate_day_in_range])
 
     objects = ScopedQuerySet.as_manager()
 
@@ -122,7 +125,7 @@ class MutualAidClaim(TrackedModel):
         MutualAidEnrollment, on_delete=models.PROTECT, related_name="claims", verbose_name=_("医疗互助参保")
     )
     kind = models.CharField(_("类别"), max_length=30)
-    incurred_on = models.DateField(_("就医日期"))
+    incurred_on = models.DateField(_("就医日期"), validators=[validate_day_in_range])
     amount_claimed = models.DecimalField(
         _("申请金额（元）"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
@@ -141,8 +144,10 @@ class MutualAidClaim(TrackedModel):
         related_name="mutual_aid_reviews",
         verbose_name=_("审核人"),
     )
-    paid_on = models.DateField(_("赔付日期"), null=True, blank=True)
-    submitted_on = models.DateField(_("提交日期"), default=timezone.localdate)
+    paid_on = models.DateField(_("赔付日期"), null=True, blank=True, validators=[validate_day_in_range])
+    submitted_on = models.DateField(
+        _("提交日期"), default=timezone.localdate, validators=[validate_day_in_range]
+    )
 
     objects = ScopedQuerySet.as_manager()
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
 from core import limits
+from core.dates import validate_day_in_range
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -306,8 +307,8 @@ class StationClosure(TrackedModel):
     station = models.ForeignKey(
         Station, on_delete=models.CASCADE, related_name="closures", verbose_name=_("服务站点")
     )
-    starts_on = models.DateField(_("开始日期"))
-    ends_on = models.DateField(_("结束日期"))
+    starts_on = models.DateField(_("开始日期"), validators=[validate_day_in_range])
+    ends_on = models.DateField(_("结束日期"), validators=[validate_day_in_range])
     reason = models.CharField(_("原因"), max_length=100, blank=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
 from core import limits
+from core.dates import validate_day_in_range
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -105,7 +106,9 @@ class Inspection(TrackedModel):
     checklist = models.ForeignKey(
         Checklist, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("站点标准")
     )
-    inspected_on = models.DateField(_("检查日期"), default=timezone.localdate)
+    inspected_on = models.DateField(
+        _("检查日期"), default=timezone.localdate, validators=[validate_day_in_range]
+    )
     inspector = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -115,7 +118,9 @@ class Inspection(TrackedModel):
     score = models.DecimalField(_("得分"), max_digits=5, decimal_places=1, default=Decimal(0))
     result = models.CharField(_("结果"), max_length=10, choices=InspectionResult.choices, blank=True)
     findings = models.TextField(_("发现问题"), blank=True, max_length=limits.NOTE)
-    follow_up_on = models.DateField(_("整改复查日期"), null=True, blank=True)
+    follow_up_on = models.DateField(
+        _("整改复查日期"), null=True, blank=True, validators=[validate_day_in_range]
+    )
     followed_up_at = models.DateTimeField(_("复查完成时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()

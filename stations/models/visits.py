@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, PERSONAL_VIEW, RoleKind, admin_and
+from core.dates import validate_day_in_range
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 from orgs.choices import EmploymentForm
@@ -89,7 +90,9 @@ class ServiceRecord(TrackedModel):
     kind = models.ForeignKey(
         ServiceKind, on_delete=models.PROTECT, related_name="records", verbose_name=_("服务项目")
     )
-    served_on = models.DateField(_("服务日期"), default=timezone.localdate)
+    served_on = models.DateField(
+        _("服务日期"), default=timezone.localdate, validators=[validate_day_in_range]
+    )
     count = models.PositiveIntegerField(
         _("服务人次"), validators=[MinValueValidator(1), MaxValueValidator(MAX_SERVICE_COUNT)]
     )

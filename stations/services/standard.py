@@ -19,6 +19,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import range_problem
 from core.fields import SEGMENT_WIDTH
 from core.history import record_action
 from orgs.models import Union
@@ -349,9 +350,13 @@ def _check_fields(station, checklist, inspected_on, follow_up_on) -> dict[str, l
     elif not applicable_checklists(station).filter(pk=checklist.pk).exists():
         fields["checklist"] = [_("该标准不适用于此站点（须为本级或上级工会的现行标准）")]
     today = timezone.localdate()
-    if inspected_on > today:
+    if problem := range_problem(inspected_on):
+        fields["inspected_on"] = [problem]
+    elif inspected_on > today:
         fields["inspected_on"] = [_("检查日期不能晚于今天")]
-    if follow_up_on is not None and follow_up_on < inspected_on:
+    if follow_up_on is not None and (problem := range_problem(follow_up_on)):
+        fields["follow_up_on"] = [problem]
+    elif follow_up_on is not None and follow_up_on < inspected_on:
         fields["follow_up_on"] = [_("整改复查日期不能早于检查日期")]
     return fields
 

@@ -125,6 +125,12 @@ def test_plan_edit_tells_members(tree, plan, people, login):
         "eligibility": "",
         "benefits": "",
     }
+    # A year or a day outside the system's (year 0, 0001-01-01, 9999-12-31) is refused and tells nobody:
+    # it was saved, and 696 demo members were told of the "change".
+    for odd in ({"year": "0"}, {"enrol_opens_on": "0001-01-01"}, {"coverage_ends_on": "9999-12-31"}):
+        refused = client.post(f"/console/mutual/plans/{plan.pk}/edit/", {**form, **odd})
+        assert refused.status_code == 200 and refused.context["form"].errors.keys() == odd.keys(), odd
+    assert Notification.objects.filter(kind="mutual_aid").count() == 0
     response = client.post(f"/console/mutual/plans/{plan.pk}/edit/", form)
     assert response.status_code == 302
     assert Notification.objects.filter(kind="mutual_aid", channel="sms").count() == 2
