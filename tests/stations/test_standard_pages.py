@@ -97,6 +97,10 @@ def test_the_inspection_form_refuses_bad_rows_with_messages_and_saves_nothing(tr
     # A checklist that is no id is read as "the one that applies now" ("²" passed isdigit(): a 500).
     response = client.post(f"/console/stations/{site.pk}/inspect/", {**data, "checklist": "²"})
     assert response.status_code == 200 and response.context["form"].errors
+    # Days outside the system's years (year 1 was taken, being no later than today).
+    odd = {**data, "inspected_on": "0001-01-01", "follow_up_on": "9999-12-31"}
+    errors = client.post(f"/console/stations/{site.pk}/inspect/", odd).context["form"].errors
+    assert errors["inspected_on"] == errors["follow_up_on"] == ["日期须在 2000-01-01 至 2099-12-31 之间"]
     response = client.post(f"/console/stations/{site.pk}/inspect/", data)
     assert response.status_code == 200
     items = {item.text: item.pk for item in standard.items.all()}
