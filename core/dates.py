@@ -46,9 +46,7 @@ def validate_year_in_range(value: int) -> None:
 
 def validate_time_in_range(value: datetime.datetime) -> None:
     """A model field's validator: the local day of the time within range_problem's years."""
-    problem = range_problem(timezone.localdate(value) if timezone.is_aware(value) else value.date())
-    if problem:
-        raise ValidationError(problem)
+    validate_day_in_range(timezone.localdate(value) if timezone.is_aware(value) else value.date())
 
 
 def past_day_problem(day: datetime.date, since: datetime.date) -> str | None:
