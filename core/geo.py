@@ -12,6 +12,10 @@ Outside mainland China GCJ-02 equals WGS-84 (the offset is not applied there).
 
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 WGS84, GCJ02, BD09 = "wgs84", "gcj02", "bd09"
 SYSTEMS = (WGS84, GCJ02, BD09)
@@ -30,9 +34,16 @@ class Point:
     lon: float
 
 
+# The rough box of China inside which GCJ-02 applies (the common convention): south, north, west, east.
+CHINA = (0.8293, 55.8271, 72.004, 137.8347)
+# As places are kept (DecimalField(max_digits=9, decimal_places=6)): about 0.1 m.
+SIX_PLACES = Decimal("0.000001")
+
+
 def in_china(lat: float, lon: float) -> bool:
-    """The rough mainland box inside which GCJ-02 applies (the common convention)."""
-    return 0.8293 <= lat <= 55.8271 and 72.004 <= lon <= 137.8347
+    """Within CHINA's box (where GCJ-02 applies, and where a union's places lie)."""
+    south, north, west, east = CHINA
+    return south <= lat <= north and west <= lon <= east
 
 
 def _transform_lat(x: float, y: float) -> float:
@@ -69,7 +80,7 @@ def gcj02_to_wgs84(lat: float, lon: float) -> tuple[float, float]:
     if not in_china(lat, lon):
         return lat, lon
     wlat, wlon = lat, lon
-    for _ in range(30):
+    for _step in range(30):
         glat, glon = wgs84_to_gcj02(wlat, wlon)
         dlat, dlon = glat - lat, glon - lon
         wlat, wlon = wlat - dlat, wlon - dlon
@@ -115,6 +126,45 @@ def from_wgs84(point: Point, system: str) -> tuple[float, float]:
     if system == BD09:
         return gcj02_to_bd09(*gcj)
     raise ValueError(f"unknown coordinate system {system!r}")
+
+
+def stored_position(lat, lon, system: str) -> tuple[Decimal, Decimal]:
+    """A union's place (a station, a hot spot) given in `system`, as it is kept: WGS-84 Decimals
+    with six places. A place the union serves lies in China: 0/0 (off Africa), a minus sign lost or
+    latitude and longitude swapped is a map pick gone wrong, refused (ValidationError) with the box."""
+    try:
+        point = to_wgs84(lat, lon, system)
+    except (TypeError, ValueError):
+        if system not in SYSTEMS:
+            raise ValidationError(_("坐标系应为 wgs84、gcj02 或 bd09"), code="coordinates") from None
+        raise ValidationError(
+            _("坐标无效：纬度应在 -90 到 90 之间，经度应在 -180 到 180 之间"), code="coordinates"
+        ) from None
+    if not in_china(point.lat, point.lon):
+        raise ValidationError(china_problem(), code="coordinates")
+    return (
+        Decimal(repr(point.lat)).quantize(SIX_PLACES, ROUND_HALF_UP),
+        Decimal(repr(point.lon)).quantize(SIX_PLACES, ROUND_HALF_UP),
+    )
+
+
+def china_problem() -> str:
+    south, north, west, east = CHINA
+    return _(
+        "坐标不在中国境内（纬度 %(south)s 至 %(north)s，经度 %(west)s 至 %(east)s）："
+        "请在地图上重新选点，并检查纬度、经度是否填反"
+    ) % {"south": south, "north": north, "west": west, "east": east}
+
+
+def validate_latitude(value) -> None:
+    """A kept WGS-84 latitude (a model field's validator: forms and the API alike) lies in China's box."""
+    if value is not None and not CHINA[0] <= float(value) <= CHINA[1]:
+        raise ValidationError(china_problem(), code="coordinates")
+
+
+def validate_longitude(value) -> None:
+    if value is not None and not CHINA[2] <= float(value) <= CHINA[3]:
+        raise ValidationError(china_problem(), code="coordinates")
 
 
 def distance_m(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:

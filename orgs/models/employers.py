@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
+from core import geo
 from core.codes import validate_uscc
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
@@ -63,9 +64,21 @@ class Employer(TrackedModel):
         Region, on_delete=models.PROTECT, related_name="employers", verbose_name=_("行政区划")
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    latitude = models.DecimalField(_("纬度（WGS-84）"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        _("纬度（WGS-84）"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[geo.validate_latitude],
+    )
     longitude = models.DecimalField(
-        _("经度（WGS-84）"), max_digits=9, decimal_places=6, null=True, blank=True
+        _("经度（WGS-84）"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[geo.validate_longitude],
     )
     # Workers by employment form ({"courier": 40, …}); the two totals are kept beside it for sums.
     headcounts = models.JSONField(_("各就业形态人数"), default=dict, blank=True)

@@ -1,7 +1,5 @@
 """Coverage gaps over the API: hot spots (CRUD in scope) and the analysis."""
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
@@ -23,8 +21,6 @@ from ..forms.coverage import union_choices
 from ..models import HotSpot
 from ..services import coverage as services
 from .serializers import CoordinateSystemField
-
-SIX_PLACES = Decimal("0.000001")
 
 
 class HotSpotSerializer(ScopedModelSerializer):
@@ -59,11 +55,9 @@ class HotSpotSerializer(ScopedModelSerializer):
         lon = attrs.get("longitude", getattr(self.instance, "longitude", None))
         if ("latitude" in attrs or "longitude" in attrs) and lat is not None and lon is not None:
             try:
-                point = geo.to_wgs84(lat, lon, system)
-            except ValueError as error:
-                raise serializers.ValidationError({"latitude": str(error)}) from None
-            attrs["latitude"] = Decimal(repr(point.lat)).quantize(SIX_PLACES, ROUND_HALF_UP)
-            attrs["longitude"] = Decimal(repr(point.lon)).quantize(SIX_PLACES, ROUND_HALF_UP)
+                attrs["latitude"], attrs["longitude"] = geo.stored_position(lat, lon, system)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"latitude": error.messages}) from None
         probe = HotSpot(**self._current())
         probe._state.adding = self.instance is None
         for name, value in attrs.items():

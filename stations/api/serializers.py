@@ -170,7 +170,7 @@ class StationSerializer(ScopedModelSerializer):
                         {"coordinate_system": [_("给出坐标时须注明坐标系：wgs84、gcj02 或 bd09")]}
                     )
                 try:
-                    attrs["latitude"], attrs["longitude"] = services.wgs84_position(lat, lon, system)
+                    attrs["latitude"], attrs["longitude"] = geo.stored_position(lat, lon, system)
                 except DjangoValidationError as error:
                     raise serializers.ValidationError({"latitude": error.messages}) from None
         # The model's own rules (coordinates together, unique name in a union, hours) answer 400, not 500.

@@ -1,4 +1,4 @@
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,7 +20,6 @@ SYSTEM_CHOICES = [
     (geo.GCJ02, _("GCJ-02（高德、腾讯地图）")),
     (geo.BD09, _("BD-09（百度地图）")),
 ]
-SIX_PLACES = Decimal("0.000001")
 
 
 def union_choices(user, action: str):
@@ -76,7 +75,7 @@ class HotSpotForm(ScopedModelForm):
         for name in ("latitude", "longitude"):
             value = getattr(self.instance, name)
             if value is not None:
-                self.initial[name] = Decimal(str(value)).quantize(SIX_PLACES)
+                self.initial[name] = Decimal(str(value)).quantize(geo.SIX_PLACES)
 
     def clean(self):
         cleaned = super().clean()
@@ -85,15 +84,11 @@ class HotSpotForm(ScopedModelForm):
         lat, lon, system = cleaned.get("latitude"), cleaned.get("longitude"), cleaned.get("system")
         if lat is not None and lon is not None and system:
             try:
-                point = geo.to_wgs84(lat, lon, system)
-            except ValueError:
-                raise ValidationError({"latitude": _("坐标超出范围")}) from None
-            self.instance.latitude = cleaned["latitude"] = Decimal(repr(point.lat)).quantize(
-                SIX_PLACES, ROUND_HALF_UP
-            )
-            self.instance.longitude = cleaned["longitude"] = Decimal(repr(point.lon)).quantize(
-                SIX_PLACES, ROUND_HALF_UP
-            )
+                position = geo.stored_position(lat, lon, system)
+            except ValidationError as error:
+                raise ValidationError({"latitude": error.messages}) from None
+            self.instance.latitude, self.instance.longitude = position
+            cleaned["latitude"], cleaned["longitude"] = position
         return cleaned
 
 

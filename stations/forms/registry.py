@@ -115,7 +115,7 @@ class StationForm(ScopedModelForm):
             self.add_error(None, _("经纬度须同时填写或同时留空"))
         elif lat is not None and "coordinate_system" in cleaned:
             try:
-                cleaned["position"] = services.wgs84_position(lat, lon, cleaned["coordinate_system"])
+                cleaned["position"] = geo.stored_position(lat, lon, cleaned["coordinate_system"])
             except ValidationError as error:
                 self.add_error("latitude", error)
         return cleaned

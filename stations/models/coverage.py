@@ -1,14 +1,12 @@
 """Where workers work (热点): the demand side of the coverage-gap analysis."""
 
-from decimal import Decimal
-
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
+from core import geo
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
 
@@ -38,13 +36,13 @@ class HotSpot(TrackedModel):
         _("纬度（WGS-84）"),
         max_digits=9,
         decimal_places=6,
-        validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
+        validators=[geo.validate_latitude],
     )
     longitude = models.DecimalField(
         _("经度（WGS-84）"),
         max_digits=9,
         decimal_places=6,
-        validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
+        validators=[geo.validate_longitude],
     )
     day_workers = models.PositiveIntegerField(_("白天人数"), default=0)
     night_workers = models.PositiveIntegerField(_("夜间人数"), default=0)

@@ -2,11 +2,10 @@
 and the keepers assigned to them."""
 
 import re
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
-from core import limits
+from core import geo, limits
 from core.dates import validate_day_in_range
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
@@ -137,7 +136,7 @@ class Station(TrackedModel):
         decimal_places=6,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
+        validators=[geo.validate_latitude],
         help_text=_("WGS-84 坐标系（GPS），十进制度"),
     )
     longitude = models.DecimalField(
@@ -146,7 +145,7 @@ class Station(TrackedModel):
         decimal_places=6,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
+        validators=[geo.validate_longitude],
         help_text=_("WGS-84 坐标系（GPS），十进制度"),
     )
     phone = models.CharField(

@@ -13,9 +13,9 @@ BD-09 as 百度 shows them) and stored as WGS-84 (core.geo.to_wgs84).
 
 import io
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -32,7 +32,6 @@ from .coverage import Analysis, instant_label
 
 MAX_ROWS = 20_000
 MAX_REPORTED = 1000
-SIX_PLACES = Decimal("0.000001")
 __all__ = ["MAX_ROWS", "FileError", "analysis_book", "build_template", "check", "import_file"]
 
 
@@ -150,6 +149,11 @@ def check(union: Union, header: list[str], data: list[tuple[int, list]]) -> Chec
                 "system",
                 _("不是可选的坐标系：%(value)s（应为 wgs84、gcj02 或 bd09）") % {"value": raw["system"]},
             )
+        elif len(degrees) == 2:
+            try:
+                position = geo.stored_position(degrees["latitude"], degrees["longitude"], system)
+            except ValidationError as error:
+                problem("latitude", error.messages[0])
         counts = {}
         for key in ("day_workers", "night_workers"):
             value = raw[key]
@@ -161,14 +165,13 @@ def check(union: Union, header: list[str], data: list[tuple[int, list]]) -> Chec
                 counts[key] = value
         if len(result.problems) > before:
             continue
-        point = geo.to_wgs84(degrees["latitude"], degrees["longitude"], system)
         result.rows.append(
             {
                 "number": number,
                 "spot": existing.get(name),
                 "name": name,
-                "latitude": Decimal(repr(point.lat)).quantize(SIX_PLACES, ROUND_HALF_UP),
-                "longitude": Decimal(repr(point.lon)).quantize(SIX_PLACES, ROUND_HALF_UP),
+                "latitude": position[0],
+                "longitude": position[1],
                 **counts,
             }
         )

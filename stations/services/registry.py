@@ -1,7 +1,6 @@
 """Rules about stations: saving them, their position, amenities, closures and photos, who may keep them."""
 
 import io
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -127,20 +126,6 @@ def on_role_saved(sender, instance, **kwargs) -> None:
 
 # --- Coordinates -----------------------------------------------------------------------------------
 
-SIX_PLACES = Decimal("0.000001")
-
-
-def wgs84_position(latitude, longitude, system: str) -> tuple[Decimal, Decimal]:
-    """(lat, lon) given in `system` as WGS-84 Decimals with 6 places (about 0.1 m), as stored."""
-    try:
-        point = geo.to_wgs84(latitude, longitude, system)
-    except (TypeError, ValueError) as error:
-        raise ValidationError(_("坐标无效：%(error)s") % {"error": error}, code="coordinates") from None
-    return (
-        Decimal(repr(point.lat)).quantize(SIX_PLACES, ROUND_HALF_UP),
-        Decimal(repr(point.lon)).quantize(SIX_PLACES, ROUND_HALF_UP),
-    )
-
 
 def place(station: Station, latitude, longitude, system: str) -> None:
     """Set the station's position from coordinates in `system`; both empty clears it."""
@@ -149,7 +134,7 @@ def place(station: Station, latitude, longitude, system: str) -> None:
         return
     if latitude in (None, "") or longitude in (None, ""):
         raise ValidationError(_("经纬度须同时填写或同时留空"), code="coordinates")
-    station.latitude, station.longitude = wgs84_position(latitude, longitude, system)
+    station.latitude, station.longitude = geo.stored_position(latitude, longitude, system)
 
 
 def position_in(station: Station, system: str) -> tuple[float, float] | None:

@@ -373,7 +373,11 @@ def _check_position(raw, problem):
     if not (-180 <= lon_value <= 180):
         problem("longitude", _("经度须在 -180 到 180 之间"))
         return None
-    return services.wgs84_position(lat_value, lon_value, system)
+    try:
+        return geo.stored_position(lat_value, lon_value, system)
+    except ValidationError as error:
+        problem("latitude", error.messages[0])
+        return None
 
 
 @transaction.atomic

@@ -84,6 +84,7 @@ def test_api_validation_answers_400(tree, login):
         ({"name": "新站", "longitude": None}, "经纬度须同时填写或同时留空"),
         ({"name": "新站", "phone": "13912345678"}, "请填写座机或服务热线，不要填写个人手机号"),
         ({"name": "新站", "latitude": "abc"}, "latitude"),
+        ({"name": "新站", "latitude": "0", "longitude": "0"}, "坐标不在中国境内"),
         ({}, "该工会已有同名站点"),
     ]
     for change, message in cases:

@@ -1,7 +1,7 @@
 """Hot spot files: the template, all-or-nothing imports with row and column, coordinates converted."""
 
 import io
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -24,12 +24,7 @@ def csv(*lines: str, header: str = HEADER, encoding: str = "utf-8") -> bytes:
 
 
 def wgs(lat, lon, system):
-    point = geo.to_wgs84(lat, lon, system)
-    six = Decimal("0.000001")
-    return (
-        Decimal(repr(point.lat)).quantize(six, ROUND_HALF_UP),
-        Decimal(repr(point.lon)).quantize(six, ROUND_HALF_UP),
-    )
+    return geo.stored_position(lat, lon, system)
 
 
 @pytest.fixture
@@ -119,6 +114,7 @@ def test_a_bad_row_means_nothing_is_written_and_every_problem_has_row_and_column
         "外卖集合点,30.1,120.4,wgs84,1,1",
         "普查站点,30.1,120.4,wgs84,1,1",
         "缺人数,30.1,120.4,wgs84,,1",
+        "没选点,0,0,wgs84,1,1",  # a map pick that never happened: off Africa
     )
     before = list(HotSpot.objects.order_by("pk").values_list())
     result = coverage_files.import_file(tree["town_a"], official, content, "hot.csv")
@@ -133,11 +129,13 @@ def test_a_bad_row_means_nothing_is_written_and_every_problem_has_row_and_column
         (8, "名称"),
         (9, "名称"),
         (10, "白天人数"),
+        (11, "纬度"),
     ]
     messages = {(e["row"], e["column"]): e["message"] for e in result["errors"]}
     assert messages[(8, "名称")] == "与第2行重复"
     assert messages[(3, "纬度")] == "应为 -90 到 90 之间的十进制度数"
     assert "mars" in messages[(5, "坐标系")]
+    assert messages[(11, "纬度")].startswith("坐标不在中国境内")
     assert list(HotSpot.objects.order_by("pk").values_list()) == before
 
 

@@ -8,8 +8,10 @@ test/unit/crs/GCJ02.spec.js: GCJ02 -> WGS84 and GCJ02 -> BD09 of (123, 45), to 5
 
 import math
 import random
+from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import override_settings
 
 from core import geo, maps
@@ -175,3 +177,40 @@ def test_standard_amenity_names_follow_the_page_language(db):
         )
     with translation.override("zh-hans"):
         assert str(water) == "饮用水"
+
+
+@pytest.mark.parametrize("system", geo.SYSTEMS)
+def test_a_place_in_china_is_kept_with_six_places(system):
+    lat, lon = geo.from_wgs84(geo.Point(30.088, 120.492), system)
+    kept = geo.stored_position(lat, lon, system)
+    # BD-09's inverse is good to about 1e-7 degrees: the sixth place may move by one.
+    assert [value.as_tuple().exponent for value in kept] == [-6, -6]
+    assert [float(value) for value in kept] == pytest.approx([30.088, 120.492], abs=1.5e-6)
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "message"),
+    [
+        (0, 0, "坐标不在中国境内"),  # no pick at all: off Africa
+        (-1, -1, "坐标不在中国境内"),
+        (120.492, 30.088, "坐标无效"),  # swapped: a latitude past 90
+        (30.088, -120.492, "坐标不在中国境内"),  # a minus sign too many: California
+        ("abc", 120, "坐标无效"),
+        (float("nan"), 120, "坐标无效"),
+    ],
+)
+def test_a_place_outside_china_is_refused_in_plain_words(lat, lon, message):
+    with pytest.raises(ValidationError) as refused:
+        geo.stored_position(lat, lon, geo.WGS84)
+    assert refused.value.messages[0].startswith(message)
+    with pytest.raises(ValidationError, match="wgs84、gcj02 或 bd09"):
+        geo.stored_position(30.088, 120.492, "mars")
+
+
+def test_the_model_validators_hold_the_same_box():
+    geo.validate_latitude(Decimal("30.088"))
+    geo.validate_longitude(Decimal("120.492"))
+    refused = ((geo.validate_latitude, 0), (geo.validate_longitude, -1), (geo.validate_latitude, 500))
+    for validator, value in refused:
+        with pytest.raises(ValidationError, match="坐标不在中国境内"):
+            validator(Decimal(value))

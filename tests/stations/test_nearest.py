@@ -30,6 +30,8 @@ def offset(origin: geo.Point, north_m: float = 0.0, east_m: float = 0.0) -> tupl
 
 
 def make(union, name, lat, lon, hours=ALWAYS, kind="worker", amenities=(), **fields) -> Station:
+    # The search's geometry is tested over the whole globe (the date line, the poles): rows the
+    # database's constraints take, beyond the forms' China box (core.geo.stored_position).
     station = registry.save_station(
         Station(
             union=union,
@@ -40,7 +42,8 @@ def make(union, name, lat, lon, hours=ALWAYS, kind="worker", amenities=(), **fie
             longitude=Decimal(f"{lon:.6f}"),
             hours=hours,
             **fields,
-        )
+        ),
+        checked=not geo.in_china(lat, lon),
     )
     if amenities:
         station.amenities.set(Amenity.objects.filter(code__in=amenities))

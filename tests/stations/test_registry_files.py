@@ -172,6 +172,7 @@ def test_import_is_all_or_nothing_with_row_and_column(tree, login):
             row("一个坐标", lon=""),
             row("坏设施", extra=["也许"]),
             row("好站"),
+            row("南纬", lat=-GCJ[0]),  # a minus sign too many: the Indian Ocean
         ]
     )
     response = upload(client, content, union=tree["town_a"])
@@ -185,6 +186,7 @@ def test_import_is_all_or_nothing_with_row_and_column(tree, login):
         (7, "经度"),
         (8, "饮用水"),
         (9, "名称"),
+        (10, "纬度"),
     }
     text = response.content.decode()
     assert "8点-5点" in text and "未导入任何数据" in text
