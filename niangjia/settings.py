@@ -145,6 +145,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend with PostgreSQL's integer ranges (core/db/sqlite3/base.py). Its tests
+    # run in memory, as Django's SQLite's do: said outright, for tools that know SQLite by the engine's
+    # name only (pytest-django's xdist suffix would make a file name of the memory database's).
+    DATABASES["default"]["ENGINE"] = "core.db.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
