@@ -54,6 +54,11 @@ def id_number(i: int, region: str = "330621") -> str:
     return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
 
 
+def spelled(i: int) -> str:
+    """i in Chinese numerals, digit by digit (12 -> 一二): a name holds no digit (core.pii.name_problem)."""
+    return "".join("〇一二三四五六七八九"[int(d)] for d in str(i))
+
+
 def make_csv(n: int, offset: int, members_here: list[str], members_elsewhere: list[str]) -> bytes:
     """n rows: mostly new people; every 100th a bad check character, an existing member here or elsewhere."""
     lines = [HEAD]
@@ -66,7 +71,7 @@ def make_csv(n: int, offset: int, members_here: list[str], members_elsewhere: li
             number, phone = members_here[(i // 100) % len(members_here)], ""
         elif i % 100 == 71 and members_elsewhere:
             number, phone = members_elsewhere[(i // 100) % len(members_elsewhere)], ""
-        lines.append(f"职工{k % 9973},{number},{phone},{FORMS[k % len(FORMS)]}")
+        lines.append(f"职工{spelled(k % 9973)},{number},{phone},{FORMS[k % len(FORMS)]}")
     return ("\r\n".join(lines) + "\r\n").encode("gbk")
 
 

@@ -227,6 +227,23 @@ def looks_like_a_number(text: str | None) -> bool:
     return bool(re.search(r"[0-9]{6,}", re.sub(r"[\s\-]", "", _halfwidth(text))))
 
 
+_ANY_DIGIT = re.compile(r"\d")  # any script's: a full-width "１３８" too
+
+
+def name_problem(name: str | None) -> str | None:
+    """A person's name holds no digit (no name on an ID card or a passport does): an ID number or a
+    phone typed into the name would be kept in plain text, beside the columns that encrypt them."""
+    if name and _ANY_DIGIT.search(name):
+        return str(_("姓名不能含数字：身份证号、手机号请填在各自的栏里"))
+    return None
+
+
+def validate_name(value: str) -> None:
+    """name_problem as a model field's validator."""
+    if problem := name_problem(value):
+        raise ValidationError(problem, code="name_digits")
+
+
 def parse_id_number(raw: str) -> IdNumber:
     """Validate and normalise a resident ID number; the error says what is wrong."""
     # The messages never repeat the number: errors end up in pages and logs.

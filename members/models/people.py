@@ -33,7 +33,7 @@ PII_FIELDS = ("id_number", "phone")
 class Person(TrackedModel):
     """A real-name worker; ID number and phone are kept encrypted, hashed and masked."""
 
-    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    name = models.CharField(_("姓名"), max_length=50, blank=True, validators=[pii.validate_name])
     id_number_cipher = models.TextField(_("身份证号（密文）"), blank=True, editable=False)
     # Unique through Meta.constraints, not unique=True: on PostgreSQL that would add a second,
     # LIKE-pattern index to each digest, which nobody searches by prefix and which doubled the cost

@@ -200,7 +200,7 @@ def prepare_chunk(
     seal = _Sealer(2 * len(rows))
     name_at, id_at = columns["name"], columns["id_number"]
     phone_at, form_at = columns.get("phone"), columns.get("employment_form")
-    mask_id = pii.mask_id_number
+    mask_id, name_problem = pii.mask_id_number, pii.name_problem
     for number, cells in rows:
         width = len(cells)
         name = cells[name_at] if name_at < width else ""
@@ -212,6 +212,9 @@ def prepare_chunk(
             continue
         if len(name) > NAME_MAX:
             errors.append(RowError(number, "name", "name_too_long", pii.mask_name(name[:10]), (NAME_MAX,)))
+            continue
+        if name_problem(name):  # not shown back: it may be an ID number or a phone
+            errors.append(RowError(number, "name", "name_digits", ""))
             continue
         if not raw_id:
             errors.append(RowError(number, "id_number", "id_missing", ""))

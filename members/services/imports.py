@@ -101,6 +101,7 @@ MESSAGES = {
     "missing_column": gettext_lazy("缺少必填列“%(label)s”，请在列对应中选择"),
     "name_missing": gettext_lazy("姓名为空"),
     "name_too_long": gettext_lazy("姓名超过%(n)s个字"),
+    "name_digits": gettext_lazy("姓名不能含数字：身份证号、手机号请填在各自的栏里"),
     "id_missing": gettext_lazy("身份证号为空"),
     "id_length": gettext_lazy("身份证号位数不对，应为18位"),
     "id_format": gettext_lazy("身份证号前17位应为数字，末位应为数字或X"),

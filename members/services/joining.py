@@ -134,6 +134,8 @@ def submit(
     """
     if not (name or "").strip():
         raise ValidationError(_("请填写真实姓名"), code="name")
+    if problem := pii.name_problem(name):
+        raise ValidationError(problem, code="name")
     person = _person_for(name, id_number, phone, person, phone_verified)
     person.employment_form = employment_form
     person.save()

@@ -116,6 +116,7 @@ def parse_id(raw: str, field: str = "id_number") -> str:
 def person_for_id(raw: str, name: str) -> Person:
     """The one Person for this ID number (found by its keyed hash), created for a non-member."""
     value = parse_id(raw)
+    pii.validate_name(name)
     found = Person.objects.filter(id_number_hash=pii.lookup_hash("id", value)).first()
     if found is not None:
         if not found.name and name:

@@ -159,7 +159,7 @@ def test_worker_pool_gives_the_same_check_as_one_process(tree, organiser, settin
     imports.decide(pooled, True, organiser)
     pooled.refresh_from_db()
     assert (pooled.status, pooled.imported_rows) == ("done", 37)
-    person = Person.objects.get(name="王0")
+    person = Person.objects.get(name="王〇")
     assert pii.decrypt(person.id_number_cipher) == data.decode().split("\r\n")[1].split(",")[1]
 
 

@@ -347,3 +347,12 @@ def test_an_official_elsewhere_cannot_rename_a_known_person(district, client):
     unnamed.refresh_from_db()
     assert named.status_code == 302, named.context["form"].errors
     assert unnamed.name == "李四"
+
+
+@pytest.mark.parametrize("name", ["330621199001010011", "13800138000", "张３", "王1"])
+def test_a_number_is_not_a_name(district, name):
+    # Found by fuzzing the join page: an ID number typed as the name was kept, in plain text.
+    with pytest.raises(ValidationError) as refused:
+        join(name=name, employer=district["uncovered"])
+    assert refused.value.messages == ["姓名不能含数字：身份证号、手机号请填在各自的栏里"]
+    assert (Person.objects.count(), JoinRequest.objects.count()) == (0, 0)

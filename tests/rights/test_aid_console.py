@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from members.models import Person
 from rights.models import AidCase, AidDocument
 from rights.services import aid
 from tests import factories
@@ -291,3 +292,13 @@ def test_api_payment_recheck_exit_and_reject(tree, officials, login):
         f"/api/v1/aid-cases/{other.pk}/reject/", {"note": "家庭收入高于标准"}, "application/json"
     )
     assert said.status_code == 200 and said.json()["status"] == "rejected"
+
+
+def test_a_number_is_not_a_household_members_name(tree, officials, login):
+    client = login(officials["site"])
+    form = _form(tree, factories.id_number(), factories.id_number(), **{"m-0-name": "13800138000"})
+    response = client.post(reverse("rights:aid-add"), form)
+    assert response.status_code == 200
+    assert "第 1 位家庭成员：姓名不能含数字" in response.content.decode()
+    assert not AidCase.objects.exists()
+    assert not Person.objects.exists()
