@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import access
-from core.scoping import ADD, CHANGE, check_write, owners_for
+from core.scoping import ADD, CHANGE, VIEW, check_write, owners_for
 from core.steps import form_errors, refused, step
 from core.views import ConsoleCreateView, ConsoleDetailView, ConsoleListView, ConsoleUpdateView
 from orgs.models import Union
@@ -20,7 +20,7 @@ from orgs.models import Union
 from ..choices import RegistrationStatus, SignUpMode
 from ..filtersets.catalogue import ProgramFilterSet, SeriesFilterSet, open_for_signup
 from ..forms.catalogue import CapacityForm, ExpenseForm, ProgramForm, SeriesForm, SessionForm
-from ..models import Program, ProgramExpense, ProgramSeries, Session
+from ..models import Program, ProgramExpense, ProgramSeries, Registration, Session
 from ..services import catalogue, lottery
 from ..services import funnel as funnel_service
 from ..services import registrations as engine
@@ -162,6 +162,7 @@ class ProgramDetailView(ConsoleDetailView):
         if context["can_change"]:
             context["session_form"] = SessionForm(user=user, prefix="session")
             context["capacity_form"] = CapacityForm()
+        if context["can_spend"]:  # finance records expenses without changing the program
             context["expense_form"] = ExpenseForm()
         return context
 
@@ -259,9 +260,10 @@ class SessionDetailView(ConsoleDetailView):
 
         context = super().get_context_data(**kwargs)
         session = self.object
-        registrations = session.registrations.select_related("person").order_by(
-            "status", "position", "signed_up_at", "id"
-        )
+        # The people only to roles that see them (finance and audit see a program's figures, not who
+        # signed up); the counts by status are figures, for everyone who sees the session.
+        listed = Registration.objects.restrict(self.request.user, VIEW).filter(session=session)
+        registrations = listed.select_related("person").order_by("status", "position", "signed_up_at", "id")
         status = self.request.GET.get("status", "")
         if status in RegistrationStatus.values:
             registrations = registrations.filter(status=status)
@@ -275,6 +277,7 @@ class SessionDetailView(ConsoleDetailView):
             status=status,
             statuses=[(value, label, counts.get(value, 0)) for value, label in RegistrationStatus.choices],
             total=sum(counts.values()),
+            people_hidden=bool(counts) and not listed.exists(),
         )
         if context["can_change"]:
             context["capacity_form"] = CapacityForm(initial={"capacity": session.capacity})

@@ -311,8 +311,16 @@ class DutyDayCreateView(ConsoleCreateView):
 @access.requires(access.SCOPED)
 def duty_edit(request, pk):
     """Change a duty day (a function view: the row has no text field for the generic update matrix);
-    found through restrict(CHANGE), the save re-checked inside the transaction."""
-    duty = get_object_or_404(DutyDay.objects.restrict(request.user, CHANGE).select_related("station"), pk=pk)
+    found through restrict(CHANGE), the save re-checked inside the transaction. The list links every
+    row here: a role that sees duty days but does not arrange them is shown the lawyer's page, which
+    lists them (a 404 was all it got)."""
+    duty = DutyDay.objects.restrict(request.user, CHANGE).select_related("station").filter(pk=pk).first()
+    if duty is None:
+        seen = DutyDay.objects.restrict(request.user, VIEW).filter(pk=pk).first()
+        lawyer = seen and Lawyer.objects.restrict(request.user, VIEW).filter(pk=seen.lawyer_id).first()
+        if request.method != "GET" or not lawyer:
+            raise Http404
+        return redirect(lawyer)
     form = DutyDayForm(request.POST or None, instance=duty, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

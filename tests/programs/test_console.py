@@ -319,3 +319,26 @@ def test_no_shows_after_the_session(tree, staff, login):
     assert Registration.objects.get(pk=missed.pk).status == S.NO_SHOW
     assert Registration.objects.get(pk=came.pk).status == S.ATTENDED
     assert Session.objects.get(pk=session.pk).seated == 1
+
+
+def test_finance_sees_the_figures_records_spending_and_not_who_signed_up(tree, login):
+    # Found by fuzzing the pages: the session page listed the registrations (masked names, times) to
+    # finance and audit, who see no personal data; and finance, who may record a program's expenses,
+    # was never shown the form.
+    program, session = make_program(tree["site_a"], capacity=3, budget=Decimal("60000"))
+    engine.sign_up(session, factories.member(tree["site_a"], "王一"))
+    engine.sign_up(session, factories.member(tree["site_a"], "李二"))
+    finance = login(factories.official("kq_finance", "finance", tree["town_a"]))
+    page = finance.get(f"/console/program-sessions/{session.pk}/").content.decode()
+    assert "全部（2）" in page and "您的角色只看人数，不查看报名人员" in page
+    assert "王*" not in page and "/console/registrations/" not in page
+    page = finance.get(f"/console/programs/{program.pk}/").content.decode()
+    assert "记录支出" in page
+    finance.post(
+        f"/console/programs/{program.pk}/expenses/add/",
+        {"spent_on": "2026-11-20", "amount": "300", "note": "场地费"},
+    )
+    assert ProgramExpense.objects.get().amount == Decimal("300")
+    staff = login(factories.official("kq_service", "service", tree["town_a"]))
+    page = staff.get(f"/console/program-sessions/{session.pk}/").content.decode()
+    assert "王*" in page and "李*" in page and "您的角色只看人数" not in page

@@ -184,6 +184,16 @@ def test_duty_days_crud(tree, login):
     assert outsider.post(f"/console/duty-days/{duty.pk}/", {**data, "ends_at": "19:00"}).status_code == 404
     duty.refresh_from_db()
     assert duty.ends_at == datetime.time(18)
+    # A role that sees duty days without arranging them follows a row of the list to the lawyer's
+    # page, where they are listed (it was a 404); posting there changes nothing.
+    viewer = login(factories.official("kq_viewer", "viewer", tree["district"]))
+    assert f'href="/console/duty-days/{duty.pk}/"' in viewer.get("/console/duty-days/").content.decode()
+    response = viewer.get(f"/console/duty-days/{duty.pk}/", follow=True)
+    assert response.redirect_chain == [(lawyer.get_absolute_url(), 302)]
+    assert "柯桥小哥驿站" in response.content.decode()
+    assert viewer.post(f"/console/duty-days/{duty.pk}/", {**data, "ends_at": "19:00"}).status_code == 404
+    duty.refresh_from_db()
+    assert duty.ends_at == datetime.time(18)
     # The lawyer may see their duty days but not delete them.
     assert login(lawyer.user).post(f"/console/duty-days/{duty.pk}/delete/").status_code == 404
     client.post(f"/console/duty-days/{duty.pk}/delete/")
