@@ -18,7 +18,7 @@ from core.views import ConsoleCreateView, ConsoleDetailView, ConsoleListView, Co
 
 from ..filtersets.benefits import DistributionFilterSet
 from ..forms.benefits import BuildForm, DistributionForm, ImportForm, RedeemForm
-from ..models import BenefitDistribution
+from ..models import BenefitDistribution, BenefitGrant
 from ..services import benefits as services
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,7 +61,9 @@ class DistributionDetailView(ConsoleDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         item = self.object
-        grants = item.grants.select_related("person", "station", "redeemed_by").order_by("pk")
+        # The people only to roles that see them (finance and audit see the progress, not who).
+        listed = BenefitGrant.objects.restrict(self.request.user, VIEW).filter(distribution=item)
+        grants = listed.select_related("person", "station", "redeemed_by").order_by("pk")
         shown = self.request.GET.get("redeemed", "")
         if shown == "true":
             grants = grants.filter(redeemed_at__isnull=False)
@@ -74,6 +76,7 @@ class DistributionDetailView(ConsoleDetailView):
             page_obj=page,
             grants=page.object_list,
             shown=shown,
+            people_hidden=not listed.exists() and item.grants.exists(),
             build_form=BuildForm() if context["can_change"] else None,
             import_form=ImportForm() if context["can_change"] else None,
         )

@@ -229,6 +229,18 @@ def test_console_and_api_scoping(tree, world, login):
     assert api.post(f"/api/v1/benefit-distributions/{d.pk}/redeem/", {"code": "x"}).status_code == 404
 
 
+def test_finance_sees_the_progress_not_who_is_on_the_list(tree, world, login):
+    # Found by fuzzing the pages: the distribution's page listed its grantees (masked names and ID
+    # numbers) to finance and audit, who see no personal data.
+    d = world["d"]
+    benefits.build_list(d, world["official"], benefits.outdoor_forms())
+    finance = login(factories.official("kq_finance", "finance", tree["district"]))
+    page = finance.get(reverse("rights:benefit-detail", args=[d.pk])).content.decode()
+    assert "您的角色只看进度，不查看发放名单" in page and "王*" not in page
+    page = login(world["official"]).get(reverse("rights:benefit-detail", args=[d.pk])).content.decode()
+    assert "王**" in page and "只看进度" not in page
+
+
 def test_api_redeem_409_on_second_scan(tree, world, login):
     d, station = world["d"], world["station"]
     api = login(world["official"])
