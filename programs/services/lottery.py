@@ -10,6 +10,7 @@ Per session the first `capacity` drawn are confirmed and the rest waitlisted in 
 
 import hashlib
 import secrets
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -46,6 +47,11 @@ def draw_lottery(program: Program, *, by, seed: str | None = None) -> dict:
     seed = (seed or secrets.token_hex(16)).strip()
     if not seed or len(seed) > 64:
         raise ValidationError(_("抽签种子须为 1 至 64 个字符"), code="seed")
+    # Anyone re-runs the draw from the seed as published: a character that does not show (a control,
+    # a direction mark that reorders what is shown, a zero-width space) would make the seed they copy
+    # or type differ from the one drawn with.
+    if any(unicodedata.category(character).startswith("C") for character in seed):
+        raise ValidationError(_("抽签种子不能含不可见字符（控制符、文字方向符、零宽字符等）"), code="seed")
     results: dict[int, dict] = {}
     with transaction.atomic():
         claimed = Program.objects.filter(pk=program.pk, lottery_drawn_at__isnull=True).update(

@@ -75,6 +75,19 @@ def test_a_random_seed_is_drawn_when_none_is_given(tree, official):
     assert len(result["seed"]) == 32 and int(result["seed"], 16) >= 0
 
 
+@pytest.mark.parametrize("seed", ["abc\u202edcba", "ab\u200bc", "a\tb", "a\x00b"])
+def test_a_seed_with_a_character_that_does_not_show_is_refused(tree, official, seed):
+    # Found by fuzzing the API: a right-to-left override was drawn with and published; whoever
+    # re-runs the draw from the seed they see would get another order.
+    prog = make.program(tree["site_a"], mode="lottery")
+    engine.sign_up(make.session(prog, capacity=1), make.worker(tree["site_a"]))
+    with pytest.raises(ValidationError, match="不可见字符"):
+        engine.draw_lottery(closed(prog), by=official, seed=seed)
+    assert Program.objects.get(pk=prog.pk).lottery_seed == ""
+    # A public figure in words is a fine seed: letters of any script, spaces and signs show as typed.
+    assert engine.draw_lottery(prog, by=official, seed="11月29日 上证指数收盘 3321.45")["seed"]
+
+
 def test_verification_re_runs_the_draw_and_catches_a_tampered_rank(tree, official):
     site = tree["site_a"]
     prog = make.program(site, mode="lottery")
