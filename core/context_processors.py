@@ -43,11 +43,20 @@ MODULES = [
 ]
 
 
+# Figures of a union's subtree: nothing to show to a user whose roles are all assigned ones (a lawyer,
+# a judge: they see what is assigned to them, no subtree), whom these pages answer 404.
+SUBTREE_FIGURES = {"rights:statistics", "reports:statistics"}
+
+
 def navigation(request):
     if not request.path.startswith(("/console", "/accounts")):
         return {}
+    user = request.user
+    no_subtree = user.is_authenticated and not user.is_superuser and not user.top_unions()
     items = []
     for label, name in MODULES:
+        if no_subtree and name in SUBTREE_FIGURES:
+            continue
         try:
             url = reverse(name) if name else None
         except NoReverseMatch:

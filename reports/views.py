@@ -1,5 +1,6 @@
 from django.shortcuts import render
 
+from accounts.choices import TREE_ROLES
 from accounts.models import Role
 from core import access
 from members.choices import MembershipStatus
@@ -17,4 +18,6 @@ def home(request):
         "roles": Role.objects.restrict(user).filter(active=True).count(),
     }
     roles = user.roles.filter(active=True).select_related("union")
-    return render(request, "reports/home.html", {"figures": figures, "my_roles": roles})
+    # An assigned role (lawyer, judge…) is held on a union whose page it does not open: named, not linked.
+    context = {"figures": figures, "my_roles": roles, "tree_kinds": TREE_ROLES}
+    return render(request, "reports/home.html", context)
