@@ -21,7 +21,10 @@ log = logging.getLogger(__name__)
 
 def start(kind: str, title: str, user, task, *args) -> Job:
     """Create the Job record, then queue `task(job_id, *args)`."""
-    job = Job.objects.create(kind=kind, title=title, created_by=user)
+    # A title may carry an upload's name, as long as the person made it.
+    job = Job.objects.create(
+        kind=kind, title=title[: Job._meta.get_field("title").max_length], created_by=user
+    )
     task.enqueue(job.pk, *args)
     job.refresh_from_db()
     return job

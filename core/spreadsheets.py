@@ -181,6 +181,8 @@ def read_rows(
         data.append((number, list(cells)))
     if header is None:
         raise FileError(_("文件中没有表头行"))
+    if not data:  # it would "import" nothing and say it had
+        raise FileError(_("表头下面没有数据行：请在表头下逐行填写后再上传"))
     return header, data
 
 
@@ -208,14 +210,38 @@ def cell(cells: list, i: int):
 
 
 def header_index(header: list[str], cols: list[Column]) -> dict[str, int]:
-    """{column key: position} for the columns found in a file's header (the first of duplicates)."""
+    """{column key: position} for the columns found in a file's header. A column named twice is a
+    FileError: which of the two the official meant is theirs to say, not ours to guess."""
     by_header = {c.header: c for c in cols}
     index: dict[str, int] = {}
     for i, name in enumerate(header):
         col = by_header.get(name)
-        if col is not None and col.key not in index:
-            index[col.key] = i
+        if col is None:
+            continue
+        if col.key in index:
+            raise FileError(
+                _("表头“%(column)s”出现了两次（第 %(first)s 列和第 %(again)s 列）：请删去多余的一列")
+                % {
+                    "column": name,
+                    "first": get_column_letter(index[col.key] + 1),
+                    "again": get_column_letter(i + 1),
+                }
+            )
+        index[col.key] = i
     return index
+
+
+# The largest count a file may give: an integer column's (PostgreSQL's integer; SQLite is held to it).
+COUNT_MAX = 2_147_483_647
+
+
+def count_problem(value) -> str | None:
+    """What is wrong with a count cell (a whole number of people, as `cell` reads it), or None."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:  # TRUE is no count
+        return _("应为不小于0的整数")
+    if value > COUNT_MAX:
+        return _("应不超过 %(max)s") % {"max": COUNT_MAX}
+    return None
 
 
 def error_report(errors: list[dict]) -> bytes:

@@ -17,7 +17,7 @@ from django_tasks import task
 from core import jobs
 from core.codes import normalise_uscc
 from core.scoping import CHANGE
-from core.spreadsheets import Problem, error_report, header_index
+from core.spreadsheets import Problem, count_problem, error_report, header_index
 from core.spreadsheets import cell as _cell
 
 from ..choices import EmployerKind, Sector, UnionStatus
@@ -163,8 +163,8 @@ def _check_row(number, raw, lookups: _Lookups, problems: list[Problem], by_key) 
     for key, value in raw.items():
         if not (key.startswith("form:") or key in ("headcount", "members")) or value == "":
             continue
-        if not isinstance(value, int) or value < 0:
-            problem(key, _("应为不小于0的整数"))
+        if wrong := count_problem(value):
+            problem(key, wrong)
         elif key == "headcount":
             total = value
         elif key.startswith("form:"):
@@ -331,7 +331,9 @@ def import_file(census: CensusRound, user, content: bytes, file_name: str, progr
 
 def start_import(census: CensusRound, user, upload) -> "jobs.Job":
     """Keep the upload where the worker can read it and queue the import; returns the Job."""
-    name = default_storage.save(f"imports/census/{census.pk}-{upload.name}", upload)
+    # Stored under a name of ours (the upload's may be longer than a file system takes, a 500, or say
+    # more than it should); its end is kept for the job, whose reading goes by the extension.
+    name = default_storage.save(f"imports/census/{census.pk}.bin", upload)
     return jobs.start(
         "census_import",
         _("普查导入：%(name)s") % {"name": census.name},
@@ -339,7 +341,7 @@ def start_import(census: CensusRound, user, upload) -> "jobs.Job":
         run_import,
         census.pk,
         name,
-        upload.name,
+        upload.name[-100:],
     )
 
 

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.codes import normalise_uscc
+from core.spreadsheets import count_problem
 
 from ..choices import NEW_EMPLOYMENT_FORMS, EmploymentForm, UnionKind, UnionStatus
 from ..models import Employer, Region, Union
@@ -24,11 +25,9 @@ def normalise_headcounts(raw: Mapping | None) -> dict[str, int]:
             raise ValidationError(
                 {"headcounts": _("未知的就业形态：%(form)s") % {"form": form}}, code="unknown_form"
             )
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if wrong := count_problem(value):
             label = EmploymentForm(form).label
-            raise ValidationError(
-                {"headcounts": _("%(form)s人数应为不小于0的整数") % {"form": label}}, code="bad_count"
-            )
+            raise ValidationError({"headcounts": f"{label}人数{wrong}"}, code="bad_count")
         if value:
             counts[form] = value
     # A stable key order keeps history entries from showing reordering as a change.

@@ -159,8 +159,8 @@ def check(union: Union, header: list[str], data: list[tuple[int, list]]) -> Chec
             value = raw[key]
             if value == "":
                 problem(key, _("必填"))
-            elif not isinstance(value, int) or value < 0:
-                problem(key, _("应为不小于0的整数"))
+            elif wrong := spreadsheets.count_problem(value):
+                problem(key, wrong)
             else:
                 counts[key] = value
         if len(result.problems) > before:

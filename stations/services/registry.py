@@ -212,14 +212,19 @@ def check_photo(upload) -> str:
         with Image.open(upload) as image:
             kind, (width, height) = image.format, image.size
             image.verify()
+        if kind not in PHOTO_FORMATS:
+            raise ValidationError(_("只支持 JPG、PNG、WebP 或 GIF 照片"), code="photo_type")
+        if width * height > PHOTO_MAX_PIXELS:
+            raise ValidationError(_("图片尺寸过大，请缩小后再上传"), code="photo_pixels")
+        # verify() reads a PNG's checksums but not a JPEG's data: a photo cut short by a broken upload
+        # shows only when it is decoded (the re-encoding would fail on it, a 500).
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ValidationError(_("无法识别的图片，请上传 JPG、PNG 或 WebP 照片"), code="photo_type") from None
     finally:
         upload.seek(0)
-    if kind not in PHOTO_FORMATS:
-        raise ValidationError(_("只支持 JPG、PNG、WebP 或 GIF 照片"), code="photo_type")
-    if width * height > PHOTO_MAX_PIXELS:
-        raise ValidationError(_("图片尺寸过大，请缩小后再上传"), code="photo_pixels")
     return PHOTO_FORMATS[kind]
 
 

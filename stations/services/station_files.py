@@ -365,6 +365,8 @@ def _check_position(raw, problem):
     try:
         lat_value, lon_value = Decimal(lat), Decimal(lon)
     except InvalidOperation:
+        lat_value = lon_value = Decimal("NaN")
+    if not (lat_value.is_finite() and lon_value.is_finite()):  # "NaN" and "inf" are Decimals too
         problem("latitude", _("坐标须为十进制度数，如 30.088123"))
         return None
     if not (-90 <= lat_value <= 90):

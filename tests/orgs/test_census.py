@@ -204,6 +204,9 @@ def test_each_kind_of_bad_row_is_reported_and_nothing_written(census, tree):
         {**GOOD[0], "单位名称": "重复乙", "统一社会信用代码": uscc("91330603MA2BC0003")},
         {**GOOD[2], "单位名称": "无名工会", "覆盖工会": "不存在的工会"},
         {**GOOD[2], "单位名称": "类型错", "单位类型": "合作社", "职工总数": "很多"},
+        # Found by fuzzing: the job failed on these with Python's own words and no row.
+        {**GOOD[2], "单位名称": "是非", "家政服务员": True},
+        {**GOOD[2], "单位名称": "天文数字", "家政服务员": 10**30},
     ]
     before = (HistoryEntry.objects.count(), Employer.objects.count(), CensusEntry.objects.count())
     errors = _errors(import_file(round_, user, _xlsx(rows), "bad.xlsx"))
@@ -219,6 +222,8 @@ def test_each_kind_of_bad_row_is_reported_and_nothing_written(census, tree):
         (10, "覆盖工会", "找不到已建会的工会：不存在的工会"),
         (11, "单位类型", "不是可选的单位类型：合作社"),
         (11, "职工总数", "应为不小于0的整数"),
+        (12, "家政服务员", "应为不小于0的整数"),
+        (13, "家政服务员", "应不超过 2147483647"),
     ]
     assert (HistoryEntry.objects.count(), Employer.objects.count(), CensusEntry.objects.count()) == before
 
@@ -363,7 +368,11 @@ def test_console_import_runs_as_a_job_and_reports_errors(census, tree, login):
     huge = SimpleUploadedFile("huge.csv", b"a" * (20 * 1024 * 1024 + 1))
     refused = client.post(f"/console/census/{round_.pk}/import/", {"file": huge})
     assert refused.status_code == 200 and "文件过大（超过 20 MB），请分批导入" in refused.content.decode()
-    assert Job.objects.filter(kind="census_import").count() == 3
+    # A name longer than a file system takes (it was a 500); the job goes by its extension.
+    named = SimpleUploadedFile("名" * 296 + ".csv", _csv(GOOD, "gbk"))
+    response = client.post(f"/console/census/{round_.pk}/import/", {"file": named})
+    assert "已导入 3 行" in client.get(response["Location"]).content.decode()
+    assert Job.objects.filter(kind="census_import").count() == 4
 
 
 def test_census_pages_and_scoping(census, tree, login):

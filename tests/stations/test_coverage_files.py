@@ -92,6 +92,18 @@ def test_gbk_csv_and_xlsx_are_read(tree, official):
     assert HotSpot.objects.get(name="华舍物流园").night_workers == 30
 
 
+def test_a_count_past_the_column_is_a_row_problem(tree, official):
+    # Found by fuzzing: Excel's 1E+30 is a whole number to Python and overflowed the insert (a 500).
+    book = Workbook()
+    book.active.append(["名称", "纬度", "经度", "坐标系", "白天人数", "夜间人数"])
+    book.active.append(["天文数字", 30.1, 120.4, "wgs84", 1e30, 1])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = coverage_files.import_file(tree["town_a"], official, buffer.getvalue(), "hot.xlsx")
+    assert result["errors"] == [{"row": 2, "column": "白天人数", "message": "应不超过 2147483647"}]
+    assert not HotSpot.objects.exists()
+
+
 def test_a_bad_row_means_nothing_is_written_and_every_problem_has_row_and_column(tree, official):
     HotSpot.objects.create(
         union=tree["town_a"], name="外卖集合点", latitude="30.08", longitude="120.49", day_workers=5
@@ -152,4 +164,10 @@ def test_missing_columns_and_broken_files(tree, official):
         coverage_files.import_file(tree["town_a"], official, b"PK\x03\x04broken", "hot.xlsx")
     with pytest.raises(FileError):
         coverage_files.import_file(tree["town_a"], official, b"", "hot.csv")
+    # Found by fuzzing: a column named twice took the first silently, and a header alone "imported".
+    twice = csv("市场,30.1,120.4,wgs84,10,1,99", header=HEADER.strip() + ",白天人数\n")
+    with pytest.raises(FileError, match="表头“白天人数”出现了两次（第 E 列和第 G 列）"):
+        coverage_files.import_file(tree["town_a"], official, twice, "hot.csv")
+    with pytest.raises(FileError, match="表头下面没有数据行"):
+        coverage_files.import_file(tree["town_a"], official, csv(), "hot.csv")
     assert HotSpot.objects.count() == 0

@@ -210,6 +210,12 @@ def test_photos_upload_validate_show_and_remove(tree, login, client):
     # Not an image, even if named like one: refused with a message.
     fake = SimpleUploadedFile("x.jpg", b"%PDF-1.4 not an image", content_type="image/jpeg")
     official.post(f"/console/stations/{made.pk}/photos/", {"image": fake})
+    # A JPEG cut short (a broken upload): its header reads, its data does not (it was a 500).
+    buffer = io.BytesIO()
+    Image.effect_noise((256, 256), 64).convert("RGB").save(buffer, "JPEG")
+    cut = SimpleUploadedFile("cut.jpg", buffer.getvalue()[: buffer.tell() // 2], content_type="image/jpeg")
+    response = official.post(f"/console/stations/{made.pk}/photos/", {"image": cut}, follow=True)
+    assert response.status_code == 200 and "无法识别的图片" in response.content.decode()
     big = SimpleUploadedFile("big.png", png() + b"\0" * (5 * 1024 * 1024), content_type="image/png")
     response = official.post(f"/console/stations/{made.pk}/photos/", {"image": big}, follow=True)
     assert "5 MB" in response.content.decode()
