@@ -178,7 +178,8 @@ def _xlsx_sheet(data: bytes) -> Sheet:
                     raise ImportFileError(uncomputed_message(number, column))
                 if any(cell not in (None, "") for cell in cells):
                     yield number, [_text(cell) for cell in cells]
-        except (zipfile.BadZipFile, EOFError, KeyError, ValueError, OSError):
+        # SyntaxError: the sheet's XML does not parse (xml's ParseError), e.g. a control character in a cell.
+        except (zipfile.BadZipFile, EOFError, KeyError, ValueError, OSError, SyntaxError):
             raise ImportFileError(_("文件已损坏或不完整，无法作为xlsx读取")) from None
         finally:
             book.close()

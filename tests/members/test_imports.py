@@ -571,6 +571,21 @@ def test_a_csv_named_xlsx_is_read_as_the_csv_it_is(tree, organiser):
     assert (batch.status, batch.file_format, batch.valid_rows) == ("checked", "csv", 2)
 
 
+def test_a_sheet_whose_xml_does_not_parse_is_said_to_be_broken(tree, organiser):
+    # Found by fuzzing: a control character in a cell's XML failed the batch as "校验失败：ParseError".
+    import zipfile
+
+    source, broken = zipfile.ZipFile(io.BytesIO(xlsx_bytes(good_rows(2)))), io.BytesIO()
+    with zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace("王一".encode(), b"\x01")
+            target.writestr(item, data)
+    batch = upload(tree["site_a"], broken.getvalue(), organiser, name="a.xlsx")
+    assert (batch.status, batch.message) == ("failed", "文件已损坏或不完整，无法作为xlsx读取")
+
+
 def test_a_file_with_headings_only_says_so(tree, organiser):
     for data, name in ((csv_bytes([]), "a.csv"), (xlsx_bytes([]), "a.xlsx")):
         batch = upload(tree["site_a"], data, organiser, name=name)
