@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.dates import EARLIEST_DAY, past_day_problem
 from core.history import record_action
+from core.logging import redact
 from core.scoping import ADD, CHANGE, check_write
 
 from ..choices import EstablishmentStage, UnionStatus
@@ -22,7 +23,19 @@ from ..models import Establishment, EstablishmentDocument, Union
 Stage = EstablishmentStage
 # stage -> the stage `advance` moves it to, and the date field it sets
 NEXT = {Stage.PREPARATION: (Stage.ELECTION, "election_on"), Stage.ELECTION: (Stage.APPROVAL, None)}
-DOCUMENT_TYPES = {".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx"}
+# Each kind's first bytes: the content must be what the name says (it is served with the name's type).
+_ZIP, _OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"  # OOXML and OFD are zips; Word and Excel 97 OLE files
+DOCUMENT_TYPES = {
+    ".pdf": (b"%PDF-",),
+    ".ofd": (_ZIP,),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".doc": (_OLE,),
+    ".docx": (_ZIP,),
+    ".xls": (_OLE,),
+    ".xlsx": (_ZIP,),
+}
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -148,6 +161,11 @@ def document_error(upload) -> str | None:
         return _("文件不能超过 20 MB")
     if upload.size == 0:
         return _("文件是空的")
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(DOCUMENT_TYPES[extension]):
+        return _("文件内容不是%(kind)s文件：请上传原始文件，不要只改扩展名") % {"kind": extension[1:].upper()}
     return None
 
 
@@ -158,7 +176,9 @@ def add_document(establishment: Establishment, kind: str, title: str, upload, by
     if error:
         raise ValidationError(error)
     upload.name = f"{uuid.uuid4().hex}{os.path.splitext(upload.name)[1].lower()}"
-    document = EstablishmentDocument(establishment=establishment, kind=kind, title=title.strip(), file=upload)
+    # The title names the download: an ID number or a phone typed into it is masked, as in the logs.
+    title = redact(title.strip())
+    document = EstablishmentDocument(establishment=establishment, kind=kind, title=title, file=upload)
     document.full_clean()
     document.save()
     check_write(by, ADD, document)

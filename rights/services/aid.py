@@ -40,6 +40,7 @@ from accounts.models import Role
 from core import notify, pii
 from core.dates import past_day_problem
 from core.history import record_action
+from core.logging import redact
 from core.scoping import CHANGE, VIEW, can
 from members.models import Person
 
@@ -270,7 +271,9 @@ def _add_documents(case: AidCase, documents) -> list[AidDocument]:
             ) from None
     made = []
     for (title, upload), extension in zip(documents, extensions, strict=True):
-        name = (title or getattr(upload, "name", "") or _("材料")).strip()[:100]
+        # The title is shown in lists and pages: an ID number or a phone in it (a file named after its
+        # owner's ID card) is masked, as in the logs.
+        name = redact((title or getattr(upload, "name", "") or _("材料")).strip())[:100]
         # Stored under a random name: an uploaded file's name can carry a person's name or ID number.
         upload.name = f"{uuid.uuid4().hex}.{extension}"
         made.append(AidDocument.objects.create(aid_case=case, title=name, file=upload))

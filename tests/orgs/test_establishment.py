@@ -189,10 +189,19 @@ def test_documents_are_served_only_within_scope(started, tree, org, login):
     url = reverse("orgs:establishment-document-add", args=[started.pk])
     bad = SimpleUploadedFile("张三身份证.exe", b"MZ", content_type="application/octet-stream")
     official.post(url, {"kind": "application", "title": "申请", "file": bad})
+    # The content must be what the name says (found by fuzzing: an executable named .pdf, text named
+    # .png were kept and served with those types).
+    for name, content in (("a.pdf", b"MZ\x90\x00"), ("b.png", b"just text"), ("c.docx", b"%PDF-1.4")):
+        disguised = SimpleUploadedFile(name, content, content_type="application/octet-stream")
+        data = {"kind": "application", "title": "申请", "file": disguised}
+        response = official.post(url, data, follow=True)
+        assert "请上传原始文件，不要只改扩展名" in response.content.decode(), name
     assert EstablishmentDocument.objects.count() == 0
     upload = SimpleUploadedFile("张三的申请.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
-    assert official.post(url, {"kind": "application", "title": "建会申请", "file": upload}).status_code == 302
+    title = "建会申请 330621199001010011"  # an ID number typed into the title, which names the download
+    assert official.post(url, {"kind": "application", "title": title, "file": upload}).status_code == 302
     document = EstablishmentDocument.objects.get()
+    assert document.title == "建会申请 330621********0011"
     # Stored under a random name: a file name may carry a person's name.
     assert "张三" not in document.file.name and document.file.name.endswith(".pdf")
     download = reverse("orgs:establishment-document", args=[document.pk])
