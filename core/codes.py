@@ -1,7 +1,14 @@
-"""Validation of public identification codes (not personal data): the unified social credit code."""
+"""Validation of public identification codes (not personal data): the unified social credit code, and
+the form of an organisation's telephone number."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+
+# A telephone number as offices write one: digits, spaces and dashes (0575-84123456, 10000, 12351).
+validate_phone_text = RegexValidator(
+    r"^[0-9][0-9 -]{2,28}$", _("请填写有效的电话号码，如 0575-84123456 或 10000")
+)
 
 # GB 32100-2015: 18 characters from this 31-letter alphabet (no I, O, S, V, Z), the last a check
 # character computed like ISO 7064 MOD 31-3 with these weights.

@@ -159,6 +159,10 @@ def test_changing_the_parent_in_a_form_moves_the_branch(tree, login):
     site = tree["site_a"]
     form = {"name": site.name, "kind": site.kind, "parent": tree["town_b"].pk, "region": site.region_id}
     form |= {"sector": site.sector, "status": site.status}
+    # A contact phone is a telephone number (found by fuzzing: any text was kept); nothing moves.
+    refused = admin.post(reverse("orgs:union-edit", args=[site.pk]), {**form, "contact_phone": "nonexistent"})
+    assert "请填写有效的电话号码" in refused.content.decode()
+    assert Union.objects.get(pk=site.pk).parent == tree["town_a"]
     assert admin.post(reverse("orgs:union-edit", args=[site.pk]), form).status_code == 302
     assert_paths_consistent()
     moved = Union.objects.get(pk=site.pk)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ADMIN, ALL_TREE, RoleKind, admin_and
+from core.codes import validate_phone_text
 from core.dates import validate_historic_day
 from core.fields import SEGMENT_WIDTH, SEPARATOR, PathField, segment, segment_number
 from core.models import TrackedModel
@@ -77,7 +78,9 @@ class Union(TrackedModel):
     )
     chair_name = models.CharField(_("主席"), max_length=50, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    contact_phone = models.CharField(
+        _("联系电话"), max_length=30, blank=True, validators=[validate_phone_text]
+    )
     address = models.CharField(_("地址"), max_length=200, blank=True)
 
     objects = ScopedQuerySet.as_manager()

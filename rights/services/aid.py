@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from core import notify, pii
+from core import money, notify, pii
 from core.dates import past_day_problem
 from core.history import record_action
 from core.logging import redact
@@ -227,18 +227,6 @@ def _tell_deciders(case: AidCase) -> None:
 # ------------------------------------------------------------------ application
 
 
-def _money(value, field: str) -> Decimal:
-    try:
-        amount = Decimal(str(value if value not in (None, "") else 0))
-    except InvalidOperation:
-        raise ValidationError({field: _("请填写金额")}) from None
-    if amount < 0:
-        raise ValidationError({field: _("金额不能为负数")})
-    if amount >= Decimal("1e8"):  # a hundred million yuan: a typo for any one household's figure
-        raise ValidationError({field: _("金额过大，请核对")})
-    return amount.quantize(Decimal("0.01"))
-
-
 def check_document(upload) -> str:
     """The extension a PDF or a photo (JPG/PNG/WebP/GIF) of at most 10 MB is kept with; the content
     decides, not the name."""
@@ -326,7 +314,7 @@ def apply(
         errors["members"] = _("家庭成员最多 %(n)d 人") % {"n": MAX_HOUSEHOLD}
     if errors:
         raise ValidationError(errors)
-    income = _money(annual_income, "annual_income")
+    income = money.amount(annual_income, "annual_income")
     if by is not None and not _may_change_union(by, union):
         raise PermissionDenied
     people: list[tuple[Person, MemberEntry | None]] = [(applicant, None)]
@@ -371,9 +359,9 @@ def apply(
                         aid_case=case,
                         person=person,
                         relation=(entry.relation.strip()[:20] if entry else applicant_relation or _("本人")),
-                        annual_income=_money(entry.annual_income, "members")
+                        annual_income=money.amount(entry.annual_income, "members")
                         if entry
-                        else _money(applicant_income, "applicant_income"),
+                        else money.amount(applicant_income, "applicant_income"),
                         note=(entry.note or "").strip()[:200] if entry else "",
                         open=True,
                     )
@@ -569,7 +557,7 @@ def _a_year_on(day: datetime.date) -> datetime.date:
 
 def record_payment(case: AidCase, by, paid_on: datetime.date, amount, purpose: str) -> AidPayment:
     _check_change(by, case)
-    amount = _money(amount, "amount")
+    amount = money.amount(amount, "amount")
     if amount <= 0:
         raise ValidationError({"amount": _("金额须大于 0")})
     if not (purpose or "").strip():

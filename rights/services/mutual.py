@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
-from core import notify, pii, spreadsheets
+from core import money, notify, pii, spreadsheets
 from core.dates import past_day_problem
 from core.history import record_action, record_bulk_created
 from core.scoping import ADD, CHANGE, VIEW, can
@@ -513,18 +513,6 @@ def validate_documents(documents) -> list[str]:
     return extensions
 
 
-def _amount(value, field_name: str) -> Decimal:
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError({field_name: _("请输入金额")}) from None
-    if amount <= 0:
-        raise ValidationError({field_name: _("金额须大于 0")})
-    if amount >= Decimal("10000000000"):
-        raise ValidationError({field_name: _("金额过大")})
-    return amount
-
-
 @transaction.atomic
 def submit_claim(
     enrollment: MutualAidEnrollment,
@@ -551,7 +539,7 @@ def submit_claim(
         }
     if errors:
         raise ValidationError(errors)
-    amount = _amount(amount_claimed, "amount_claimed")
+    amount = money.amount(amount_claimed, "amount_claimed", positive=True)
     extensions = validate_documents(documents)
     claim = MutualAidClaim.objects.create(
         enrollment=enrollment, kind=kind, incurred_on=incurred_on, amount_claimed=amount, submitted_on=today
@@ -591,7 +579,7 @@ def approve(claim: MutualAidClaim, by, amount, note: str = "") -> MutualAidClaim
     claim = _locked(claim, by)
     if claim.status != C.SUBMITTED:
         raise ValidationError(_("该理赔已审核"), code="status")
-    approved = _amount(amount, "amount_approved")
+    approved = money.amount(amount, "amount_approved", positive=True)
     if approved > claim.amount_claimed:
         raise ValidationError({"amount_approved": _("核准金额不能超过申请金额")})
     claim.status, claim.amount_approved = C.APPROVED, approved
@@ -673,15 +661,15 @@ def plan_figures(plan: MutualAidPlan, enrolments=None, claims=None) -> dict:
         paid=Sum("amount_approved", filter=Q(status=C.PAID)),
     )
 
-    def money(value) -> Decimal:
+    def yuan(value) -> Decimal:
         return Decimal(value or 0).quantize(CENT)
 
     return {
         "people": row["people"],
-        "premium": money(row["premium"]),
+        "premium": yuan(row["premium"]),
         "claims": sum(by_status.values()),
         "by_status": [(label, by_status.get(value, 0)) for value, label in C.choices],
-        "claimed": money(sums["claimed"]),
-        "approved": money(sums["approved"]),
-        "paid": money(sums["paid"]),
+        "claimed": yuan(sums["claimed"]),
+        "approved": yuan(sums["approved"]),
+        "paid": yuan(sums["paid"]),
     }

@@ -5,7 +5,6 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import ALL_TREE, RoleKind, admin_and
 from core import geo, limits
+from core.codes import validate_phone_text
 from core.dates import validate_day_in_range
 from core.models import TrackedModel
 from core.scoping import ScopedQuerySet, policy, scoped
@@ -153,7 +153,7 @@ class Station(TrackedModel):
         max_length=30,
         blank=True,
         validators=[
-            RegexValidator(r"^[0-9][0-9 -]{2,28}$", _("请填写有效的电话号码，如 0575-84123456 或 10000")),
+            validate_phone_text,
             validate_service_phone,
         ],
         help_text=_("座机或服务热线，不填个人手机号"),

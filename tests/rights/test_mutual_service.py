@@ -210,6 +210,9 @@ def test_claims_only_inside_coverage_with_valid_documents(enrolled):
     big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), content_type="application/pdf")
     with pytest.raises(ValidationError, match="10 MB"):
         mutual.submit_claim(enrolled, "住院医疗", D(2026, 3, 1), "100", [big], today=today)
+    # A hundred million yuan is a typo, as for a hardship-aid figure (core.money; fuzzing found 9.99e9 kept).
+    with pytest.raises(ValidationError, match="金额过大，请核对"):
+        mutual.submit_claim(enrolled, "住院医疗", D(2026, 3, 1), "9999999999.99", [doc()], today=today)
     assert MutualAidClaim.objects.count() == 0 and ClaimDocument.objects.count() == 0
 
     pdf = SimpleUploadedFile("王快递-病历.pdf", b"%PDF-1.4 test", content_type="application/pdf")
