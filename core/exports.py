@@ -15,6 +15,7 @@ from openpyxl import Workbook
 
 from . import jobs
 from .scoping import EXPORT
+from .spreadsheets import inert
 
 
 def start_export(view) -> HttpResponseRedirect:
@@ -56,7 +57,7 @@ def export_list(job_id: int, view_path: str, querystring: str) -> None:
         sheet.append([view.heading(column) for column in view.columns])
         done = 0
         for obj in queryset.iterator(chunk_size=2000):
-            sheet.append([_plain(view.cell(obj, column)) for column in view.columns])
+            sheet.append(inert(sheet, [_plain(view.cell(obj, column)) for column in view.columns]))
             done += 1
             if done % 2000 == 0:
                 progress.advance(done)

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
@@ -66,7 +68,7 @@ def build_template(
         sheet.column_dimensions[get_column_letter(i)].width = max(10, len(col.header) * 2 + 4)
     sheet.freeze_panes = "A2"
     for row in rows or []:
-        sheet.append(row)
+        sheet.append(inert(sheet, row))
 
     list_sheet = book.create_sheet(LIST_SHEET)
     list_sheet.sheet_state = "hidden"
@@ -244,13 +246,29 @@ def count_problem(value) -> str | None:
     return None
 
 
+def inert(sheet, values) -> list:
+    """A row to append to `sheet` with every text written as text. openpyxl writes a string that starts
+    with "=" as a formula: "=HYPERLINK(…)" typed into a station's or a person's name would become a live
+    formula in the official's Excel (formula injection). Such a value goes as a cell typed string."""
+    return [
+        _as_text(sheet, value) if isinstance(value, str) and value.startswith("=") else value
+        for value in values
+    ]
+
+
+def _as_text(sheet, value: str):
+    cell = (WriteOnlyCell if isinstance(sheet, WriteOnlyWorksheet) else Cell)(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
 def error_report(errors: list[dict]) -> bytes:
     """An xlsx listing problems (dicts with row, column, message)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("错误报告"))
     sheet.append([_("行号"), _("列"), _("问题")])
     for error in errors:
-        sheet.append([error["row"], error["column"], error["message"]])
+        sheet.append(inert(sheet, [error["row"], error["column"], error["message"]]))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

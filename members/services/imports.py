@@ -35,6 +35,7 @@ from core import jobs, pii
 from core.history import record_action
 from core.logging import redact
 from core.scoping import ADD, CHANGE, can, owners_for
+from core.spreadsheets import inert
 from core.text import list_separator
 
 from ..choices import EmploymentForm, ImportStatus
@@ -606,7 +607,9 @@ def error_report(batch: ImportBatch, errors: list[RowError]) -> bytes:
     sheet.append([_("行号"), _("列"), _("内容（已遮蔽）"), _("问题")])
     limit = report_limit()
     for error in errors[:limit]:
-        sheet.append([error.row, column_label(batch, error.field), error.masked, message_for(error)])
+        sheet.append(
+            inert(sheet, [error.row, column_label(batch, error.field), error.masked, message_for(error)])
+        )
     if len(errors) > limit:
         sheet.append(["", "", "", _("……另有%(n)d条未列出") % {"n": len(errors) - limit}])
     buffer = io.BytesIO()

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from core import jobs
 from core.scoping import EXPORT
+from core.spreadsheets import inert
 
 from ..models import CensusRound
 from .census import coverage, coverage_totals, due_uncovered
@@ -43,7 +44,7 @@ def coverage_book(census: CensusRound) -> bytes:
         sheet = book.create_sheet(title)
         sheet.append([title.removeprefix(_("按")), *(label for _k, label in headings)])
         for row in coverage(census, by):
-            sheet.append([str(row["label"]), *(row[key] for key, _l in headings)])
+            sheet.append(inert(sheet, [str(row["label"]), *(row[key] for key, _l in headings)]))
     due = book.create_sheet(_("应建未建"))
     due.append(
         [
@@ -59,15 +60,18 @@ def coverage_book(census: CensusRound) -> bytes:
     for entry in due_uncovered(census).iterator(chunk_size=2000):
         employer = entry.employer
         due.append(
-            [
-                employer.name,
-                employer.uscc or "",
-                str(employer.region),
-                employer.get_sector_display(),
-                employer.brand.name if employer.brand else "",
-                entry.headcount,
-                entry.new_form_headcount,
-            ]
+            inert(
+                due,
+                [
+                    employer.name,
+                    employer.uscc or "",
+                    str(employer.region),
+                    employer.get_sector_display(),
+                    employer.brand.name if employer.brand else "",
+                    entry.headcount,
+                    entry.new_form_headcount,
+                ],
+            )
         )
     buffer = io.BytesIO()
     book.save(buffer)

@@ -257,14 +257,17 @@ def analysis_book(analysis: Analysis) -> bytes:
     sources = dict(HotSpotSource.choices)
     for n, spot in enumerate(analysis.uncovered, 1):
         ranking.append(
-            [
-                n,
-                spot.name,
-                str(sources.get(spot.source, spot.source)),
-                spot.lat,
-                spot.lon,
-                spot.workers[analysis.period],
-            ]
+            spreadsheets.inert(
+                ranking,
+                [
+                    n,
+                    spot.name,
+                    str(sources.get(spot.source, spot.source)),
+                    spot.lat,
+                    spot.lon,
+                    spot.workers[analysis.period],
+                ],
+            )
         )
     sites = book.create_sheet(_("建议新增站点"))
     sites.append(
@@ -280,7 +283,11 @@ def analysis_book(analysis: Analysis) -> bytes:
         ]
     )
     for s in analysis.suggestions:
-        sites.append([s.rank, s.kind_label, s.name, s.lat, s.lon, s.gain, s.total, float(s.share)])
+        sites.append(
+            spreadsheets.inert(
+                sites, [s.rank, s.kind_label, s.name, s.lat, s.lon, s.gain, s.total, float(s.share)]
+            )
+        )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -280,3 +280,15 @@ def test_large_files_import_in_the_background(tree, login, monkeypatch):
         report = load_workbook(io.BytesIO(handle.read())).active
     assert [c.value for c in report[2]][:2] == [2, "类型"]
     assert Station.objects.count() == 1
+
+
+def test_a_name_that_starts_like_a_formula_is_exported_as_text(tree, login):
+    # Found by fuzzing: "=HYPERLINK(…)" typed into a name was kept, and openpyxl writes a string that
+    # starts with "=" as a formula: it would run in the official's Excel (core.spreadsheets.inert).
+    formula = '=HYPERLINK("http://evil.example/","点击")'
+    station(tree["town_a"], formula)
+    client = login(factories.official("svc-a", "service", tree["town_a"]))
+    assert client.get("/console/stations/?format=xlsx").status_code == 302
+    with Job.objects.get(kind="export").result_file.open("rb") as handle:
+        cell = load_workbook(io.BytesIO(handle.read())).active["A2"]
+    assert (cell.value, cell.data_type) == (formula, "s")
