@@ -88,8 +88,8 @@ def test_bad_document_is_refused_and_nothing_made(tree, officials, login):
     assert AidCase.objects.count() == 0 and AidDocument.objects.count() == 0
 
 
-def test_a_documents_title_from_its_file_name_masks_an_id_number(tree, officials, login):
-    case = aid.apply(
+def _relative_case(tree, officials):
+    return aid.apply(
         union=tree["site_a"],
         applicant=factories.member(tree["site_a"], "王大哥"),
         tier="relative",
@@ -97,20 +97,17 @@ def test_a_documents_title_from_its_file_name_masks_an_id_number(tree, officials
         annual_income="30000",
         by=officials["site"],
     )
+
+
+def test_a_documents_title_from_its_file_name_masks_an_id_number(tree, officials, login):
+    case = _relative_case(tree, officials)
     scan = SimpleUploadedFile("330621199001010011身份证.pdf", b"%PDF-1.4 scan", content_type="text/plain")
     made = aid.add_documents(case, [("", scan)], officials["site"])
     assert made[0].title == "330621********0011身份证.pdf"
 
 
 def test_decisions_in_the_console_by_the_awaiting_union_only(tree, officials, login):
-    case = aid.apply(
-        union=tree["site_a"],
-        applicant=factories.member(tree["site_a"], "王大哥"),
-        tier="relative",
-        cause="工伤后收入下降很多",
-        annual_income="30000",
-        by=officials["site"],
-    )
+    case = _relative_case(tree, officials)
     site, town = login(officials["site"]), login(officials["town"])
     site.post(
         reverse("rights:aid-visit", args=[case.pk]),
