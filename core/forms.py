@@ -25,9 +25,16 @@ class IdsField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 def _formfield(model_field, **kwargs):
     if isinstance(model_field, models.ManyToManyField):
         kwargs.setdefault("form_class", IdsField)
+    elif isinstance(model_field, models.DateField) and not isinstance(model_field, models.DateTimeField):
+        # The browser's date picker (a phone's too) unless the form names a widget; its value is ISO,
+        # which the picker needs to show a saved day (a text box showed nothing to pick from).
+        kwargs.setdefault("widget", DATE_INPUT)
     return model_field.formfield(**kwargs)
 
 

@@ -159,6 +159,10 @@ def test_changing_the_parent_in_a_form_moves_the_branch(tree, login):
     site = tree["site_a"]
     form = {"name": site.name, "kind": site.kind, "parent": tree["town_b"].pk, "region": site.region_id}
     form |= {"sector": site.sector, "status": site.status}
+    # Every day of a model form is the browser's date picker, showing the saved day (core.forms).
+    Union.objects.filter(pk=site.pk).update(established_on="2019-05-01")
+    page = admin.get(reverse("orgs:union-edit", args=[site.pk])).content.decode()
+    assert 'type="date" name="established_on" value="2019-05-01"' in page
     # A contact phone is a telephone number (found by fuzzing: any text was kept); nothing moves.
     refused = admin.post(reverse("orgs:union-edit", args=[site.pk]), {**form, "contact_phone": "nonexistent"})
     assert "请填写有效的电话号码" in refused.content.decode()
