@@ -1,5 +1,3 @@
-from django import forms
-
 from core.forms import ScopedModelForm
 
 from ..models import CadreAssignment, CadreVisit
@@ -10,10 +8,6 @@ class CadreAssignmentForm(ScopedModelForm):
     class Meta:
         model = CadreAssignment
         fields = ["cadre", "union", "title", "starts_on", "ends_on", "goals", "goal_unions", "goal_members"]
-        widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
-        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,7 +27,6 @@ class CadreVisitForm(ScopedModelForm):
             "unions_established",
             "members_enrolled",
         ]
-        widgets = {"visited_on": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

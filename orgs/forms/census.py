@@ -111,7 +111,6 @@ class CensusRoundForm(ScopedModelForm):
     class Meta:
         model = CensusRound
         fields = ["union", "name", "taken_on", "threshold", "note"]
-        widgets = {"taken_on": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

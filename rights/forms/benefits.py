@@ -10,18 +10,12 @@ from orgs.choices import EmploymentForm
 from ..models import BenefitDistribution
 from ..services import benefits as services
 
-DATE = {"type": "date"}
-
 
 class DistributionForm(ScopedModelForm):
     class Meta:
         model = BenefitDistribution
         fields = ["union", "kind", "title", "items", "value", "starts_on", "ends_on", "stations"]
-        widgets = {
-            "starts_on": forms.DateInput(attrs=DATE),
-            "ends_on": forms.DateInput(attrs=DATE),
-            "stations": forms.SelectMultiple(attrs={"size": 8}),
-        }
+        widgets = {"stations": forms.SelectMultiple(attrs={"size": 8})}
         help_texts = {"stations": _("不选则不限站点（例如在活动现场发放）")}
 
     def clean(self):

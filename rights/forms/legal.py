@@ -54,7 +54,6 @@ class DutyDayForm(ScopedModelForm):
         model = DutyDay
         fields = ["lawyer", "station", "day", "starts_at", "ends_at"]
         widgets = {
-            "day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "starts_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "ends_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
