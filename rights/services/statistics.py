@@ -227,9 +227,11 @@ def workbook(f: Figures) -> bytes:
     from django.utils.translation import gettext as _
     from openpyxl import Workbook
 
+    from core import spreadsheets
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("权益保障统计"))
-    sheet.append([_("工会"), f.union.name])
+    sheet.append(spreadsheets.inert(sheet, [_("工会"), f.union.name]))
     sheet.append([_("统计期间"), f"{f.start} — {f.end}"])
     sheet.append([])
     sheet.append([_("类别"), _("项目"), _("数值")])
