@@ -4,6 +4,7 @@ from django.db import models
 
 from .ids import ID_RANGE
 from .scoping import limit_choices
+from .text import validate_shown_text
 
 
 class IdsField(forms.ModelMultipleChoiceField):
@@ -35,7 +36,10 @@ def _formfield(model_field, **kwargs):
         # The browser's date picker (a phone's too) unless the form names a widget; its value is ISO,
         # which the picker needs to show a saved day (a text box showed nothing to pick from).
         kwargs.setdefault("widget", DATE_INPUT)
-    return model_field.formfield(**kwargs)
+    field = model_field.formfield(**kwargs)
+    if isinstance(field, forms.CharField):
+        field.validators.append(validate_shown_text)
+    return field
 
 
 class _ScopedFormMetaclass(forms.models.ModelFormMetaclass):

@@ -33,6 +33,8 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .text import direction_problem
+
 
 @cache
 def _fernet() -> MultiFernet:
@@ -235,7 +237,7 @@ def name_problem(name: str | None) -> str | None:
     phone typed into the name would be kept in plain text, beside the columns that encrypt them."""
     if name and _ANY_DIGIT.search(name):
         return str(_("姓名不能含数字：身份证号、手机号请填在各自的栏里"))
-    return None
+    return direction_problem(name)
 
 
 def validate_name(value: str) -> None:

@@ -4,6 +4,7 @@ import threading
 from rest_framework import serializers
 
 from ..scoping import limit_choices
+from ..text import validate_shown_text
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
@@ -16,6 +17,12 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             limit_choices(request.user, self.Meta.model, self.instance, self.fields, self.choice_actions)
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if issubclass(field_class, serializers.CharField):  # as core.forms does for the console
+            kwargs["validators"] = [*kwargs.get("validators", []), validate_shown_text]
+        return field_class, kwargs
 
 
 class FieldsBuiltOnce:
