@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-# Text-direction controls (embeddings, overrides, isolates): invisible, they reorder what is shown
-# after them — a name that reads backwards, a station's name that shows another (found by fuzzing).
-DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# The two direction overrides (LRO, RLO): invisible, they force what follows to show backwards — a name
+# that reads reversed, a station's name that shows another (found by fuzzing). Embeddings, isolates and
+# marks stay: text mixing Uyghur or Arabic script with Chinese and digits uses them to show right.
+DIRECTION_CONTROLS = re.compile("[\u202d\u202e]")
 
 
 def list_separator() -> str:
@@ -19,7 +20,7 @@ def list_separator() -> str:
 
 def direction_problem(value) -> str | None:
     if isinstance(value, str) and DIRECTION_CONTROLS.search(value):
-        return _("不能含文字方向控制符（不可见，会改变文字显示的顺序）：请删去后重新填写")
+        return _("不能含强制文字方向符（U+202D、U+202E：不可见，会让文字倒着显示）：请删去后重新填写")
     return None
 
 

@@ -355,5 +355,5 @@ def test_a_number_is_not_a_name(district, name):
     # right-to-left override, which shows the name reversed.
     with pytest.raises(ValidationError) as refused:
         join(name=name, employer=district["uncovered"])
-    assert refused.value.messages[0].startswith(("姓名不能含数字", "不能含文字方向控制符"))
+    assert refused.value.messages[0].startswith(("姓名不能含数字", "不能含强制文字方向符"))
     assert (Person.objects.count(), JoinRequest.objects.count()) == (0, 0)
