@@ -132,7 +132,7 @@ def check(union: Union, header: list[str], data: list[tuple[int, list]]) -> Chec
             problem("name", _("与普查生成的热点同名，请换一个名称"))
         else:
             seen[name] = number
-        degrees = {}
+        degrees, position = {}, None
         for key, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
             value = _degrees(raw[key])
             if raw[key] == "":
