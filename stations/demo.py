@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.choices import RoleKind
 from accounts.models import Role
 from accounts.services import grant_role
+from core import geo
 from core.history import record_bulk_created
 from orgs.choices import EmploymentForm, PartnerKind, UnionKind
 from orgs.models import Partner, Region, Union
@@ -176,11 +177,12 @@ FORM_WEIGHTS = {
 HOUR_WEIGHTS = [1, 1, 1, 1, 1, 1, 2, 4, 5, 4, 5, 10, 14, 9, 5, 4, 5, 9, 13, 11, 7, 4, 2, 1]
 
 
-def _jitter(rng: random.Random, centre: tuple[Decimal, Decimal], spread: float) -> tuple[Decimal, Decimal]:
+def jitter(rng: random.Random, centre: tuple[Decimal, Decimal], spread: float) -> tuple[Decimal, Decimal]:
+    """A point up to `spread` degrees from `centre`, with the six places a position is kept with."""
     lat, lon = centre
     return (
-        (lat + Decimal(str(round(rng.uniform(-spread, spread), 6)))).quantize(Decimal("0.000001")),
-        (lon + Decimal(str(round(rng.uniform(-spread, spread), 6)))).quantize(Decimal("0.000001")),
+        (lat + Decimal(str(round(rng.uniform(-spread, spread), 6)))).quantize(geo.SIX_PLACES),
+        (lon + Decimal(str(round(rng.uniform(-spread, spread), 6)))).quantize(geo.SIX_PLACES),
     )
 
 
@@ -197,7 +199,7 @@ def _plans(rng: random.Random) -> list[dict]:
     """Every station's fields; all random draws happen here, in one fixed order."""
     plans = []
     for street, short, host, road in WORKER_STATIONS:
-        lat, lon = _jitter(rng, AREAS[street], 0.006)
+        lat, lon = jitter(rng, AREAS[street], 0.006)
         supermarket = "超市" in host
         plans.append(
             dict(
@@ -214,7 +216,7 @@ def _plans(rng: random.Random) -> list[dict]:
             )
         )
     for street, branch, road in TELECOM_STATIONS:
-        lat, lon = _jitter(rng, AREAS[street], 0.008)
+        lat, lon = jitter(rng, AREAS[street], 0.008)
         plans.append(
             dict(
                 name=f"爱心翼站·电信{branch}营业厅",

@@ -21,7 +21,7 @@ from orgs.models import Region, Union
 from orgs.services.census import employers_of
 
 from .choices import HotSpotSource
-from .demo import AREAS
+from .demo import AREAS, jitter
 from .models import HotSpot
 from .services import coverage as services
 
@@ -65,15 +65,6 @@ IMPORTED = [
 ]
 
 
-def _offset(rng: random.Random, centre: tuple[Decimal, Decimal]) -> tuple[Decimal, Decimal]:
-    lat, lon = centre
-    six = Decimal("0.000001")
-    return (
-        (lat + Decimal(str(round(rng.uniform(-SPREAD, SPREAD), 6)))).quantize(six),
-        (lon + Decimal(str(round(rng.uniform(-SPREAD, SPREAD), 6)))).quantize(six),
-    )
-
-
 def locate_sites(district_union: Union, rng: random.Random) -> int:
     """Give the census's sites without coordinates a place in their street; returns how many."""
     centres = {**AREAS, **MORE_AREAS}
@@ -82,7 +73,7 @@ def locate_sites(district_union: Union, rng: random.Random) -> int:
         centre = centres.get(employer.region.name)
         if centre is None:
             continue
-        lat, lon = _offset(rng, centre)
+        lat, lon = jitter(rng, centre, SPREAD)
         if employer.latitude is None and employer.longitude is None:
             employer.latitude, employer.longitude = lat, lon
             employer.save(update_fields=["latitude", "longitude", "updated_at"])
